@@ -28,14 +28,12 @@ public final class Decoder {
     private final float eps;
     private final int hidden;
     private final int vocab;
-    private final int slidingWindow;
 
     /**
-     * @param embedding     {@code [vocab x hidden]}; tied models pass the same array as {@code lmHead}'s weight
-     * @param slidingWindow the attention window of the config (Mistral), 0 for none
+     * @param embedding {@code [vocab x hidden]}; tied models pass the same array as {@code lmHead}'s weight
      */
     public Decoder(ModelConfig config, float[] embedding, List<DecoderBlock> blocks, float[] finalNorm, Linear lmHead,
-                   float eps, int slidingWindow) {
+                   float eps) {
         this.config = config;
         this.embedding = embedding;
         this.blocks = List.copyOf(blocks);
@@ -44,7 +42,6 @@ public final class Decoder {
         this.eps = eps;
         this.hidden = finalNorm.length;
         this.vocab = lmHead.out();
-        this.slidingWindow = slidingWindow;
         if (embedding.length % hidden != 0 || lmHead.in() != hidden) {
             throw new IllegalArgumentException("embedding (" + embedding.length + " values) and lm_head (" + lmHead.out()
                     + "x" + lmHead.in() + ") do not match hidden size " + hidden);
@@ -95,7 +92,7 @@ public final class Decoder {
 
     /** The same weights with another list of blocks (block removal; weights are shared, not copied). */
     public Decoder withBlocks(List<DecoderBlock> newBlocks) {
-        return new Decoder(config, embedding, newBlocks, finalNorm, lmHead, eps, slidingWindow);
+        return new Decoder(config, embedding, newBlocks, finalNorm, lmHead, eps);
     }
 
     /** The same weights without the blocks at the given positions. */
@@ -122,7 +119,6 @@ public final class Decoder {
      */
     public void forward(Batch batch, ForwardState state, ForwardHooks hooks) {
         int rows = batch.rows();
-        checkWindow(batch);
         state.ensure(rows, hidden);
         int embeddingRows = embeddingRows();
         for (int s = 0; s < batch.size(); s++) {
@@ -217,13 +213,5 @@ public final class Decoder {
             }
         }
         return count;
-    }
-
-    private void checkWindow(Batch batch) {
-        if (slidingWindow > 0 && batch.endPosition() > slidingWindow) {
-            throw new IllegalArgumentException("sequences reach position " + batch.endPosition()
-                    + " but this model attends within a sliding window of " + slidingWindow
-                    + " positions, which the engine does not implement: use windows of at most " + slidingWindow + " tokens");
-        }
     }
 }

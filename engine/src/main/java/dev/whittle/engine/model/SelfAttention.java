@@ -10,10 +10,11 @@ import java.util.List;
  * Causal grouped-query self-attention: q/k/v projections (biases where the checkpoint has them), Qwen3's per-head
  * RMSNorm on q and k, rotary positions, attention within each sequence (over its cache, when it has one), o_proj.
  *
- * @param qNorm null unless the family normalises q and k per head (Qwen3); then {@code [headDim]}, as is kNorm
+ * @param qNorm  null unless the family normalises q and k per head (Qwen3); then {@code [headDim]}, as is kNorm
+ * @param window the sliding attention window of this layer (0: full causal attention); sequences must fit in it
  */
 public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, float[] qNorm, float[] kNorm,
-                            int heads, int kvHeads, int headDim, float eps, RotaryEmbedding rotary) {
+                            int heads, int kvHeads, int headDim, float eps, int window, RotaryEmbedding rotary) {
 
     public SelfAttention {
         int hidden = qProj.in();
@@ -37,6 +38,11 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
      */
     void forward(Batch batch, int block, BlockActivations a, float[] out, ForwardHooks hooks) {
         int rows = batch.rows();
+        if (window > 0 && batch.endPosition() > window) {
+            throw new IllegalArgumentException(qProj.name() + " attends within a sliding window of " + window
+                    + " positions, which the engine does not implement, and the sequences reach position "
+                    + batch.endPosition() + ": run at most " + window + " tokens per sequence");
+        }
         int qDim = heads * headDim;
         int kvDim = kvHeads * headDim;
         if (normalisesQk()) {
