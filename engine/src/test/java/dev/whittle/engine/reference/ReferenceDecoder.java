@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A deliberately naive decoder in double precision, written apart from the fast path to check it: it reads
@@ -99,12 +100,21 @@ public final class ReferenceDecoder {
 
     /** Logits {@code [T][vocab]} for every position of one sequence. */
     public double[][] logits(int[] tokens) {
+        return logits(tokens, Set.of());
+    }
+
+    /** Logits {@code [T][vocab]} of the model with the layers of the given indices left out. */
+    public double[][] logits(int[] tokens, Set<Integer> skippedLayers) {
         int t = tokens.length;
         double[][] x = new double[t][];
         for (int i = 0; i < t; i++) {
             x[i] = embed[tokens[i]].clone();
         }
-        for (Layer layer : layers) {
+        for (int l = 0; l < layers.size(); l++) {
+            if (skippedLayers.contains(l)) {
+                continue;
+            }
+            Layer layer = layers.get(l);
             double[][] attention = attention(layer, x);
             for (int i = 0; i < t; i++) {
                 x[i] = add(x[i], attention[i]);
