@@ -31,41 +31,64 @@ final class ZeroCounter {
             zeros += switch (dtype) {
                 case F64, I64 -> {
                     MemorySegment.copy(data, LONG_LE, offset, longs, 0, len);
-                    long mask = dtype == DType.F64 ? Long.MAX_VALUE : -1L;
-                    int c = 0;
-                    for (int i = 0; i < len; i++) {
-                        c += (longs[i] & mask) == 0 ? 1 : 0;
-                    }
-                    yield c;
+                    yield countZeros(longs, len, dtype == DType.F64 ? Long.MAX_VALUE : -1L);
                 }
                 case F32, I32 -> {
                     MemorySegment.copy(data, INT_LE, offset, ints, 0, len);
-                    int mask = dtype == DType.F32 ? Integer.MAX_VALUE : -1;
-                    int c = 0;
-                    for (int i = 0; i < len; i++) {
-                        c += (ints[i] & mask) == 0 ? 1 : 0;
-                    }
-                    yield c;
+                    yield countZeros(ints, len, dtype == DType.F32 ? Integer.MAX_VALUE : -1);
                 }
                 case F16, BF16, I16 -> {
                     MemorySegment.copy(data, SHORT_LE, offset, shorts, 0, len);
-                    int mask = dtype == DType.I16 ? 0xFFFF : 0x7FFF;
-                    int c = 0;
-                    for (int i = 0; i < len; i++) {
-                        c += (shorts[i] & mask) == 0 ? 1 : 0;
-                    }
-                    yield c;
+                    yield countZeros(shorts, len, dtype == DType.I16 ? (short) -1 : (short) 0x7FFF);
                 }
                 case I8, U8, BOOL -> {
                     MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, bytes, 0, len);
-                    int c = 0;
-                    for (int i = 0; i < len; i++) {
-                        c += bytes[i] == 0 ? 1 : 0;
-                    }
-                    yield c;
+                    yield countZeros(bytes, len);
                 }
             };
         }
         return zeros;
+    }
+
+    // One small method per element width, so each is compiled on its own (a float's sign bit is masked off,
+    // so -0.0 counts as zero).
+    private static int countZeros(long[] values, int len, long mask) {
+        int c = 0;
+        for (int i = 0; i < len; i++) {
+            if ((values[i] & mask) == 0) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private static int countZeros(int[] values, int len, int mask) {
+        int c = 0;
+        for (int i = 0; i < len; i++) {
+            if ((values[i] & mask) == 0) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private static int countZeros(short[] values, int len, short mask) {
+        int c = 0;
+        for (int i = 0; i < len; i++) {
+            if ((values[i] & mask) == 0) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private static int countZeros(byte[] values, int len) {
+        int c = 0;
+        for (int i = 0; i < len; i++) {
+            if (values[i] == 0) {
+                c++;
+            }
+        }
+        return c;
     }
 }
