@@ -41,7 +41,7 @@ public final class TrainingMix {
 
         /** The reference model's mix; reference/README.md explains the numbers. */
         public static Config reference() {
-            return new Config(7, 200, 10, 0.35);
+            return new Config(7, 250, 10, 0.3);
         }
     }
 

@@ -67,7 +67,10 @@ public final class BpeTrainer {
         return trainer.train(progress);
     }
 
-    /** Counts the pre-tokens of every text; reports progress and checks for cancellation every 1,000 texts. */
+    /**
+     * Counts the pre-tokens of every text; every 1,000 texts checks for cancellation and reports the texts seen
+     * (total -1: the length of an iterator is not known).
+     */
     public void addAll(Iterator<String> texts, Progress progress) {
         while (texts.hasNext()) {
             add(texts.next());
