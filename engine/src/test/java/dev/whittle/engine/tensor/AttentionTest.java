@@ -1,0 +1,91 @@
+package dev.whittle.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class AttentionTest {
+
+    @ParameterizedTest(name = "T={0} past={1} heads={2} kvHeads={3} headDim={4}")
+    @CsvSource({
+            "1, 0, 1, 1, 1",       // a single position
+            "1, 37, 4, 2, 64",     // decode step against a cache
+            "5, 0, 2, 2, 8",
+            "17, 3, 4, 1, 12",     // head size not a multiple of the vector length
+            "40, 70, 6, 3, 64",    // crosses query and key blocks, with a cache
+            "100, 0, 2, 1, 128",   // prefill, multi-query
+            "33, 130, 3, 3, 80",
+            "16, 48, 8, 2, 16",    // block-aligned everything
+    })
+    void matchesNaiveSoftmaxAttentionWithCausalMaskAndGroupedHeads(int T, int past, int nHeads, int nKvHeads,
+                                                                  int headDim) {
+        Random32 random = new Random32(T * 1000L + past);
+        int S = past + T;
+        int qOff = 3, kOff = 5, vOff = 7, outOff = 2;
+        float[] q = random.floats(qOff + T * nHeads * headDim);
+        float[] k = random.floats(kOff + S * nKvHeads * headDim);
+        float[] v = random.floats(vOff + S * nKvHeads * headDim);
+        // Larger logits than uniform noise gives, so the softmax is peaked and the online max matters.
+        for (int i = 0; i < q.length; i++) {
+            q[i] *= 4;
+        }
+        float[] out = new float[outOff + T * nHeads * headDim];
+        float[] lse = new float[T * nHeads];
+
+        Attention.causal(T, past, nHeads, nKvHeads, headDim, q, qOff, k, kOff, v, vOff, out, outOff, lse);
+
+        int group = nHeads / nKvHeads;
+        double scale = 1 / Math.sqrt(headDim);
+        for (int i = 0; i < T; i++) {
+            for (int h = 0; h < nHeads; h++) {
+                int g = h / group;
+                int seen = past + i + 1;
+                double[] s = new double[seen];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < seen; j++) {
+                    double dot = 0;
+                    for (int d = 0; d < headDim; d++) {
+                        dot += (double) q[qOff + (i * nHeads + h) * headDim + d] * k[kOff + (j * nKvHeads + g) * headDim + d];
+                    }
+                    s[j] = dot * scale;
+                    max = Math.max(max, s[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < seen; j++) {
+                    sum += Math.exp(s[j] - max);
+                }
+                for (int d = 0; d < headDim; d++) {
+                    double expected = 0;
+                    for (int j = 0; j < seen; j++) {
+                        expected += Math.exp(s[j] - max) / sum * v[vOff + (j * nKvHeads + g) * headDim + d];
+                    }
+                    assertThat((double) out[outOff + (i * nHeads + h) * headDim + d])
+                            .as("row %d head %d dim %d", i, h, d).isCloseTo(expected, offset(2e-5));
+                }
+                assertThat((double) lse[i * nHeads + h]).as("lse row %d head %d", i, h)
+                        .isCloseTo(max + Math.log(sum), offset(2e-5 * (1 + Math.abs(max))));
+            }
+        }
+    }
+
+    @Test
+    void lseIsOptional() {
+        Random32 random = new Random32(5);
+        float[] q = random.floats(3 * 16), k = random.floats(3 * 16), v = random.floats(3 * 16);
+        float[] withLse = new float[3 * 16], without = new float[3 * 16];
+        Attention.causal(3, 0, 2, 2, 8, q, 0, k, 0, v, 0, withLse, 0, new float[6]);
+        Attention.causal(3, 0, 2, 2, 8, q, 0, k, 0, v, 0, without, 0, null);
+        assertThat(without).containsExactly(withLse);
+    }
+
+    @Test
+    void headsMustGroupEvenlyOverKvHeads() {
+        float[] x = new float[64];
+        assertThatThrownBy(() -> Attention.causal(1, 0, 3, 2, 4, x, 0, x, 0, x, 0, x, 0, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nKvHeads");
+    }
+}

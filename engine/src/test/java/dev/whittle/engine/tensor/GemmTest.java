@@ -1,0 +1,79 @@
+package dev.whittle.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GemmTest {
+
+    /** Shapes (m, n, k): edge sizes, sizes off the vector/tile/panel multiples, k below and above the k-block. */
+    static Stream<Arguments> shapes() {
+        List<int[]> shapes = new ArrayList<>(List.of(
+                new int[] {1, 1, 1}, new int[] {1, 17, 5}, new int[] {17, 1, 5}, new int[] {3, 5, 1},
+                new int[] {1, 300, 700}, new int[] {2, 129, 257}, new int[] {4, 1000, 64}, new int[] {5, 33, 300},
+                new int[] {7, 47, 255}, new int[] {13, 31, 513}, new int[] {64, 96, 256}, new int[] {65, 97, 257},
+                new int[] {130, 70, 600}, new int[] {200, 190, 33}, new int[] {37, 300, 1030}));
+        Random32 random = new Random32(11);
+        for (int i = 0; i < 8; i++) {
+            shapes.add(new int[] {random.nextInt(1, 150), random.nextInt(1, 150), random.nextInt(1, 700)});
+        }
+        List<Arguments> cases = new ArrayList<>();
+        for (int[] s : shapes) {
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    cases.add(Arguments.of(transA, transB, s[0], s[1], s[2], cases.size() % 2 == 0));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4} accumulate={5}")
+    @MethodSource("shapes")
+    void matchesAScalarDoublePrecisionProduct(boolean transA, boolean transB, int m, int n, int k, boolean accumulate) {
+        Random32 random = new Random32(31L * m + 7L * n + k + (transA ? 1 : 0) + (transB ? 2 : 0));
+        // Offsets and leading dimensions wider than the rows, so strides are exercised too.
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + 3, ldb = bCols + 5, ldc = n + 2;
+        int aOff = 4, bOff = 9, cOff = 6;
+        float[] a = random.floats(aOff + aRows * lda);
+        float[] b = random.floats(bOff + bRows * ldb);
+        float[] c = random.floats(cOff + m * ldc);
+        float[] before = c.clone();
+
+        Gemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0, abs = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    double bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    sum += av * bv;
+                    abs += Math.abs(av * bv);
+                }
+                int ci = cOff + i * ldc + j;
+                if (accumulate) {
+                    sum += before[ci];
+                    abs += Math.abs(before[ci]);
+                }
+                // fp32 accumulation: error relative to the sum of |terms|, not to the (possibly cancelling) result.
+                assertThat((double) c[ci]).as("c[%d][%d]", i, j).isCloseTo(sum, offset(2e-6 * abs + 1e-30));
+            }
+        }
+        // Padding between rows of C is never written.
+        for (int i = 0; i < m; i++) {
+            for (int j = n; j < ldc && cOff + i * ldc + j < c.length; j++) {
+                assertThat(c[cOff + i * ldc + j]).isEqualTo(before[cOff + i * ldc + j]);
+            }
+        }
+        assertThat(c[0]).isEqualTo(before[0]);
+    }
+}
