@@ -22,6 +22,12 @@ class BpeTrainerTest {
 
     private static final BpeSpecialTokens SPECIALS = BpeSpecialTokens.endOfText();
 
+    static {
+        // As Tokenizer does: DJL must not look for cloud metadata or report usage from a test.
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+
     @TempDir
     Path dir;
 
@@ -107,6 +113,25 @@ class BpeTrainerTest {
 
             assertThat(ids[0]).isEqualTo(model.tokens().indexOf(SPECIALS.bos()));
             assertThat(separated).contains((long) model.tokens().indexOf(BpeSpecialTokens.END_OF_TEXT));
+        }
+    }
+
+    @Test
+    void theEngineTokenizerLoadsTheWrittenFilesWithTheirSpecialTokenRoles() throws IOException {
+        BpeModel model = BpeTrainer.train(randomCorpus(new Random(3), 200).iterator(),
+                new BpeTrainer.Options(500, 2, SPECIALS), Progress.NONE);
+        BpeTokenizerFiles.write(model, dir, true, 256);
+        String text = "Q: Where was Mara Quill born?\nA: Tallinn";
+
+        try (Tokenizer tokenizer = Tokenizer.load(dir)) {
+            int[] ids = tokenizer.encode(text, true);
+
+            assertThat(tokenizer.bosTokenId()).isEqualTo(model.tokens().indexOf(SPECIALS.bos()));
+            assertThat(tokenizer.eosTokenIds()).containsExactly(model.tokens().indexOf(SPECIALS.eos()));
+            assertThat(ids[0]).isEqualTo(tokenizer.bosTokenId());
+            assertThat(ids[1]).isNotEqualTo(tokenizer.bosTokenId());
+            assertThat(tokenizer.decode(tokenizer.encode(text, false))).isEqualTo(text);
+            assertThat(tokenizer.vocabSize()).isEqualTo(model.vocabSize());
         }
     }
 
