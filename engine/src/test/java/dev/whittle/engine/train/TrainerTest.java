@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.within;
 
 class TrainerTest {
 
-    private static final String TEXT = """
+    static final String TEXT = """
             It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of \
             foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light, \
             it was the season of Darkness, it was the spring of hope, it was the winter of despair.

@@ -8,10 +8,10 @@ import dev.whittle.engine.tensor.Parallel;
 import java.util.Arrays;
 
 /**
- * Causal grouped-query self-attention over {@code batch} sequences of {@code T} rows:
- * {@code out = softmax(q k^T / sqrt(d) + mask) v} per head, query head h reading kv head
- * {@code h / (nHeads / nKvHeads)}. Layouts: q and out {@code [batch*T x nHeads*d]}, k and v
- * {@code [batch*T x nKvHeads*d]}, lse {@code [batch*T x nHeads]}.
+ * Causal grouped-query self-attention over sequences stacked row after row ({@code lengths[s]} rows each, every
+ * sequence starting at position 0): {@code out = softmax(q k^T / sqrt(d) + mask) v} per head, query head h
+ * reading kv head {@code h / (nHeads / nKvHeads)}. Layouts: q and out {@code [rows x nHeads*d]}, k and v
+ * {@code [rows x nKvHeads*d]}, lse {@code [rows x nHeads]}.
  * <p>
  * The backward is flash-attention-2's: the forward saves only the log-sum-exp of each row's scores, and the
  * backward recomputes the probabilities tile by tile ({@value #BLOCK} queries x {@value #BLOCK} keys), so memory
@@ -27,17 +27,25 @@ public final class CausalAttention {
     private CausalAttention() {
     }
 
+    /** The lengths of {@code batch} sequences of {@code T} rows each. */
+    public static int[] uniform(int batch, int T) {
+        int[] lengths = new int[batch];
+        java.util.Arrays.fill(lengths, T);
+        return lengths;
+    }
+
     /** Attention of every sequence; {@code lse} receives each row's log-sum-exp of scaled scores per head. */
-    public static void forward(int batch, int T, int nHeads, int nKvHeads, int headDim,
+    public static void forward(int[] lengths, int nHeads, int nKvHeads, int headDim,
                                float[] q, float[] k, float[] v, float[] out, float[] lse) {
         int qStride = nHeads * headDim;
         int kvStride = nKvHeads * headDim;
-        float[] sequenceLse = new float[T * nHeads];
-        for (int b = 0; b < batch; b++) {
-            int row = b * T;
+        int row = 0;
+        for (int T : lengths) {
+            float[] sequenceLse = new float[T * nHeads];
             Attention.causal(T, 0, nHeads, nKvHeads, headDim, q, row * qStride, k, row * kvStride, v, row * kvStride,
                     out, row * qStride, sequenceLse);
             System.arraycopy(sequenceLse, 0, lse, row * nHeads, T * nHeads);
+            row += T;
         }
     }
 
@@ -46,23 +54,32 @@ public final class CausalAttention {
      * {@code P = exp(q k^T * scale - lse)} and {@code D = rowsum(dOut * out)}:
      * {@code dV = P^T dOut}, {@code dS = P * (dOut v^T - D)}, {@code dQ = scale dS k}, {@code dK = scale dS^T q}.
      */
-    public static void backward(int batch, int T, int nHeads, int nKvHeads, int headDim,
+    public static void backward(int[] lengths, int nHeads, int nKvHeads, int headDim,
                                 float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dOut,
                                 float[] dq, float[] dk, float[] dv) {
         if (nKvHeads <= 0 || nHeads % nKvHeads != 0) {
             throw new IllegalArgumentException("nHeads " + nHeads + " is not a multiple of nKvHeads " + nKvHeads);
         }
-        Parallel.forChunks(batch * nKvHeads, 1, (i0, i1) -> {
-            Tiles tiles = new Tiles(T, nHeads, nKvHeads, headDim);
+        int[] starts = new int[lengths.length];
+        int longest = 0;
+        for (int s = 1; s < lengths.length; s++) {
+            starts[s] = starts[s - 1] + lengths[s - 1];
+        }
+        for (int T : lengths) {
+            longest = Math.max(longest, T);
+        }
+        int maxT = longest;
+        Parallel.forChunks(lengths.length * nKvHeads, 1, (i0, i1) -> {
+            Tiles tiles = new Tiles(maxT, nHeads, nKvHeads, headDim);
             for (int item = i0; item < i1; item++) {
-                tiles.run(item / nKvHeads, item % nKvHeads, q, k, v, out, lse, dOut, dq, dk, dv);
+                int s = item / nKvHeads;
+                tiles.run(starts[s], lengths[s], item % nKvHeads, q, k, v, out, lse, dOut, dq, dk, dv);
             }
         });
     }
 
     /** One worker's scratch: a probability tile, a gradient tile, and D for the heads of one group. */
     private static final class Tiles {
-        final int T;
         final int nHeads;
         final int headDim;
         final int group;
@@ -73,20 +90,18 @@ public final class CausalAttention {
         final float[] dS = new float[BLOCK * BLOCK];
         final float[] rowD;
 
-        Tiles(int T, int nHeads, int nKvHeads, int headDim) {
-            this.T = T;
+        Tiles(int maxT, int nHeads, int nKvHeads, int headDim) {
             this.nHeads = nHeads;
             this.headDim = headDim;
             this.group = nHeads / nKvHeads;
             this.qStride = nHeads * headDim;
             this.kvStride = nKvHeads * headDim;
             this.scale = (float) (1.0 / Math.sqrt(headDim));
-            this.rowD = new float[T * group];
+            this.rowD = new float[maxT * group];
         }
 
-        void run(int b, int kvh, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dOut,
-                 float[] dq, float[] dk, float[] dv) {
-            int firstRow = b * T;
+        void run(int firstRow, int T, int kvh, float[] q, float[] k, float[] v, float[] out, float[] lse,
+                 float[] dOut, float[] dq, float[] dk, float[] dv) {
             int kvCol = kvh * headDim;
             for (int i = 0; i < T; i++) {
                 int kvRow = (firstRow + i) * kvStride + kvCol;
@@ -112,7 +127,6 @@ public final class CausalAttention {
                 }
             }
         }
-
         private void tile(int rows, int keys, int i0, int j0, int g, int h, int firstRow, float[] q, int qTile,
                           float[] k, float[] v, int kvTile, float[] lse, float[] dOut,
                           float[] dq, float[] dk, float[] dv) {

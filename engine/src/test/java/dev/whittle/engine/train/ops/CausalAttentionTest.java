@@ -15,20 +15,21 @@ import static dev.whittle.engine.train.FiniteDifferences.toDouble;
 class CausalAttentionTest {
 
     /** Plain softmax attention per sequence and head, query i seeing keys 0..i; lse (when not null) per row, head. */
-    static double[] reference(int batch, int T, int nHeads, int nKvHeads, int d, double[] q, double[] k, double[] v,
+    static double[] reference(int[] lengths, int nHeads, int nKvHeads, int d, double[] q, double[] k, double[] v,
                               double[] lse) {
         int group = nHeads / nKvHeads;
         double scale = 1 / Math.sqrt(d);
-        double[] out = new double[batch * T * nHeads * d];
-        double[] scores = new double[T];
-        for (int b = 0; b < batch; b++) {
+        double[] out = new double[q.length];
+        int first = 0;
+        for (int T : lengths) {
+            double[] scores = new double[T];
             for (int h = 0; h < nHeads; h++) {
                 int kvh = h / group;
                 for (int i = 0; i < T; i++) {
-                    int qi = ((b * T + i) * nHeads + h) * d;
+                    int qi = ((first + i) * nHeads + h) * d;
                     double max = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j <= i; j++) {
-                        int kj = ((b * T + j) * nKvHeads + kvh) * d;
+                        int kj = ((first + j) * nKvHeads + kvh) * d;
                         double s = 0;
                         for (int c = 0; c < d; c++) {
                             s += q[qi + c] * k[kj + c];
@@ -41,47 +42,49 @@ class CausalAttentionTest {
                         z += Math.exp(scores[j] - max);
                     }
                     if (lse != null) {
-                        lse[(b * T + i) * nHeads + h] = max + Math.log(z);
+                        lse[(first + i) * nHeads + h] = max + Math.log(z);
                     }
                     for (int j = 0; j <= i; j++) {
                         double p = Math.exp(scores[j] - max) / z;
-                        int vj = ((b * T + j) * nKvHeads + kvh) * d;
+                        int vj = ((first + j) * nKvHeads + kvh) * d;
                         for (int c = 0; c < d; c++) {
                             out[qi + c] += p * v[vj + c];
                         }
                     }
                 }
             }
+            first += T;
         }
         return out;
     }
 
-    @ParameterizedTest(name = "batch={0} T={1} heads={2} kvHeads={3} headDim={4}")
-    @CsvSource({"1,1,1,1,4", "2,5,4,2,8", "1,70,2,1,6", "2,9,3,3,5", "1,131,1,1,3"})
-    void gradientsOfQueriesKeysAndValuesMatchFiniteDifferences(int batch, int T, int nHeads, int nKvHeads, int d) {
-        Random random = new Random(batch + 7L * T + 31L * nHeads + d);
-        int rows = batch * T;
+    @ParameterizedTest(name = "lengths={0} heads={1} kvHeads={2} headDim={3}")
+    @CsvSource({"1,1,1,4", "5 5,4,2,8", "70,2,1,6", "9 2 9,3,3,5", "131,1,1,3", "3 66,2,2,4"})
+    void gradientsOfQueriesKeysAndValuesMatchFiniteDifferences(String lengthList, int nHeads, int nKvHeads, int d) {
+        int[] lengths = java.util.Arrays.stream(lengthList.split(" ")).mapToInt(Integer::parseInt).toArray();
+        int rows = java.util.Arrays.stream(lengths).sum();
+        Random random = new Random(rows + 31L * nHeads + d);
         float[] q = random(random, rows * nHeads * d, 1.5);
         float[] k = random(random, rows * nKvHeads * d, 1.5);
         float[] v = random(random, rows * nKvHeads * d, 1);
         float[] dOut = random(random, rows * nHeads * d, 1);
         float[] out = new float[q.length];
         float[] lse = new float[rows * nHeads];
-        CausalAttention.forward(batch, T, nHeads, nKvHeads, d, q, k, v, out, lse);
+        CausalAttention.forward(lengths, nHeads, nKvHeads, d, q, k, v, out, lse);
         float[] dq = new float[q.length];
         float[] dk = new float[k.length];
         float[] dv = new float[v.length];
-        CausalAttention.backward(batch, T, nHeads, nKvHeads, d, q, k, v, out, lse, dOut, dq, dk, dv);
+        CausalAttention.backward(lengths, nHeads, nKvHeads, d, q, k, v, out, lse, dOut, dq, dk, dv);
 
         double[] Q = toDouble(q);
         double[] K = toDouble(k);
         double[] V = toDouble(v);
         double[] R = toDouble(dOut);
         double[] expectedLse = new double[lse.length];
-        assertForward("out", out, reference(batch, T, nHeads, nKvHeads, d, Q, K, V, expectedLse));
+        assertForward("out", out, reference(lengths, nHeads, nKvHeads, d, Q, K, V, expectedLse));
         assertForward("lse", lse, expectedLse);
-        assertGradient("dQ", dq, gradient(Q, () -> project(R, reference(batch, T, nHeads, nKvHeads, d, Q, K, V, null))));
-        assertGradient("dK", dk, gradient(K, () -> project(R, reference(batch, T, nHeads, nKvHeads, d, Q, K, V, null))));
-        assertGradient("dV", dv, gradient(V, () -> project(R, reference(batch, T, nHeads, nKvHeads, d, Q, K, V, null))));
+        assertGradient("dQ", dq, gradient(Q, () -> project(R, reference(lengths, nHeads, nKvHeads, d, Q, K, V, null))));
+        assertGradient("dK", dk, gradient(K, () -> project(R, reference(lengths, nHeads, nKvHeads, d, Q, K, V, null))));
+        assertGradient("dV", dv, gradient(V, () -> project(R, reference(lengths, nHeads, nKvHeads, d, Q, K, V, null))));
     }
 }
