@@ -86,7 +86,8 @@ public final class TestModels {
     /** Writes a model of {@code family} shaped by {@code options} into {@code dir} (must not exist yet). */
     public static ModelConfig write(Path dir, Family family, long seed, Options options) throws IOException {
         ModelConfig config = ModelConfig.of(configJson(family, options));
-        Path staging = Files.createTempDirectory(dir.toAbsolutePath().getParent(), ".tokenizer-");
+        Path parent = Files.createDirectories(dir.toAbsolutePath().getParent());
+        Path staging = Files.createTempDirectory(parent, ".tokenizer-");
         try {
             TestTokenizers.write(staging, options.vocab(), addsBos(family));
             ModelFolderWriter.to(dir)
