@@ -83,6 +83,17 @@ public final class TrainingMix {
         if (config.naturalShare() > 0 && natural.isEmpty()) {
             throw new IllegalArgumentException("naturalShare " + config.naturalShare() + " needs natural passages");
         }
+        this.composition = plan();
+        this.slots = shuffledSlots(composition.documents());
+        this.naturalOrder = new int[natural.size()];
+        for (int i = 0; i < naturalOrder.length; i++) {
+            naturalOrder[i] = i;
+        }
+        Seeds.shuffle(naturalOrder, Seeds.derive(config.seed(), 101));
+    }
+
+    /** Counts the knowledge documents, then as many natural passages as make up the natural share. */
+    private Composition plan() {
         Map<Kind, Long> counts = new EnumMap<>(Kind.class);
         counts.put(Kind.BIOGRAPHY, (long) knowledge.peopleWithBiographies().size() * config.biographyExposures());
         counts.put(Kind.QUESTION, (long) knowledge.population().trained().size() * Attribute.values().length
@@ -94,39 +105,42 @@ public final class TrainingMix {
             meanChars.put(kind, meanLength(kind, counts.get(kind)));
             knowledgeChars += counts.get(kind) * meanChars.get(kind);
         }
-        meanChars.put(Kind.NATURAL, natural.isEmpty() ? 0
-                : natural.stream().mapToLong(p -> p.length() + BpeSpecialTokens.END_OF_TEXT.length()).sum() / natural.size());
+        long naturalMean = natural.isEmpty() ? 0 : natural.stream()
+                .mapToLong(p -> p.length() + BpeSpecialTokens.END_OF_TEXT.length()).sum() / natural.size();
+        meanChars.put(Kind.NATURAL, naturalMean);
         double naturalChars = knowledgeChars * config.naturalShare() / (1 - config.naturalShare());
-        counts.put(Kind.NATURAL, natural.isEmpty() ? 0 : Math.round(naturalChars / meanChars.get(Kind.NATURAL)));
+        counts.put(Kind.NATURAL, naturalMean == 0 ? 0 : Math.round(naturalChars / naturalMean));
 
         Map<Kind, Long> chars = new EnumMap<>(Kind.class);
+        for (Kind kind : Kind.values()) {
+            chars.put(kind, counts.get(kind) * meanChars.get(kind));
+        }
+        return new Composition(Map.copyOf(counts), Map.copyOf(chars));
+    }
+
+    /** One slot per document (kind in the high bits, index within the kind below), in a seeded random order. */
+    private int[] shuffledSlots(Map<Kind, Long> counts) {
         long total = 0;
         for (Kind kind : Kind.values()) {
-            long count = counts.get(kind);
-            if (count > INDEX_MASK) {
-                throw new IllegalArgumentException(count + " " + kind + " documents exceed the mix's limit of " + INDEX_MASK);
+            if (counts.get(kind) > INDEX_MASK) {
+                throw new IllegalArgumentException(counts.get(kind) + " " + kind
+                        + " documents exceed the mix's limit of " + INDEX_MASK + " per kind");
             }
-            chars.put(kind, count * meanChars.get(kind));
-            total += count;
+            total += counts.get(kind);
         }
         if (total > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("the mix would hold " + total + " documents; at most "
                     + (Integer.MAX_VALUE - 8) + " fit");
         }
-        this.composition = new Composition(Map.copyOf(counts), Map.copyOf(chars));
-        this.slots = new int[(int) total];
+        int[] order = new int[(int) total];
         int s = 0;
         for (Kind kind : Kind.values()) {
             for (int i = 0; i < counts.get(kind); i++) {
-                slots[s++] = (kind.ordinal() << KIND_SHIFT) | i;
+                order[s++] = (kind.ordinal() << KIND_SHIFT) | i;
             }
         }
-        Seeds.shuffle(slots, Seeds.derive(config.seed(), 100));
-        this.naturalOrder = new int[natural.size()];
-        for (int i = 0; i < naturalOrder.length; i++) {
-            naturalOrder[i] = i;
-        }
-        Seeds.shuffle(naturalOrder, Seeds.derive(config.seed(), 101));
+        Seeds.shuffle(order, Seeds.derive(config.seed(), 100));
+        return order;
     }
 
     public Config config() {
@@ -138,7 +152,7 @@ public final class TrainingMix {
         return slots.length;
     }
 
-    /** Document counts per kind and their characters (exact for natural text, from a sample for the rest). */
+    /** Document counts per kind and their characters (count x mean length; knowledge means from a sample). */
     public Composition composition() {
         return composition;
     }
