@@ -22,11 +22,11 @@ public final class Gemm {
     /** Columns of the register tile and width of a packed panel of B: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block of B: a panel of KC x NR floats stays in L1/L2 while all rows stream over it. */
-    static final int KC = 256;
+    static final int KC = Integer.getInteger("kc", 256);
     /** Most panels in one tile of C (the packed block of B, KC x 8 NR floats, stays in L2). */
-    private static final int MAX_TILE_PANELS = 8;
-    /** Fewer rows than this with B stored [n x k] take the dot-product path. */
-    static final int DOT_ROWS = 8;
+    private static final int MAX_TILE_PANELS = Integer.getInteger("tp", 8);
+    /** Fewer rows than this with B stored [n x k] take the dot-product path (measured: it wins up to ~128). */
+    static final int DOT_ROWS = Integer.getInteger("dot", 128);
 
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NR * MAX_TILE_PANELS]);
     /** Most floats of A packed at once (16 MiB); larger A is taken in groups of rows. */
@@ -310,8 +310,8 @@ public final class Gemm {
     // ---------------------------------------------------------------- few rows, B stored [n x k]
 
     /**
-     * C[i][j] = A_i . B_j as dot products along k, four rows of B at a time so each A chunk loaded serves four
-     * FMAs; B is read once and nothing is packed. Parallel over rows of B.
+     * C[i][j] = A_i . B_j as dot products along k in tiles of four rows of A by four rows of B; B is read once
+     * and nothing is packed. Parallel over rows of B.
      */
     private static void dotRows(int m, int n, int k, float[] a, int aOff, int rowStep, int depthStep,
                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
@@ -334,20 +334,87 @@ public final class Gemm {
         }
         int chunk = Math.max(4, (n / (4 * Parallel.threads()) + 3) / 4 * 4);
         Parallel.forChunks(n, chunk, (j0, j1) -> {
-            int j = j0;
-            for (; j + 4 <= j1; j += 4) {
-                for (int i = 0; i < m; i++) {
-                    dot4(k, rowsOfA, aBase + i * lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, accumulate);
-                }
-            }
-            for (; j < j1; j++) {
-                for (int i = 0; i < m; i++) {
-                    float d = Ops.dot(k, rowsOfA, aBase + i * lda, b, bOff + j * ldb);
-                    int ci = cOff + i * ldc + j;
-                    c[ci] = accumulate ? c[ci] + d : d;
+            for (int j = j0; j < j1; j += 4) {
+                for (int i = 0; i < m; i += 4) {
+                    if (i + 1 == m && j + 4 <= j1) { // a single row (decoding one token): a 4 x 4 tile would waste FMAs
+                        dot4(k, rowsOfA, aBase + i * lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, accumulate);
+                        continue;
+                    }
+                    dotTile(k, rowsOfA, aBase + i * lda, lda, Math.min(4, m - i), b, bOff + j * ldb, ldb,
+                            Math.min(4, j1 - j), c, cOff + i * ldc + j, ldc, accumulate);
                 }
             }
         });
+    }
+
+    /**
+     * C[rows x cols] (+)= A[rows x k] . B[cols x k]^T for up to four rows of each, as sixteen dot products that
+     * share their loads (eight loads per sixteen FMAs). Missing rows repeat the last one and are not stored.
+     */
+    private static void dotTile(int k, float[] a, int aBase, int lda, int rows, float[] b, int bBase, int ldb,
+                                int cols, float[] c, int cBase, int ldc, boolean accumulate) {
+        int a0 = aBase, a1 = aBase + Math.min(1, rows - 1) * lda, a2 = aBase + Math.min(2, rows - 1) * lda, a3 = aBase + Math.min(3, rows - 1) * lda;
+        int b0 = bBase, b1 = bBase + Math.min(1, cols - 1) * ldb, b2 = bBase + Math.min(2, cols - 1) * ldb, b3 = bBase + Math.min(3, cols - 1) * ldb;
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00, s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+        int p = 0;
+        for (int bound = S.loopBound(k); p < bound; p += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + p);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            s00 = x0.fma(y0, s00);
+            s01 = x0.fma(y1, s01);
+            s02 = x0.fma(y2, s02);
+            s03 = x0.fma(y3, s03);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            s10 = x1.fma(y0, s10);
+            s11 = x1.fma(y1, s11);
+            s12 = x1.fma(y2, s12);
+            s13 = x1.fma(y3, s13);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+            s20 = x2.fma(y0, s20);
+            s21 = x2.fma(y1, s21);
+            s22 = x2.fma(y2, s22);
+            s23 = x2.fma(y3, s23);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+            s30 = x3.fma(y0, s30);
+            s31 = x3.fma(y1, s31);
+            s32 = x3.fma(y2, s32);
+            s33 = x3.fma(y3, s33);
+        }
+        float[] d = new float[16];
+        d[0] = s00.reduceLanes(VectorOperators.ADD);
+        d[1] = s01.reduceLanes(VectorOperators.ADD);
+        d[2] = s02.reduceLanes(VectorOperators.ADD);
+        d[3] = s03.reduceLanes(VectorOperators.ADD);
+        d[4] = s10.reduceLanes(VectorOperators.ADD);
+        d[5] = s11.reduceLanes(VectorOperators.ADD);
+        d[6] = s12.reduceLanes(VectorOperators.ADD);
+        d[7] = s13.reduceLanes(VectorOperators.ADD);
+        d[8] = s20.reduceLanes(VectorOperators.ADD);
+        d[9] = s21.reduceLanes(VectorOperators.ADD);
+        d[10] = s22.reduceLanes(VectorOperators.ADD);
+        d[11] = s23.reduceLanes(VectorOperators.ADD);
+        d[12] = s30.reduceLanes(VectorOperators.ADD);
+        d[13] = s31.reduceLanes(VectorOperators.ADD);
+        d[14] = s32.reduceLanes(VectorOperators.ADD);
+        d[15] = s33.reduceLanes(VectorOperators.ADD);
+        int[] as = {a0, a1, a2, a3};
+        int[] bs = {b0, b1, b2, b3};
+        for (; p < k; p++) {
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    d[i * 4 + j] += a[as[i] + p] * b[bs[j] + p];
+                }
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                int ci = cBase + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + d[i * 4 + j] : d[i * 4 + j];
+            }
+        }
     }
 
     /** c[0..4) (+)= x . B_q for the four consecutive rows q of B starting at {@code bBase}. */
