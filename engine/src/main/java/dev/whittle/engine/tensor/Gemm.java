@@ -22,11 +22,11 @@ public final class Gemm {
     /** Columns of the register tile and width of a packed panel of B: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block of B: a panel of KC x NR floats stays in L1/L2 while all rows stream over it. */
-    static final int KC = Integer.getInteger("kc", 256);
+    static final int KC = 256;
     /** Most panels in one tile of C (the packed block of B, KC x 8 NR floats, stays in L2). */
-    private static final int MAX_TILE_PANELS = Integer.getInteger("tp", 8);
+    private static final int MAX_TILE_PANELS = 8;
     /** Fewer rows than this with B stored [n x k] take the dot-product path (measured: it wins up to ~128). */
-    static final int DOT_ROWS = Integer.getInteger("dot", 128);
+    static final int DOT_ROWS = 128;
 
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NR * MAX_TILE_PANELS]);
     /** Most floats of A packed at once (16 MiB); larger A is taken in groups of rows. */
