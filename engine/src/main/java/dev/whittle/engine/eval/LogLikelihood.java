@@ -1,0 +1,168 @@
+package dev.whittle.engine.eval;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.model.Batch;
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.ForwardHooks;
+import dev.whittle.engine.model.ForwardState;
+import dev.whittle.engine.model.KvCache;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The log-likelihood of continuations given contexts, as multiple-choice and cloze evaluations need it:
+ * {@code sum_j log p(continuation_j | context, continuation_<j)}, the per-token values, and whether every
+ * continuation token is the model's argmax (greedy match).
+ * <p>
+ * Requests are batched: whole sequences are stacked into forwards of up to {@code tokensPerForward} tokens, and
+ * continuations that share a context (the choices of one question) run the context once into a cache that each
+ * continuation then extends.
+ */
+public final class LogLikelihood {
+
+    /** Token ids of a context (at least one token) and the continuation to score after it (at least one). */
+    public record Request(int[] context, int[] continuation) {
+        public Request {
+            if (context.length == 0) {
+                throw new IllegalArgumentException("a log-likelihood request needs a non-empty context (start with BOS)");
+            }
+            if (continuation.length == 0) {
+                throw new IllegalArgumentException("a log-likelihood request needs a non-empty continuation");
+            }
+        }
+    }
+
+    /** {@code logLikelihood} is the sum of {@code tokenLogProbs} (natural log); greedy: every token was the argmax. */
+    public record Result(double logLikelihood, double[] tokenLogProbs, boolean greedy) {
+    }
+
+    private final Decoder decoder;
+    private final int tokensPerForward;
+    private final TokenScorer scorer;
+    private final ForwardState state = ForwardState.forInference();
+
+    public LogLikelihood(Decoder decoder, int tokensPerForward) {
+        if (tokensPerForward <= 0) {
+            throw new IllegalArgumentException("tokensPerForward must be positive, got " + tokensPerForward);
+        }
+        this.decoder = decoder;
+        this.tokensPerForward = tokensPerForward;
+        this.scorer = new TokenScorer(decoder);
+    }
+
+    public LogLikelihood(Decoder decoder) {
+        this(decoder, 2048);
+    }
+
+    /** One result per request, in request order. */
+    public List<Result> score(List<Request> requests, Progress progress) {
+        Result[] results = new Result[requests.size()];
+        Map<ContextKey, List<Integer>> byContext = new LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            byContext.computeIfAbsent(new ContextKey(requests.get(i).context()), k -> new ArrayList<>()).add(i);
+        }
+        List<Pending> alone = new ArrayList<>();
+        int[] done = {0};
+        for (List<Integer> group : byContext.values()) {
+            int[] context = requests.get(group.getFirst()).context();
+            if (group.size() > 1 && context.length > 1) {
+                scoreSharedContext(requests, group, results, progress, done);
+            } else {
+                for (int i : group) {
+                    Request r = requests.get(i);
+                    alone.add(new Pending(i, concat(r.context(), r.continuation(), r.continuation().length - 1),
+                            r.context().length - 1, r.continuation(), null));
+                }
+            }
+        }
+        runInBatches(alone, results, progress, done, requests.size());
+        return Arrays.asList(results);
+    }
+
+    /** The context minus its last token runs once into a cache; each continuation extends a copy of it. */
+    private void scoreSharedContext(List<Request> requests, List<Integer> group, Result[] results, Progress progress,
+                                    int[] done) {
+        int[] context = requests.get(group.getFirst()).context();
+        int[] prefix = Arrays.copyOf(context, context.length - 1);
+        KvCache cache = decoder.newCache(context.length);
+        decoder.forward(Batch.continuing(List.of(prefix), List.of(cache)), state, ForwardHooks.NONE);
+        List<Pending> tails = new ArrayList<>();
+        for (int i : group) {
+            int[] continuation = requests.get(i).continuation();
+            int[] tail = concat(new int[] {context[context.length - 1]}, continuation, continuation.length - 1);
+            tails.add(new Pending(i, tail, 0, continuation, cache));
+        }
+        runInBatches(tails, results, progress, done, requests.size());
+    }
+
+    /**
+     * Runs sequences stacked up to the token budget; row {@code firstScoredRow + j} of each predicts continuation
+     * token j.
+     */
+    private void runInBatches(List<Pending> pending, Result[] results, Progress progress, int[] done, int total) {
+        int start = 0;
+        while (start < pending.size()) {
+            int end = start;
+            long tokens = 0;
+            while (end < pending.size() && (end == start || tokens + pending.get(end).tokens.length <= tokensPerForward)) {
+                tokens += pending.get(end).tokens.length;
+                end++;
+            }
+            List<Pending> slice = pending.subList(start, end);
+            List<int[]> sequences = new ArrayList<>();
+            List<KvCache> caches = new ArrayList<>();
+            for (Pending p : slice) {
+                sequences.add(p.tokens);
+                // Each continuation extends its own copy of the shared prefix, made only when its batch runs.
+                caches.add(p.prefix == null ? null : p.prefix.copy(p.tokens.length));
+            }
+            progress.checkCancelled();
+            Batch batch = Batch.continuing(sequences, caches);
+            decoder.forward(batch, state, ForwardHooks.NONE);
+            for (int s = 0; s < slice.size(); s++) {
+                Pending p = slice.get(s);
+                int m = p.continuation.length;
+                double[] logProbs = new double[m];
+                boolean[] greedy = new boolean[m];
+                scorer.score(state, batch.rowStart(s) + p.firstScoredRow, m, p.continuation, 0, logProbs, greedy, 0);
+                double sum = 0;
+                boolean allGreedy = true;
+                for (int j = 0; j < m; j++) {
+                    sum += logProbs[j];
+                    allGreedy &= greedy[j];
+                }
+                results[p.request] = new Result(sum, logProbs, allGreedy);
+            }
+            done[0] += slice.size();
+            progress.report("loglikelihood", done[0], total, null);
+            start = end;
+        }
+    }
+
+    /** {@code a} followed by the first {@code bCount} tokens of {@code b}. */
+    private static int[] concat(int[] a, int[] b, int bCount) {
+        int[] out = Arrays.copyOf(a, a.length + bCount);
+        System.arraycopy(b, 0, out, a.length, bCount);
+        return out;
+    }
+
+    private record Pending(int request, int[] tokens, int firstScoredRow, int[] continuation, KvCache prefix) {
+    }
+
+    /** Token arrays compared by content. */
+    private record ContextKey(int[] tokens) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ContextKey other && Arrays.equals(tokens, other.tokens);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(tokens);
+        }
+    }
+}

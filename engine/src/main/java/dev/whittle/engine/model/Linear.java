@@ -1,0 +1,31 @@
+package dev.whittle.engine.model;
+
+import dev.whittle.engine.tensor.Gemm;
+import dev.whittle.engine.tensor.Ops;
+
+/**
+ * A linear layer {@code y = x W^T + b} with W stored {@code [out x in]} as PyTorch stores it. The name is the
+ * checkpoint's module name ({@code model.layers.3.mlp.down_proj}); hooks see the input under that name. Pruning
+ * edits {@link #weight} in place, so every user of this layer sees the change.
+ */
+public record Linear(String name, int out, int in, float[] weight, float[] bias) {
+
+    public Linear {
+        if ((long) out * in != weight.length) {
+            throw new IllegalArgumentException(name + ".weight has " + weight.length + " values, expected "
+                    + out + " x " + in);
+        }
+        if (bias != null && bias.length != out) {
+            throw new IllegalArgumentException(name + ".bias has " + bias.length + " values, expected " + out);
+        }
+    }
+
+    /** {@code y[rows x out] = x[rows x in] W^T (+ b)}; hooks observe x first. */
+    public void forward(int rows, float[] x, int xOff, float[] y, int yOff, ForwardHooks hooks) {
+        hooks.linearInput(name, x, xOff, rows, in);
+        Gemm.gemm(false, true, rows, out, in, x, xOff, in, weight, 0, in, y, yOff, out, false);
+        if (bias != null) {
+            Ops.addRowVector(rows, out, bias, 0, y, yOff);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package dev.whittle.engine.reference;
+
+import dev.whittle.engine.io.Checkpoint;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A deliberately naive decoder in double precision, written apart from the fast path to check it: it reads
+ * config.json itself (no {@code ModelConfig}), widens every tensor to double and computes each equation of the
+ * Hugging Face modelling code with plain loops (RMSNorm, q/k/v projections with biases, Qwen3's per-head q/k
+ * norm, rotate_half RoPE with llama3 frequency scaling, causal grouped-query attention, SwiGLU, final norm, head).
+ */
+public final class ReferenceDecoder {
+
+    private final int hidden;
+    private final int intermediate;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final int vocab;
+    private final double eps;
+    private final double[] invFreq;
+    private final double[][] embed;
+    private final double[][] head;
+    private final double[] finalNorm;
+    private final List<Layer> layers = new ArrayList<>();
+
+    private record Layer(double[] inputNorm, double[][] wq, double[][] wk, double[][] wv, double[][] wo,
+                         double[] bq, double[] bk, double[] bv, double[] qNorm, double[] kNorm,
+                         double[] postNorm, double[][] gate, double[][] up, double[][] down) {
+    }
+
+    private ReferenceDecoder(Path dir) throws IOException {
+        JsonNode config = new ObjectMapper().readTree(Files.readString(dir.resolve("config.json")));
+        String architecture = config.get("architectures").get(0).asString();
+        hidden = config.get("hidden_size").asInt();
+        intermediate = config.get("intermediate_size").asInt();
+        heads = config.get("num_attention_heads").asInt();
+        kvHeads = config.has("num_key_value_heads") && !config.get("num_key_value_heads").isNull()
+                ? config.get("num_key_value_heads").asInt() : heads;
+        headDim = config.has("head_dim") && !config.get("head_dim").isNull()
+                ? config.get("head_dim").asInt() : hidden / heads;
+        vocab = config.get("vocab_size").asInt();
+        eps = config.get("rms_norm_eps").asDouble();
+        invFreq = inverseFrequencies(config, headDim);
+        boolean qkvBias = architecture.equals("Qwen2ForCausalLM")
+                || (config.has("attention_bias") && config.get("attention_bias").asBoolean());
+        boolean oBias = !architecture.startsWith("Qwen") && config.has("attention_bias")
+                && config.get("attention_bias").asBoolean();
+        boolean qkNorm = architecture.equals("Qwen3ForCausalLM");
+        boolean tied = config.has("tie_word_embeddings") && config.get("tie_word_embeddings").asBoolean();
+        if (oBias) {
+            throw new IllegalArgumentException("the reference does not model an o_proj bias");
+        }
+
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            embed = matrix(checkpoint, "model.embed_tokens.weight", vocab, hidden);
+            head = tied ? embed : matrix(checkpoint, "lm_head.weight", vocab, hidden);
+            finalNorm = vector(checkpoint, "model.norm.weight", hidden);
+            int n = config.get("num_hidden_layers").asInt();
+            for (int l = 0; l < n; l++) {
+                String p = "model.layers." + l + ".";
+                layers.add(new Layer(
+                        vector(checkpoint, p + "input_layernorm.weight", hidden),
+                        matrix(checkpoint, p + "self_attn.q_proj.weight", heads * headDim, hidden),
+                        matrix(checkpoint, p + "self_attn.k_proj.weight", kvHeads * headDim, hidden),
+                        matrix(checkpoint, p + "self_attn.v_proj.weight", kvHeads * headDim, hidden),
+                        matrix(checkpoint, p + "self_attn.o_proj.weight", hidden, heads * headDim),
+                        qkvBias ? vector(checkpoint, p + "self_attn.q_proj.bias", heads * headDim) : null,
+                        qkvBias ? vector(checkpoint, p + "self_attn.k_proj.bias", kvHeads * headDim) : null,
+                        qkvBias ? vector(checkpoint, p + "self_attn.v_proj.bias", kvHeads * headDim) : null,
+                        qkNorm ? vector(checkpoint, p + "self_attn.q_norm.weight", headDim) : null,
+                        qkNorm ? vector(checkpoint, p + "self_attn.k_norm.weight", headDim) : null,
+                        vector(checkpoint, p + "post_attention_layernorm.weight", hidden),
+                        matrix(checkpoint, p + "mlp.gate_proj.weight", intermediate, hidden),
+                        matrix(checkpoint, p + "mlp.up_proj.weight", intermediate, hidden),
+                        matrix(checkpoint, p + "mlp.down_proj.weight", hidden, intermediate)));
+            }
+        }
+    }
+
+    public static ReferenceDecoder load(Path dir) {
+        try {
+            return new ReferenceDecoder(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + dir, e);
+        }
+    }
+
+    public int vocab() {
+        return vocab;
+    }
+
+    /**
+     * The live weights under their checkpoint names, each as rows (a vector is a single row), so that a gradient
+     * check can nudge one entry and call {@link #logits} again. A tied head is the embedding and is listed once.
+     */
+    public Map<String, double[][]> weights() {
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        out.put("model.embed_tokens.weight", embed);
+        for (int l = 0; l < layers.size(); l++) {
+            Layer layer = layers.get(l);
+            String p = "model.layers." + l + ".";
+            out.put(p + "self_attn.q_proj.weight", layer.wq());
+            out.put(p + "self_attn.k_proj.weight", layer.wk());
+            out.put(p + "self_attn.v_proj.weight", layer.wv());
+            out.put(p + "self_attn.o_proj.weight", layer.wo());
+            if (layer.bq() != null) {
+                out.put(p + "self_attn.q_proj.bias", new double[][]{layer.bq()});
+                out.put(p + "self_attn.k_proj.bias", new double[][]{layer.bk()});
+                out.put(p + "self_attn.v_proj.bias", new double[][]{layer.bv()});
+            }
+            if (layer.qNorm() != null) {
+                out.put(p + "self_attn.q_norm.weight", new double[][]{layer.qNorm()});
+                out.put(p + "self_attn.k_norm.weight", new double[][]{layer.kNorm()});
+            }
+            out.put(p + "mlp.gate_proj.weight", layer.gate());
+            out.put(p + "mlp.up_proj.weight", layer.up());
+            out.put(p + "mlp.down_proj.weight", layer.down());
+            out.put(p + "input_layernorm.weight", new double[][]{layer.inputNorm()});
+            out.put(p + "post_attention_layernorm.weight", new double[][]{layer.postNorm()});
+        }
+        out.put("model.norm.weight", new double[][]{finalNorm});
+        if (head != embed) {
+            out.put("lm_head.weight", head);
+        }
+        return out;
+    }
+
+    /** Logits {@code [T][vocab]} for every position of one sequence. */
+    public double[][] logits(int[] tokens) {
+        return logits(tokens, Set.of());
+    }
+
+    /** Logits {@code [T][vocab]} of the model with the layers of the given indices left out. */
+    public double[][] logits(int[] tokens, Set<Integer> skippedLayers) {
+        int t = tokens.length;
+        double[][] x = new double[t][];
+        for (int i = 0; i < t; i++) {
+            x[i] = embed[tokens[i]].clone();
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            if (skippedLayers.contains(l)) {
+                continue;
+            }
+            Layer layer = layers.get(l);
+            double[][] attention = attention(layer, x);
+            for (int i = 0; i < t; i++) {
+                x[i] = add(x[i], attention[i]);
+            }
+            for (int i = 0; i < t; i++) {
+                double[] normed = rmsNorm(x[i], layer.postNorm);
+                double[] gate = linear(layer.gate, normed, null);
+                double[] up = linear(layer.up, normed, null);
+                double[] product = new double[intermediate];
+                for (int j = 0; j < intermediate; j++) {
+                    product[j] = gate[j] / (1 + Math.exp(-gate[j])) * up[j];
+                }
+                x[i] = add(x[i], linear(layer.down, product, null));
+            }
+        }
+        double[][] logits = new double[t][];
+        for (int i = 0; i < t; i++) {
+            logits[i] = linear(head, rmsNorm(x[i], finalNorm), null);
+        }
+        return logits;
+    }
+
+    private double[][] attention(Layer layer, double[][] x) {
+        int t = x.length;
+        double[][][] q = new double[t][][];
+        double[][][] k = new double[t][][];
+        double[][][] v = new double[t][][];
+        for (int i = 0; i < t; i++) {
+            double[] normed = rmsNorm(x[i], layer.inputNorm);
+            q[i] = splitHeads(linear(layer.wq, normed, layer.bq), heads);
+            k[i] = splitHeads(linear(layer.wk, normed, layer.bk), kvHeads);
+            v[i] = splitHeads(linear(layer.wv, normed, layer.bv), kvHeads);
+            for (int h = 0; h < heads; h++) {
+                q[i][h] = rotate(layer.qNorm == null ? q[i][h] : rmsNorm(q[i][h], layer.qNorm), i);
+            }
+            for (int h = 0; h < kvHeads; h++) {
+                k[i][h] = rotate(layer.kNorm == null ? k[i][h] : rmsNorm(k[i][h], layer.kNorm), i);
+            }
+        }
+        int group = heads / kvHeads;
+        double[][] out = new double[t][];
+        for (int i = 0; i < t; i++) {
+            double[] concatenated = new double[heads * headDim];
+            for (int h = 0; h < heads; h++) {
+                int kv = h / group;
+                double[] scores = new double[i + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j <= i; j++) {
+                    scores[j] = dot(q[i][h], k[j][kv]) / Math.sqrt(headDim);
+                    max = Math.max(max, scores[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j <= i; j++) {
+                    scores[j] = Math.exp(scores[j] - max);
+                    sum += scores[j];
+                }
+                for (int j = 0; j <= i; j++) {
+                    for (int d = 0; d < headDim; d++) {
+                        concatenated[h * headDim + d] += scores[j] / sum * v[j][kv][d];
+                    }
+                }
+            }
+            out[i] = linear(layer.wo, concatenated, null);
+        }
+        return out;
+    }
+
+    /** rotate_half RoPE: element d pairs with d + headDim/2, angle = position * invFreq[d]. */
+    private double[] rotate(double[] x, int position) {
+        int half = headDim / 2;
+        double[] out = new double[headDim];
+        for (int d = 0; d < half; d++) {
+            double angle = position * invFreq[d];
+            out[d] = x[d] * Math.cos(angle) - x[d + half] * Math.sin(angle);
+            out[d + half] = x[d + half] * Math.cos(angle) + x[d] * Math.sin(angle);
+        }
+        return out;
+    }
+
+    /** transformers' default and llama3 rope initialisation, transcribed from modeling_rope_utils. */
+    static double[] inverseFrequencies(JsonNode config, int headDim) {
+        double theta = config.has("rope_theta") ? config.get("rope_theta").asDouble() : 10000.0;
+        double[] inv = new double[headDim / 2];
+        for (int i = 0; i < inv.length; i++) {
+            inv[i] = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
+        }
+        JsonNode scaling = config.get("rope_scaling");
+        if (scaling == null || scaling.isNull()) {
+            return inv;
+        }
+        String type = scaling.has("rope_type") ? scaling.get("rope_type").asString() : scaling.get("type").asString();
+        if (type.equals("default")) {
+            return inv;
+        }
+        if (!type.equals("llama3")) {
+            throw new IllegalArgumentException("the reference knows default and llama3 rope, not " + type);
+        }
+        double factor = scaling.get("factor").asDouble();
+        double low = scaling.get("low_freq_factor").asDouble();
+        double high = scaling.get("high_freq_factor").asDouble();
+        double original = scaling.get("original_max_position_embeddings").asDouble();
+        double lowWavelen = original / low;
+        double highWavelen = original / high;
+        for (int i = 0; i < inv.length; i++) {
+            double wavelen = 2 * Math.PI / inv[i];
+            if (wavelen > lowWavelen) {
+                inv[i] = inv[i] / factor;
+            } else if (wavelen >= highWavelen) {
+                double smooth = (original / wavelen - low) / (high - low);
+                inv[i] = (1 - smooth) * inv[i] / factor + smooth * inv[i];
+            }
+        }
+        return inv;
+    }
+
+    private double[] rmsNorm(double[] x, double[] weight) {
+        double sum = 0;
+        for (double value : x) {
+            sum += value * value;
+        }
+        double inv = 1 / Math.sqrt(sum / x.length + eps);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * inv * weight[i];
+        }
+        return out;
+    }
+
+    private static double[] linear(double[][] w, double[] x, double[] bias) {
+        double[] y = new double[w.length];
+        for (int o = 0; o < w.length; o++) {
+            y[o] = dot(w[o], x) + (bias == null ? 0 : bias[o]);
+        }
+        return y;
+    }
+
+    private double[][] splitHeads(double[] x, int count) {
+        double[][] out = new double[count][headDim];
+        for (int h = 0; h < count; h++) {
+            System.arraycopy(x, h * headDim, out[h], 0, headDim);
+        }
+        return out;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] + b[i];
+        }
+        return out;
+    }
+
+    private static double[][] matrix(Checkpoint checkpoint, String name, int rows, int cols) {
+        float[] values = checkpoint.floats(name);
+        if (values.length != rows * cols) {
+            throw new IllegalArgumentException(name + " has " + values.length + " values, expected " + rows + "x" + cols);
+        }
+        double[][] out = new double[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[r][c] = values[r * cols + c];
+            }
+        }
+        return out;
+    }
+
+    private static double[] vector(Checkpoint checkpoint, String name, int length) {
+        return matrix(checkpoint, name, 1, length)[0];
+    }
+}

@@ -1,0 +1,6 @@
+package dev.whittle.persistence.job;
+
+/** How much a job event matters. */
+public enum EventLevel {
+    DEBUG, INFO, WARN, ERROR
+}

@@ -1,0 +1,48 @@
+package dev.whittle.persistence.job;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
+
+/** Jobs, for submitting and reading. Changes to a job's state go through {@link JobQueue}. */
+public interface Jobs extends JpaRepository<Job, UUID> {
+
+    Optional<Job> findByIdempotencyKey(String idempotencyKey);
+
+    /**
+     * Jobs newest first, each filter applied when not null: status, input model, a stage type that occurs in
+     * the recipe, and labels (a JSON object the job's labels must contain, e.g. {@code {"team":"nlp"}}).
+     */
+    @Query(value = """
+            select * from job j
+            where (cast(:status as text) is null or j.status = cast(:status as text))
+              and (cast(:modelId as uuid) is null or j.model_id = cast(:modelId as uuid))
+              and (cast(:stageType as text) is null
+                   or j.recipe -> 'stages' @> jsonb_build_array(jsonb_build_object('type', cast(:stageType as text))))
+              and (cast(:labels as jsonb) is null or j.labels @> cast(:labels as jsonb))
+            order by j.created_at desc, j.id
+            """, countQuery = """
+            select count(*) from job j
+            where (cast(:status as text) is null or j.status = cast(:status as text))
+              and (cast(:modelId as uuid) is null or j.model_id = cast(:modelId as uuid))
+              and (cast(:stageType as text) is null
+                   or j.recipe -> 'stages' @> jsonb_build_array(jsonb_build_object('type', cast(:stageType as text))))
+              and (cast(:labels as jsonb) is null or j.labels @> cast(:labels as jsonb))
+            """, nativeQuery = true)
+    Page<Job> search(String status, UUID modelId, String stageType, String labels, Pageable pageable);
+
+    /** How many jobs are in each status (statuses with no job are absent). */
+    @Query("select j.status as status, count(j) as count from Job j group by j.status")
+    List<StatusCount> countByStatus();
+
+    interface StatusCount {
+        JobStatus getStatus();
+
+        long getCount();
+    }
+}
