@@ -130,8 +130,8 @@ public final class Main {
         var r = p.tokens();
         out.printf(Locale.ROOT, "windows          %d x %d tokens (stride %d), %d of %d tokens covered%n", r.windows(),
                 Math.min(seqlen, r.coveredTokens()), stride, r.coveredTokens(), tokenizer.encode(text, true).length);
-        out.printf(Locale.ROOT, "token perplexity %.4f%n", p.tokenPerplexity());
-        out.printf(Locale.ROOT, "word perplexity  %.4f%n", p.wordPerplexity());
+        out.println("token perplexity " + number(p.tokenPerplexity()));
+        out.println("word perplexity  " + number(p.wordPerplexity()));
         out.printf(Locale.ROOT, "bits per byte    %.4f%n", p.bitsPerByte());
         out.printf(Locale.ROOT, "total NLL        %.4f nats over %d predicted tokens, %d words, %d bytes%n",
                 r.totalNll(), r.predictedTokens(), p.words(), p.bytes());
@@ -222,6 +222,11 @@ public final class Main {
             return "the text file is not valid UTF-8";
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** Four decimals, or scientific notation for the huge perplexities of untrained or broken models. */
+    static String number(double value) {
+        return String.format(Locale.ROOT, Math.abs(value) < 1e6 ? "%.4f" : "%.4e", value);
     }
 
     private static String quote(String s) {

@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,7 +63,7 @@ class MainTest {
 
         TextPerplexity expected = TextPerplexity.measure(DecoderLoader.load(model, Progress.NONE), Tokenizer.load(model),
                 Files.readString(text), 64, 64, 0, Progress.NONE);
-        assertThat(out()).contains(String.format(Locale.ROOT, "token perplexity %.4f", expected.tokenPerplexity()))
+        assertThat(out()).contains("token perplexity " + Main.number(expected.tokenPerplexity()))
                 .contains("word perplexity").contains("bits per byte");
     }
 
