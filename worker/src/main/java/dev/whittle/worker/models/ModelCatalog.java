@@ -1,6 +1,7 @@
 package dev.whittle.worker.models;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.UUID;
 
 import dev.whittle.persistence.model.Model;
@@ -20,6 +21,19 @@ public class ModelCatalog {
     public ModelCatalog(Models models, StorageRoots roots) {
         this.models = models;
         this.roots = roots;
+    }
+
+    /** The model with this id or, failing that, this name. */
+    public Optional<Model> find(String idOrName) {
+        try {
+            Optional<Model> byId = models.findById(UUID.fromString(idOrName));
+            if (byId.isPresent()) {
+                return byId;
+            }
+        } catch (IllegalArgumentException notAnId) {
+            // then it is a name
+        }
+        return models.findByName(idOrName);
     }
 
     /**
