@@ -17,11 +17,17 @@ import java.util.List;
  */
 public final class DecoderLoader {
 
-    private final Checkpoint checkpoint;
+    /** Where the weights come from: the tensor {@code name}, which must have {@code shape}, as fp32. */
+    @FunctionalInterface
+    public interface TensorSource {
+        float[] tensor(String name, long[] shape);
+    }
+
+    private final TensorSource source;
     private final ModelConfig config;
 
-    private DecoderLoader(Checkpoint checkpoint, ModelConfig config) {
-        this.checkpoint = checkpoint;
+    private DecoderLoader(TensorSource source, ModelConfig config) {
+        this.source = source;
         this.config = config;
     }
 
@@ -36,7 +42,13 @@ public final class DecoderLoader {
     /** Builds the decoder from an open checkpoint (its arrays are copies: the checkpoint may be closed after). */
     public static Decoder load(Checkpoint checkpoint, ModelConfig config, Progress progress) {
         checkSupported(config, checkpoint.directory());
-        return new DecoderLoader(checkpoint, config).build(progress);
+        return new DecoderLoader((name, shape) -> read(checkpoint, config, name, shape), config).build(progress);
+    }
+
+    /** Builds the decoder {@code config} describes from tensors supplied by name (in memory, random, ...). */
+    public static Decoder load(ModelConfig config, TensorSource source, Progress progress) {
+        checkSupported(config, config.source() == null ? null : config.source().getParent());
+        return new DecoderLoader(source, config).build(progress);
     }
 
     private Decoder build(Progress progress) {
@@ -96,8 +108,12 @@ public final class DecoderLoader {
         return new Linear(name, out, in, tensor(name + ".weight", out, in), bias ? tensor(name + ".bias", out) : null);
     }
 
-    /** The named tensor widened to fp32, after checking it exists with the expected shape. */
     private float[] tensor(String name, long... shape) {
+        return source.tensor(name, shape);
+    }
+
+    /** The named tensor widened to fp32, after checking it exists with the expected shape. */
+    private static float[] read(Checkpoint checkpoint, ModelConfig config, String name, long[] shape) {
         if (!checkpoint.contains(name)) {
             throw new ModelFormatException(checkpoint.directory(), name, "tensor missing from the checkpoint (a "
                     + config.architecture() + " with this config.json needs it)");
@@ -128,7 +144,7 @@ public final class DecoderLoader {
             problem = "dynamic rope scaling is not supported";
         }
         if (problem != null) {
-            throw new ModelFormatException(dir.resolve(ModelConfig.FILE_NAME), null, problem);
+            throw new ModelFormatException(dir == null ? null : dir.resolve(ModelConfig.FILE_NAME), null, problem);
         }
     }
 }

@@ -18,7 +18,7 @@ public final class RotaryEmbedding {
     }
 
     /** The table covering positions {@code [0, end)}. */
-    Rope covering(int end) {
+    public Rope covering(int end) {
         Rope current = rope;
         if (end <= current.maxPositions()) {
             return current;

@@ -62,14 +62,31 @@ public final class Convert {
         return (short) ((upper & 0x7F) == 0 ? upper | 0x40 : upper);
     }
 
-    /** IEEE half bits to fp32 (exact). */
+    /** IEEE half bits to fp32 (exact; a NaN keeps its payload, signalling or not). */
     public static float f16ToF32(short bits) {
+        if ((bits & 0x7FFF) > 0x7C00) {
+            return f16NanToF32(bits);
+        }
         return Float.float16ToFloat(bits);
     }
 
     /** fp32 to IEEE half bits, rounding to nearest even. */
     public static short f32ToF16(float value) {
+        if (value != value) {
+            return nanToF16(Float.floatToRawIntBits(value));
+        }
         return Float.floatToFloat16(value);
+    }
+
+    // The JDK's conversions (F16C instructions) quiet signalling NaNs; these keep the payload bits instead, so
+    // that every 16-bit pattern survives a round trip through fp32.
+    private static float f16NanToF32(short bits) {
+        return Float.intBitsToFloat(((bits & 0x8000) << 16) | 0x7F80_0000 | ((bits & 0x3FF) << 13));
+    }
+
+    private static short nanToF16(int bits) {
+        int payload = (bits >>> 13) & 0x3FF;
+        return (short) (((bits >>> 16) & 0x8000) | 0x7C00 | (payload == 0 ? 0x200 : payload));
     }
 
     // ---- arrays --------------------------------------------------------------------------------------------
@@ -94,10 +111,18 @@ public final class Convert {
         }
     }
 
-    // The JDK intrinsifies Float.float16ToFloat/floatToFloat16 (F16C) and C2 vectorises these plain loops.
+    // The JDK intrinsifies Float.float16ToFloat/floatToFloat16 (F16C) and C2 vectorises these plain loops; NaNs,
+    // which the hardware would quiet, are rare, so one vector scan finds whether any need their payload restored.
     public static void f16ToF32(short[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = Float.float16ToFloat(src[srcOff + i]);
+        }
+        if (containsF16Nan(src, srcOff, n)) {
+            for (int i = 0; i < n; i++) {
+                if ((src[srcOff + i] & 0x7FFF) > 0x7C00) {
+                    dst[dstOff + i] = f16NanToF32(src[srcOff + i]);
+                }
+            }
         }
     }
 
@@ -105,6 +130,45 @@ public final class Convert {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = Float.floatToFloat16(src[srcOff + i]);
         }
+        if (containsNan(src, srcOff, n)) {
+            for (int i = 0; i < n; i++) {
+                float v = src[srcOff + i];
+                if (v != v) {
+                    dst[dstOff + i] = nanToF16(Float.floatToRawIntBits(v));
+                }
+            }
+        }
+    }
+
+    private static boolean containsF16Nan(short[] src, int srcOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            ShortVector v = ShortVector.fromArray(S, src, srcOff + i);
+            if (v.and((short) 0x7FFF).compare(VectorOperators.GT, (short) 0x7C00).anyTrue()) {
+                return true;
+            }
+        }
+        for (; i < n; i++) {
+            if ((src[srcOff + i] & 0x7FFF) > 0x7C00) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsNan(float[] src, int srcOff, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            if (FloatVector.fromArray(F, src, srcOff + i).test(VectorOperators.IS_NAN).anyTrue()) {
+                return true;
+            }
+        }
+        for (; i < n; i++) {
+            if (Float.isNaN(src[srcOff + i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static float[] bf16ToF32(short[] src) {

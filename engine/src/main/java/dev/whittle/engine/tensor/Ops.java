@@ -76,9 +76,9 @@ public final class Ops {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            acc = acc.add(FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP));
+            acc = acc.add(VectorMath.exp(FloatVector.fromArray(S, x, off + i).sub(max)));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < len; i++) {
             sum += (float) Math.exp(x[off + i] - max);
         }
@@ -130,11 +130,11 @@ public final class Ops {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i).sub(shift));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < len; i++) {
             float e = (float) Math.exp(x[off + i] - shift);
             x[off + i] = e;
@@ -151,7 +151,7 @@ public final class Ops {
             int i = i0;
             for (int bound = i0 + S.loopBound(i1 - i0); i < bound; i += S.length()) {
                 FloatVector g = FloatVector.fromArray(S, gate, gateOff + i);
-                FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+                FloatVector silu = g.div(VectorMath.exp(g.neg()).add(1f));
                 silu.mul(FloatVector.fromArray(S, up, upOff + i)).intoArray(out, outOff + i);
             }
             for (; i < i1; i++) {
@@ -251,7 +251,7 @@ public final class Ops {
         for (int bound = S.loopBound(n); i < bound; i += step) {
             acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -96,6 +98,42 @@ public final class ReferenceDecoder {
 
     public int vocab() {
         return vocab;
+    }
+
+    /**
+     * The live weights under their checkpoint names, each as rows (a vector is a single row), so that a gradient
+     * check can nudge one entry and call {@link #logits} again. A tied head is the embedding and is listed once.
+     */
+    public Map<String, double[][]> weights() {
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        out.put("model.embed_tokens.weight", embed);
+        for (int l = 0; l < layers.size(); l++) {
+            Layer layer = layers.get(l);
+            String p = "model.layers." + l + ".";
+            out.put(p + "self_attn.q_proj.weight", layer.wq());
+            out.put(p + "self_attn.k_proj.weight", layer.wk());
+            out.put(p + "self_attn.v_proj.weight", layer.wv());
+            out.put(p + "self_attn.o_proj.weight", layer.wo());
+            if (layer.bq() != null) {
+                out.put(p + "self_attn.q_proj.bias", new double[][]{layer.bq()});
+                out.put(p + "self_attn.k_proj.bias", new double[][]{layer.bk()});
+                out.put(p + "self_attn.v_proj.bias", new double[][]{layer.bv()});
+            }
+            if (layer.qNorm() != null) {
+                out.put(p + "self_attn.q_norm.weight", new double[][]{layer.qNorm()});
+                out.put(p + "self_attn.k_norm.weight", new double[][]{layer.kNorm()});
+            }
+            out.put(p + "mlp.gate_proj.weight", layer.gate());
+            out.put(p + "mlp.up_proj.weight", layer.up());
+            out.put(p + "mlp.down_proj.weight", layer.down());
+            out.put(p + "input_layernorm.weight", new double[][]{layer.inputNorm()});
+            out.put(p + "post_attention_layernorm.weight", new double[][]{layer.postNorm()});
+        }
+        out.put("model.norm.weight", new double[][]{finalNorm});
+        if (head != embed) {
+            out.put("lm_head.weight", head);
+        }
+        return out;
     }
 
     /** Logits {@code [T][vocab]} for every position of one sequence. */

@@ -1,0 +1,78 @@
+package dev.whittle.engine.train;
+
+import dev.whittle.engine.model.Batch;
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.DecoderBlock;
+import dev.whittle.engine.model.ForwardHooks;
+import dev.whittle.engine.model.ForwardState;
+import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.train.data.TrainingBatch;
+import dev.whittle.engine.train.optim.ParameterSet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@link Decoder} as a {@link TrainableModel}: the model's own forward (keeping every block's activations),
+ * then {@link DecoderBackward}. The parameters are the decoder's arrays, so training changes the decoder in place.
+ */
+public final class DecoderTraining implements TrainableModel {
+
+    private final Decoder decoder;
+    private final ParameterSet parameters;
+    private final ForwardState state = ForwardState.forTraining();
+    private final DecoderBackward backward;
+
+    /** Every weight trainable. */
+    public DecoderTraining(Decoder decoder) {
+        this(decoder, DecoderParameters.of(decoder));
+    }
+
+    /** With a parameter set made from {@link DecoderParameters#of} (some frozen or masked, say). */
+    public DecoderTraining(Decoder decoder, ParameterSet parameters) {
+        this.decoder = decoder;
+        this.parameters = parameters;
+        this.backward = new DecoderBackward(decoder, DecoderParameters.byArray(decoder, parameters));
+    }
+
+    public Decoder decoder() {
+        return decoder;
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return parameters;
+    }
+
+    @Override
+    public double accumulateGradients(TrainingBatch batch, float lossScale) {
+        List<int[]> sequences = new ArrayList<>(batch.sequences());
+        for (int s = 0; s < batch.sequences(); s++) {
+            sequences.add(batch.sequence(s));
+        }
+        Batch rows = Batch.of(sequences);
+        decoder.forward(rows, state, ForwardHooks.NONE);
+        return backward.run(rows, state, batch.targets(), lossScale);
+    }
+
+    /**
+     * {@code 6 x} the weights that multiply activations (every linear layer, the head included even when tied to
+     * the embedding; the embedding lookup itself is no arithmetic), plus causal attention: per layer and token,
+     * scores and weighted values over {@code (T+1)/2} positions on average, {@code 2 x 2 x qDim x (T+1)/2} flops
+     * forward and twice that backward. The backward's recomputation of the probabilities is not counted: this is
+     * the useful work, as model-flops utilisation counts it.
+     */
+    @Override
+    public double trainingFlopsPerToken(int contextLength) {
+        double matmulWeights = (double) decoder.lmHead().out() * decoder.lmHead().in();
+        double attention = 0;
+        for (DecoderBlock block : decoder.blocks()) {
+            for (Linear linear : block.linears()) {
+                matmulWeights += (double) linear.out() * linear.in();
+            }
+            double qDim = block.attention().heads() * block.attention().headDim();
+            attention += 3 * 2 * 2 * qDim * (contextLength + 1) / 2.0;
+        }
+        return 6 * matmulWeights + attention;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.whittle.engine.train;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.train.data.TokenWindows;
+import dev.whittle.engine.train.data.TrainingBatch;
+import dev.whittle.engine.train.optim.AdamW;
+import dev.whittle.engine.train.optim.GradientClipping;
+import dev.whittle.engine.train.optim.LearningRateSchedule;
+import dev.whittle.engine.train.optim.ParameterSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The training loop: each update draws {@code accumulation} micro-batches from the token stream, adds up their
+ * gradients (the loss is the mean over every scored token of the whole update), clips the global norm, and
+ * applies AdamW at the schedule's rate. Throughput is reported as it goes; the full state is checkpointed
+ * every {@code checkpointEvery} updates, at the end, and when the run is cancelled, and a run whose folder
+ * holds a checkpoint continues from it with the losses the uninterrupted run would have had.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    /**
+     * @param steps           updates of the whole run (the schedule should end there)
+     * @param accumulation    micro-batches per update
+     * @param maxGradNorm     global-norm clipping bound; 0 for none
+     * @param checkpointDir   where the state is kept; null for a run that is never saved
+     * @param checkpointEvery updates between checkpoints (0: only at the end and on cancellation)
+     * @param reportEvery     updates between throughput reports
+     * @param ceilingGflops   this machine's FP32 FMA ceiling for the throughput ratio; 0 if not measured
+     */
+    public record Config(long steps, int accumulation, LearningRateSchedule schedule, AdamW.Config optimizer,
+                         double maxGradNorm, Path checkpointDir, long checkpointEvery, long reportEvery,
+                         double ceilingGflops) {
+        public Config {
+            if (steps < 0 || accumulation < 1 || checkpointEvery < 0 || reportEvery < 1 || maxGradNorm < 0) {
+                throw new IllegalArgumentException("need steps >= 0, accumulation >= 1, checkpointEvery >= 0, "
+                        + "reportEvery >= 1 and maxGradNorm >= 0");
+            }
+        }
+    }
+
+    /** One update: its number (from 1), mean loss over the scored tokens, gradient norm before clipping, rate. */
+    public record Step(long step, double loss, double gradNorm, double learningRate, int scoredTokens,
+                       Throughput throughput) {
+    }
+
+    private final TrainableModel model;
+    private final ParameterSet parameters;
+    private final TokenWindows data;
+    private final Config config;
+    private final AdamW optimizer;
+    private final List<Double> losses = new ArrayList<>();
+
+    public Trainer(TrainableModel model, TokenWindows data, Config config) {
+        this.model = model;
+        this.parameters = model.parameters();
+        this.data = data;
+        this.config = config;
+        this.optimizer = new AdamW(parameters, config.optimizer());
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** The loss of every update so far, resumed ones included. */
+    public List<Double> losses() {
+        return List.copyOf(losses);
+    }
+
+    /**
+     * Continues from the checkpoint folder if it holds a state, then trains up to {@code config.steps()} updates.
+     * Each update is passed to {@code onStep}. On cancellation the state is saved before
+     * {@link Progress.Cancelled} propagates.
+     */
+    public void run(Progress progress, Consumer<Step> onStep) {
+        Path dir = config.checkpointDir();
+        if (dir != null && TrainingCheckpoint.exists(dir)) {
+            TrainingCheckpoint.State state = io(() -> TrainingCheckpoint.restore(dir, parameters, optimizer));
+            data.seek(state.data());
+            losses.clear();
+            losses.addAll(state.losses());
+            LOG.info("resumed {} at update {} of {}", dir, state.step(), config.steps());
+        }
+        int context = data.length();
+        double flopsPerToken = model.trainingFlopsPerToken(context);
+        long windowTokens = 0;
+        long windowStart = System.nanoTime();
+        while (optimizer.step() < config.steps()) {
+            if (progress.cancelRequested()) {
+                saveIfConfigured();
+                throw new Progress.Cancelled();
+            }
+            Step step = update(flopsPerToken);
+            windowTokens += step.throughput().tokens();
+            onStep.accept(step);
+            long done = step.step();
+            if (done % config.reportEvery() == 0 || done == config.steps()) {
+                Throughput recent = new Throughput(windowTokens, (System.nanoTime() - windowStart) / 1e9,
+                        flopsPerToken, config.ceilingGflops());
+                String message = String.format(Locale.ROOT, "loss %.4f, lr %.3g, grad norm %.3g, %s",
+                        step.loss(), step.learningRate(), step.gradNorm(), recent);
+                LOG.info("update {}/{}: {}", done, config.steps(), message);
+                progress.report("train", done, config.steps(), message);
+                windowTokens = 0;
+                windowStart = System.nanoTime();
+            }
+            if (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0 && done < config.steps()) {
+                saveIfConfigured();
+            }
+        }
+        saveIfConfigured();
+    }
+
+    private Step update(double flopsPerToken) {
+        long start = System.nanoTime();
+        List<TrainingBatch> batches = new ArrayList<>(config.accumulation());
+        int scored = 0;
+        long tokens = 0;
+        for (int i = 0; i < config.accumulation(); i++) {
+            TrainingBatch batch = data.next();
+            batches.add(batch);
+            scored += batch.scoredTokens();
+            tokens += batch.tokens();
+        }
+        // The mean over every scored token of the update, however the tokens fall into micro-batches.
+        float scale = 1f / Math.max(1, scored);
+        parameters.zeroGrads();
+        double lossSum = 0;
+        for (TrainingBatch batch : batches) {
+            lossSum += model.accumulateGradients(batch, scale);
+        }
+        double loss = lossSum / Math.max(1, scored);
+        double norm = config.maxGradNorm() > 0
+                ? GradientClipping.clip(parameters, config.maxGradNorm())
+                : GradientClipping.globalNorm(parameters);
+        double lr = config.schedule().at(optimizer.step());
+        optimizer.update(lr);
+        losses.add(loss);
+        Throughput throughput = new Throughput(tokens, (System.nanoTime() - start) / 1e9, flopsPerToken,
+                config.ceilingGflops());
+        return new Step(optimizer.step(), loss, norm, lr, scored, throughput);
+    }
+
+    private void saveIfConfigured() {
+        if (config.checkpointDir() != null) {
+            io(() -> {
+                TrainingCheckpoint.save(config.checkpointDir(), parameters, optimizer,
+                        new TrainingCheckpoint.State(optimizer.step(), data.position(), losses));
+                return null;
+            });
+        }
+    }
+
+    private interface IoAction<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T io(IoAction<T> action) {
+        try {
+            return action.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.whittle.engine.train.data;
+
+import dev.whittle.engine.train.ops.CrossEntropy;
+
+/**
+ * Micro-batches of fixed-length windows cut from one token stream: window w feeds tokens
+ * {@code [w*length, (w+1)*length)} and predicts each next token. The windows are visited in a fresh random
+ * order every epoch, drawn from a {@link SplitMix64}; the position (epoch, window within it, and the generator's
+ * state at the start of the epoch) is all a checkpoint needs to continue with exactly the same batches.
+ * <p>
+ * A per-token {@code scored} mask selects where loss is taken: the target at a position counts only when the
+ * token it predicts is scored (answers, not prompts). Without a mask every target counts.
+ */
+public final class TokenWindows {
+
+    /** Where the stream stands: what a checkpoint stores. */
+    public record Position(long epoch, int nextWindow, long epochRngState, long batchesDrawn) {
+    }
+
+    private final int[] tokens;
+    private final boolean[] scored;
+    private final int length;
+    private final int sequences;
+    private final int windowCount;
+    private final int[] order;
+    private long epoch;
+    private int nextWindow;
+    private long epochRngState;
+    private long batchesDrawn;
+
+    /**
+     * @param tokens    the stream; at least {@code length + 1} tokens
+     * @param scored    null, or one flag per token: whether predicting that token counts toward the loss
+     * @param length    tokens per sequence (the context length)
+     * @param sequences sequences per micro-batch
+     * @param seed      the seed of the first epoch's order
+     */
+    public TokenWindows(int[] tokens, boolean[] scored, int length, int sequences, long seed) {
+        if (length <= 0 || sequences <= 0) {
+            throw new IllegalArgumentException("need length > 0 and sequences > 0, got " + length + " and " + sequences);
+        }
+        if (scored != null && scored.length != tokens.length) {
+            throw new IllegalArgumentException("the scored mask has " + scored.length + " flags for " + tokens.length + " tokens");
+        }
+        this.windowCount = (tokens.length - 1) / length;
+        if (windowCount < sequences) {
+            throw new IllegalArgumentException("a stream of " + tokens.length + " tokens holds " + windowCount
+                    + " windows of " + length + " (+1 for the last target), fewer than the " + sequences
+                    + " sequences of one batch");
+        }
+        this.tokens = tokens;
+        this.scored = scored;
+        this.length = length;
+        this.sequences = sequences;
+        this.order = new int[windowCount];
+        startEpoch(0, seed);
+    }
+
+    /** Windows per epoch. */
+    public int windowCount() {
+        return windowCount;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public int sequences() {
+        return sequences;
+    }
+
+    public Position position() {
+        return new Position(epoch, nextWindow, epochRngState, batchesDrawn);
+    }
+
+    /** Continues from a position this stream (same tokens, length and batch size) reported before. */
+    public void seek(Position position) {
+        if (position.nextWindow() < 0 || position.nextWindow() > windowCount) {
+            throw new IllegalArgumentException("window " + position.nextWindow() + " is outside this stream's "
+                    + windowCount + " windows: not the stream the checkpoint was taken on");
+        }
+        startEpoch(position.epoch(), position.epochRngState());
+        nextWindow = position.nextWindow();
+        batchesDrawn = position.batchesDrawn();
+    }
+
+    /**
+     * The next {@code sequences} windows. An epoch that cannot fill a whole batch ends early (its last few
+     * windows wait for the next epoch's order), so every batch has the same shape.
+     */
+    public TrainingBatch next() {
+        if (nextWindow + sequences > windowCount) {
+            startEpoch(epoch + 1, new SplitMix64(epochRngState).nextLong());
+        }
+        int[] inputs = new int[sequences * length];
+        int[] targets = new int[sequences * length];
+        for (int s = 0; s < sequences; s++) {
+            int start = order[nextWindow++] * length;
+            for (int t = 0; t < length; t++) {
+                int i = s * length + t;
+                inputs[i] = tokens[start + t];
+                int next = start + t + 1;
+                targets[i] = scored == null || scored[next] ? tokens[next] : CrossEntropy.IGNORE;
+            }
+        }
+        batchesDrawn++;
+        return new TrainingBatch(sequences, length, inputs, targets);
+    }
+
+    private void startEpoch(long epoch, long rngState) {
+        this.epoch = epoch;
+        this.epochRngState = rngState;
+        for (int i = 0; i < windowCount; i++) {
+            order[i] = i;
+        }
+        new SplitMix64(rngState).shuffle(order);
+        nextWindow = 0;
+    }
+}

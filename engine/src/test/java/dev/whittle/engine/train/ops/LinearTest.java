@@ -1,0 +1,83 @@
+package dev.whittle.engine.train.ops;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Random;
+
+import static dev.whittle.engine.train.FiniteDifferences.assertForward;
+import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
+import static dev.whittle.engine.train.FiniteDifferences.gradient;
+import static dev.whittle.engine.train.FiniteDifferences.project;
+import static dev.whittle.engine.train.FiniteDifferences.random;
+import static dev.whittle.engine.train.FiniteDifferences.toDouble;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LinearTest {
+
+    /** y[r][o] = sum_i x[r][i] w[o][i] + b[o], in double. */
+    static double[] reference(int rows, int in, int out, double[] x, double[] w, double[] b) {
+        double[] y = new double[rows * out];
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < out; o++) {
+                double s = b == null ? 0 : b[o];
+                for (int i = 0; i < in; i++) {
+                    s += x[r * in + i] * w[o * in + i];
+                }
+                y[r * out + o] = s;
+            }
+        }
+        return y;
+    }
+
+    @ParameterizedTest(name = "rows={0} in={1} out={2}")
+    @CsvSource({"1,7,5", "13,33,17", "4,1,3", "3,5,1", "2,70,9"})
+    void gradientsOfInputWeightAndBiasMatchFiniteDifferences(int rows, int in, int out) {
+        Random random = new Random(rows * 31 + in * 7 + out);
+        float[] x = random(random, rows * in, 1);
+        float[] w = random(random, out * in, 0.5);
+        float[] b = random(random, out, 0.5);
+        float[] dy = random(random, rows * out, 1);
+
+        float[] y = new float[rows * out];
+        Linear.forward(rows, in, out, x, 0, w, b, y, 0);
+        float[] dx = new float[rows * in];
+        float[] dw = new float[out * in];
+        float[] db = new float[out];
+        Linear.backward(rows, in, out, x, 0, w, dy, 0, dx, 0, false, dw, db);
+
+        double[] X = toDouble(x);
+        double[] W = toDouble(w);
+        double[] B = toDouble(b);
+        double[] R = toDouble(dy);
+        assertForward("y", y, reference(rows, in, out, X, W, B));
+        assertGradient("dX", dx, gradient(X, () -> project(R, reference(rows, in, out, X, W, B))));
+        assertGradient("dW", dw, gradient(W, () -> project(R, reference(rows, in, out, X, W, B))));
+        assertGradient("dBias", db, gradient(B, () -> project(R, reference(rows, in, out, X, W, B))));
+    }
+
+    @Test
+    void weightGradientsAddUpAcrossCallsAndInputGradientAddsWhenAsked() {
+        Random random = new Random(5);
+        int rows = 6, in = 9, out = 4;
+        float[] x = random(random, rows * in, 1);
+        float[] w = random(random, out * in, 1);
+        float[] dy = random(random, rows * out, 1);
+        float[] dxOnce = new float[rows * in];
+        float[] dwOnce = new float[out * in];
+        Linear.backward(rows, in, out, x, 0, w, dy, 0, dxOnce, 0, false, dwOnce, null);
+
+        float[] dxTwice = new float[rows * in];
+        float[] dwTwice = new float[out * in];
+        Linear.backward(rows, in, out, x, 0, w, dy, 0, dxTwice, 0, false, dwTwice, null);
+        Linear.backward(rows, in, out, x, 0, w, dy, 0, dxTwice, 0, true, dwTwice, null);
+
+        for (int i = 0; i < dwOnce.length; i++) {
+            assertThat(dwTwice[i]).isCloseTo(2 * dwOnce[i], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+        for (int i = 0; i < dxOnce.length; i++) {
+            assertThat(dxTwice[i]).isCloseTo(2 * dxOnce[i], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+}
