@@ -36,6 +36,8 @@ import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
@@ -54,6 +56,7 @@ import tools.jackson.databind.node.ObjectNode;
 public class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    private static final int RECOVER_TRIES = 10;
 
     private final Jobs jobs;
     private final Models models;
@@ -89,6 +92,12 @@ public class JobRunner {
         try {
             log.info("Running job {} (attempt {})", lease.jobId(), lease.attempt());
             runAttempt(control);
+        } catch (TransientDataAccessException e) {
+            // Contention on the batch tables (another worker's leftovers): not the job's fault; try it again later.
+            log.warn("Job {} could not be started now ({}); giving it back to the queue", lease.jobId(), e.getMessage());
+            if (!queue.release(lease)) {
+                end(control, null, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
+            }
         } catch (Exception | Error e) {
             log.error("Job {} could not be run", lease.jobId(), e);
             end(control, null, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
@@ -123,15 +132,30 @@ public class JobRunner {
         conclude(run, execution);
     }
 
-    /** A worker that died mid-run left its execution STARTED; Spring Batch restarts only a FAILED one. */
-    private void recoverAbandonedExecution(Job job) {
+    /**
+     * A worker that died mid-run left its execution STARTED; Spring Batch restarts only a FAILED one. A worker
+     * that only stalled (its lease expired, yet it runs on) may still write to that execution: then read it
+     * again, and leave it be once it is no longer running.
+     */
+    private void recoverAbandonedExecution(Job job) throws InterruptedException {
         if (job.getBatchExecutionId() == null) {
             return;
         }
-        JobExecution previous = batchRepository.getJobExecution(job.getBatchExecutionId());
-        if (previous != null && previous.getStatus().isRunning()) {
-            log.info("Marking execution {} of a previous attempt as failed so that it can be restarted", previous.getId());
-            jobOperator.recover(previous);
+        for (int tries = 1; ; tries++) {
+            JobExecution previous = batchRepository.getJobExecution(job.getBatchExecutionId());
+            if (previous == null || !previous.getStatus().isRunning()) {
+                return;
+            }
+            try {
+                log.info("Marking execution {} of a previous attempt as failed so that it can be restarted", previous.getId());
+                jobOperator.recover(previous);
+                return;
+            } catch (OptimisticLockingFailureException e) {
+                if (tries == RECOVER_TRIES) {
+                    throw e;
+                }
+                Thread.sleep(100L * tries);
+            }
         }
     }
 

@@ -56,7 +56,7 @@ final class ProgressReporter implements Progress {
         lastWrite = now;
         double stageFraction = total > 0 ? Math.clamp((double) done / total, 0.0, 1.0) : 0.0;
         double jobFraction = (stageIndex + stageFraction) / stageCount;
-        String name = stage == null || stage.isBlank() ? stageType : stageType + ": " + stage;
+        String name = stage == null || stage.isBlank() || stage.equalsIgnoreCase(stageType) ? stageType : stageType + ": " + stage;
         control.update(queue.reportProgress(control.lease(), new JobProgress(stageIndex, stageCount, name, done,
                 total, 100 * jobFraction, message, eta(now, jobFraction))));
         if (stageDone || lastEvent == Long.MIN_VALUE || now - lastEvent >= eventIntervalNanos) {

@@ -74,8 +74,9 @@ final class StageTasklet implements Tasklet {
         log.info("Stage {}/{} ({}) started", stage.index() + 1, count, type);
 
         Path modelFolder = inputModelFolder(step);
-        run.workspace().prepareStage(stage.index());
-        Path output = run.workspace().outputFolder(stage.index());
+        int attempt = run.control().lease().attempt();
+        run.workspace().prepareStage(stage.index(), attempt);
+        Path output = run.workspace().outputFolder(stage.index(), attempt);
         ProgressReporter progress = new ProgressReporter(run.control(), queue, events, stage.index(), count, type,
                 settings.progressInterval(), settings.progressEventInterval());
         progress.report(null, 0, 0, "started");
