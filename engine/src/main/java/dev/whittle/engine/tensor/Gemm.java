@@ -1,7 +1,6 @@
 package dev.whittle.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -334,14 +333,15 @@ public final class Gemm {
         }
         int chunk = Math.max(4, (n / (4 * Parallel.threads()) + 3) / 4 * 4);
         Parallel.forChunks(n, chunk, (j0, j1) -> {
+            float[] lanes = new float[16 * L];
             for (int j = j0; j < j1; j += 4) {
                 for (int i = 0; i < m; i += 4) {
                     if (i + 1 == m && j + 4 <= j1) { // a single row (decoding one token): a 4 x 4 tile would waste FMAs
-                        dot4(k, rowsOfA, aBase + i * lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, accumulate);
+                        dot4(k, rowsOfA, aBase + i * lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, accumulate, lanes);
                         continue;
                     }
                     dotTile(k, rowsOfA, aBase + i * lda, lda, Math.min(4, m - i), b, bOff + j * ldb, ldb,
-                            Math.min(4, j1 - j), c, cOff + i * ldc + j, ldc, accumulate);
+                            Math.min(4, j1 - j), c, cOff + i * ldc + j, ldc, accumulate, lanes);
                 }
             }
         });
@@ -352,7 +352,7 @@ public final class Gemm {
      * share their loads (eight loads per sixteen FMAs). Missing rows repeat the last one and are not stored.
      */
     private static void dotTile(int k, float[] a, int aBase, int lda, int rows, float[] b, int bBase, int ldb,
-                                int cols, float[] c, int cBase, int ldc, boolean accumulate) {
+                                int cols, float[] c, int cBase, int ldc, boolean accumulate, float[] lanes) {
         int a0 = aBase, a1 = aBase + Math.min(1, rows - 1) * lda, a2 = aBase + Math.min(2, rows - 1) * lda, a3 = aBase + Math.min(3, rows - 1) * lda;
         int b0 = bBase, b1 = bBase + Math.min(1, cols - 1) * ldb, b2 = bBase + Math.min(2, cols - 1) * ldb, b3 = bBase + Math.min(3, cols - 1) * ldb;
         FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00, s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
@@ -383,23 +383,31 @@ public final class Gemm {
             s32 = x3.fma(y2, s32);
             s33 = x3.fma(y3, s33);
         }
+        // Lane sums in lane order through memory: the same bits whether or not C2 compiled this (reduceLanes differs).
+        s00.intoArray(lanes, 0 * L);
+        s01.intoArray(lanes, 1 * L);
+        s02.intoArray(lanes, 2 * L);
+        s03.intoArray(lanes, 3 * L);
+        s10.intoArray(lanes, 4 * L);
+        s11.intoArray(lanes, 5 * L);
+        s12.intoArray(lanes, 6 * L);
+        s13.intoArray(lanes, 7 * L);
+        s20.intoArray(lanes, 8 * L);
+        s21.intoArray(lanes, 9 * L);
+        s22.intoArray(lanes, 10 * L);
+        s23.intoArray(lanes, 11 * L);
+        s30.intoArray(lanes, 12 * L);
+        s31.intoArray(lanes, 13 * L);
+        s32.intoArray(lanes, 14 * L);
+        s33.intoArray(lanes, 15 * L);
         float[] d = new float[16];
-        d[0] = s00.reduceLanes(VectorOperators.ADD);
-        d[1] = s01.reduceLanes(VectorOperators.ADD);
-        d[2] = s02.reduceLanes(VectorOperators.ADD);
-        d[3] = s03.reduceLanes(VectorOperators.ADD);
-        d[4] = s10.reduceLanes(VectorOperators.ADD);
-        d[5] = s11.reduceLanes(VectorOperators.ADD);
-        d[6] = s12.reduceLanes(VectorOperators.ADD);
-        d[7] = s13.reduceLanes(VectorOperators.ADD);
-        d[8] = s20.reduceLanes(VectorOperators.ADD);
-        d[9] = s21.reduceLanes(VectorOperators.ADD);
-        d[10] = s22.reduceLanes(VectorOperators.ADD);
-        d[11] = s23.reduceLanes(VectorOperators.ADD);
-        d[12] = s30.reduceLanes(VectorOperators.ADD);
-        d[13] = s31.reduceLanes(VectorOperators.ADD);
-        d[14] = s32.reduceLanes(VectorOperators.ADD);
-        d[15] = s33.reduceLanes(VectorOperators.ADD);
+        for (int e = 0; e < 16; e++) {
+            float sum = 0;
+            for (int l = e * L, end = l + L; l < end; l++) {
+                sum += lanes[l];
+            }
+            d[e] = sum;
+        }
         int[] as = {a0, a1, a2, a3};
         int[] bs = {b0, b1, b2, b3};
         for (; p < k; p++) {
@@ -412,14 +420,15 @@ public final class Gemm {
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 int ci = cBase + i * ldc + j;
-                c[ci] = accumulate ? c[ci] + d[i * 4 + j] : d[i * 4 + j];
+                float dij = d[i * 4 + j];
+                c[ci] = accumulate ? c[ci] + dij : dij;
             }
         }
     }
 
     /** c[0..4) (+)= x . B_q for the four consecutive rows q of B starting at {@code bBase}. */
     private static void dot4(int k, float[] x, int xBase, float[] b, int bBase, int ldb, float[] c, int ci,
-                             boolean accumulate) {
+                             boolean accumulate, float[] lanes) {
         int b0 = bBase, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
         int p = 0;
@@ -430,10 +439,17 @@ public final class Gemm {
             s2 = FloatVector.fromArray(S, b, b2 + p).fma(xv, s2);
             s3 = FloatVector.fromArray(S, b, b3 + p).fma(xv, s3);
         }
-        float d0 = s0.reduceLanes(VectorOperators.ADD);
-        float d1 = s1.reduceLanes(VectorOperators.ADD);
-        float d2 = s2.reduceLanes(VectorOperators.ADD);
-        float d3 = s3.reduceLanes(VectorOperators.ADD);
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, L);
+        s2.intoArray(lanes, 2 * L);
+        s3.intoArray(lanes, 3 * L);
+        float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        for (int l = 0; l < L; l++) { // lane order, as in dotTile
+            d0 += lanes[l];
+            d1 += lanes[L + l];
+            d2 += lanes[2 * L + l];
+            d3 += lanes[3 * L + l];
+        }
         for (; p < k; p++) {
             float xp = x[xBase + p];
             d0 += xp * b[b0 + p];
