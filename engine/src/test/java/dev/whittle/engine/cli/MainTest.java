@@ -54,7 +54,8 @@ class MainTest {
     @Test
     void inspectDescribesTheModelFolder() {
         assertThat(run("inspect", model.toString())).isZero();
-        assertThat(out()).contains("LlamaForCausalLM").contains("2 layers, hidden 64, 4 heads (2 kv) x 16");
+        assertThat(out()).contains("LlamaForCausalLM").contains("2 layers, hidden 64, 4 heads (2 kv) x 16")
+                .contains("sha256").contains("layer 1");
     }
 
     @Test
