@@ -7,10 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision matrix product on row-major {@code float[]} with offsets and leading dimensions:
  * {@code C[m x n] = op(A)[m x k] . op(B)[k x n]}, plus the old C when {@code accumulate}.
  * <p>
- * The blocked path packs B, {@link #KC} deep, into panels {@link #NR} columns wide, and runs a register tile of
- * {@link #MR} rows by two vectors over them, reading A where it lies (any of its two layouts). C is split into
- * tiles of whole panels that the threads of {@link Parallel} claim, the caller included. Few rows of A (decoding
- * a token) with B stored {@code [n x k]} take a dot-product path instead, which reads B once and packs nothing.
+ * The blocked path packs A into strips of {@link #MR} rows (depth-major, once per call) and B, {@link #KC} deep,
+ * into panels {@link #NR} columns wide, and runs a register tile of MR rows by two vectors: per depth step two
+ * loads of B, eight broadcasts of A and sixteen FMAs. C is split into tiles of whole panels that the threads of
+ * {@link Parallel} claim, the caller included. Each element of C is summed in the same order whatever the tiling
+ * or thread count, so results repeat bit for bit. Fewer than {@link #DOT_ROWS} rows with B stored
+ * {@code [n x k]} (decoding, short prompts) take a dot-product path instead, which reads B once and packs nothing.
  */
 public final class Gemm {
 
@@ -20,9 +22,9 @@ public final class Gemm {
     static final int MR = 8;
     /** Columns of the register tile and width of a packed panel of B: two vectors. */
     static final int NR = 2 * L;
-    /** Depth of a packed block of B: a panel of KC x NR floats stays in L1/L2 while all rows stream over it. */
+    /** Depth of a packed block: a strip of A (MR x KC, 8 KiB) stays in L1 while it sweeps the block of B. */
     static final int KC = 256;
-    /** Most panels in one tile of C (the packed block of B, KC x 8 NR floats, stays in L2). */
+    /** Most panels in one tile of C: its packed block of B (KC x 8 NR floats, 256 KiB) stays in L2. */
     private static final int MAX_TILE_PANELS = 8;
     /** Fewer rows than this with B stored [n x k] take the dot-product path (measured: it wins up to ~128). */
     static final int DOT_ROWS = 128;
