@@ -29,6 +29,9 @@ public final class Gemm {
     /** Fewer rows than this with B stored [n x k] take the dot-product path (measured: it wins up to ~128). */
     static final int DOT_ROWS = 128;
 
+    /** Fewer rows than this with B stored [k x n] read B unpacked (measured: packing costs more up to ~32). */
+    static final int STREAM_ROWS = 32;
+
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NR * MAX_TILE_PANELS]);
     /** Most floats of A packed at once (16 MiB); larger A is taken in groups of rows. */
     private static final int PACKED_A_FLOATS = 1 << 22;
@@ -66,6 +69,8 @@ public final class Gemm {
         int depthStep = transA ? lda : 1;
         if (transB && m < DOT_ROWS) {
             dotRows(m, n, k, a, aOff, rowStep, depthStep, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else if (!transB && m < STREAM_ROWS) {
+            streamRows(m, n, k, a, aOff, rowStep, depthStep, b, bOff, ldb, c, cOff, ldc, accumulate);
         } else {
             blocked(transB, m, n, k, a, aOff, rowStep, depthStep, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
@@ -459,6 +464,86 @@ public final class Gemm {
         c61.intoArray(c, r6 + L);
         c70.intoArray(c, r7);
         c71.intoArray(c, r7 + L);
+    }
+
+    // ---------------------------------------------------------------- few rows, B stored [k x n]
+
+    /**
+     * C = A B for a few rows with B read where it lies: column strips of four vectors split over the threads,
+     * four rows of A at a time (16 accumulators: four loads of B, four broadcasts of A, sixteen FMAs per depth
+     * step); the last strip of a row is masked.
+     */
+    private static void streamRows(int m, int n, int k, float[] a, int aOff, int rowStep, int depthStep,
+                                   float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        int strip = 4 * L;
+        int strips = (n + strip - 1) / strip;
+        Parallel.forChunks(strips, Math.max(1, strips / (4 * Parallel.threads())), (s0, s1) -> {
+            for (int st = s0; st < s1; st++) {
+                int j = st * strip;
+                for (int i = 0; i < m; i += 4) {
+                    streamTile(k, a, aOff + i * rowStep, rowStep, depthStep, Math.min(4, m - i),
+                            b, bOff + j, ldb, Math.min(strip, n - j), c, cOff + i * ldc + j, ldc, accumulate);
+                }
+            }
+        });
+    }
+
+    /** C[rows x cols] (+)= A[rows x k] . B[k x cols] for rows <= 4 and cols <= 4 vectors; missing rows repeat the last. */
+    private static void streamTile(int k, float[] a, int aBase, int rowStep, int depthStep, int rows,
+                                   float[] b, int bBase, int ldb, int cols, float[] c, int cBase, int ldc,
+                                   boolean accumulate) {
+        var m0 = S.indexInRange(0, cols);
+        var m1 = S.indexInRange(L, cols);
+        var m2 = S.indexInRange(2 * L, cols);
+        var m3 = S.indexInRange(3 * L, cols);
+        int a0 = aBase, a1 = aBase + Math.min(1, rows - 1) * rowStep;
+        int a2 = aBase + Math.min(2, rows - 1) * rowStep, a3 = aBase + Math.min(3, rows - 1) * rowStep;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0, bi = bBase, ap = 0; p < k; p++, bi += ldb, ap += depthStep) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi, m0);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L, m1);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L, m2);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L, m3);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            c02 = b2.fma(x, c02);
+            c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[a1 + ap]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            c12 = b2.fma(x, c12);
+            c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[a2 + ap]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            c22 = b2.fma(x, c22);
+            c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[a3 + ap]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            c32 = b2.fma(x, c32);
+            c33 = b3.fma(x, c33);
+        }
+        // Written from the last row down, so a repeated row ends with its own (identical) values.
+        for (int r = rows - 1; r >= 0; r--) {
+            FloatVector x0 = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
+            FloatVector x1 = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
+            FloatVector x2 = r == 0 ? c02 : r == 1 ? c12 : r == 2 ? c22 : c32;
+            FloatVector x3 = r == 0 ? c03 : r == 1 ? c13 : r == 2 ? c23 : c33;
+            int ci = cBase + r * ldc;
+            if (accumulate) {
+                x0 = x0.add(FloatVector.fromArray(S, c, ci, m0));
+                x1 = x1.add(FloatVector.fromArray(S, c, ci + L, m1));
+                x2 = x2.add(FloatVector.fromArray(S, c, ci + 2 * L, m2));
+                x3 = x3.add(FloatVector.fromArray(S, c, ci + 3 * L, m3));
+            }
+            x0.intoArray(c, ci, m0);
+            x1.intoArray(c, ci + L, m1);
+            x2.intoArray(c, ci + 2 * L, m2);
+            x3.intoArray(c, ci + 3 * L, m3);
+        }
     }
 
     // ---------------------------------------------------------------- few rows, B stored [n x k]
