@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * into panels {@link #NR} columns wide, and runs a register tile of MR rows by two vectors: per depth step two
  * loads of B, eight broadcasts of A and sixteen FMAs. C is split into tiles of whole panels that the threads of
  * {@link Parallel} claim, the caller included. Each element of C is summed in the same order whatever the tiling
- * or thread count, so results repeat bit for bit. Fewer than {@link #DOT_ROWS} rows with B stored
- * {@code [n x k]} (decoding, short prompts) take a dot-product path instead, which reads B once and packs nothing.
+ * or thread count, so results repeat bit for bit. Few rows pack nothing: with B stored {@code [n x k]} (a linear
+ * layer while decoding or on a short prompt, fewer than {@link #DOT_ROWS} rows) each entry is a dot product
+ * along k, and with B stored {@code [k x n]} (fewer than {@link #STREAM_ROWS} rows) B is streamed in place.
  */
 public final class Gemm {
 
