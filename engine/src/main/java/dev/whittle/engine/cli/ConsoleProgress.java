@@ -29,6 +29,7 @@ final class ConsoleProgress implements Progress {
             case "load" -> "layers";
             case "perplexity", "generate" -> "tokens";
             case "loglikelihood" -> "requests";
+            case "evaluate" -> "samples";
             default -> "";
         };
     }

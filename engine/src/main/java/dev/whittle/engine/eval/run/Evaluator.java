@@ -126,12 +126,11 @@ public final class Evaluator {
         RequestSpec request = task.request();
         int seqlen = Math.min(request.seqlen() == null ? maxPositions : request.seqlen(), maxPositions);
         int stride = Math.min(request.stride() == null ? seqlen : request.stride(), seqlen);
-        int[] planned = perplexity.plan(all, request.textField(), seqlen, stride);
-        int available = java.util.Arrays.stream(planned).sum();
+        PerplexityScoring.Plan plan = perplexity.plan(all, request.textField(), seqlen, stride);
+        int available = plan.totalWindows();
         int total = settings.limit() > 0 ? Math.min(settings.limit(), available) : available;
         SampleProgress progress = new SampleProgress(outer, task.name(), total);
-        PerplexityScoring.Scored scored = perplexity.score(all, planned, request.textField(), seqlen, stride,
-                settings.limit(), progress);
+        PerplexityScoring.Scored scored = perplexity.score(all, plan, seqlen, stride, settings.limit(), progress);
         PerplexityEstimate estimate = scored.estimate();
         Map<String, MetricValue> metrics = new LinkedHashMap<>();
         for (Metric metric : task.metrics()) {

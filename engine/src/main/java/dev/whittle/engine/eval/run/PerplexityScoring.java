@@ -37,21 +37,34 @@ final class PerplexityScoring {
         return (tokens - windowLength) / stride + 1;
     }
 
-    /** The windows each document's text is scored in (encoding each once). */
-    int[] plan(List<Doc> docs, String textField, int seqlen, int stride) {
-        int[] planned = new int[docs.size()];
-        for (int d = 0; d < docs.size(); d++) {
-            planned[d] = windows(tokenizer.encode(docs.get(d).text(textField), true).length, seqlen, stride);
+    /** Each document's text, encoded once with bos, and the windows it is scored in. */
+    record Plan(List<String> texts, List<int[]> ids, int[] windows) {
+        int totalWindows() {
+            return java.util.Arrays.stream(windows).sum();
         }
-        return planned;
+    }
+
+    Plan plan(List<Doc> docs, String textField, int seqlen, int stride) {
+        List<String> texts = new ArrayList<>();
+        List<int[]> ids = new ArrayList<>();
+        int[] windows = new int[docs.size()];
+        for (int d = 0; d < docs.size(); d++) {
+            texts.add(docs.get(d).text(textField));
+            ids.add(tokenizer.encode(texts.get(d), true));
+            if (ids.get(d).length < 2) {
+                throw new dev.whittle.engine.eval.data.DatasetException("document " + docs.get(d).id()
+                        + ": the text encodes to fewer than 2 tokens, nothing to predict");
+            }
+            windows[d] = windows(ids.get(d).length, seqlen, stride);
+        }
+        return new Plan(texts, ids, windows);
     }
 
     /**
-     * @param planned      {@link #plan}'s windows per document
+     * @param plan         {@link #plan}'s texts and windows
      * @param limitWindows at most this many windows over all documents (0: all)
      */
-    Scored score(List<Doc> docs, int[] planned, String textField, int seqlen, int stride, int limitWindows,
-                 SampleProgress progress) {
+    Scored score(List<Doc> docs, Plan plan, int seqlen, int stride, int limitWindows, SampleProgress progress) {
         List<SampleRecord> records = new ArrayList<>();
         List<Double> nll = new ArrayList<>();
         List<Long> tokens = new ArrayList<>();
@@ -64,10 +77,9 @@ final class PerplexityScoring {
                 break;
             }
             progress.checkCancelled();
-            String text = doc.text(textField);
-            int running = remaining == 0 ? planned[d] : Math.min(planned[d], remaining);
-            TextPerplexity measured = TextPerplexity.measure(decoder, tokenizer, text, seqlen, stride, remaining,
-                    progress.within(running));
+            int running = remaining == 0 ? plan.windows()[d] : Math.min(plan.windows()[d], remaining);
+            TextPerplexity measured = TextPerplexity.measure(decoder, tokenizer, plan.texts().get(d), plan.ids().get(d),
+                    seqlen, stride, remaining, progress.within(running));
             Perplexity.Result result = measured.tokens();
             for (int w = 0; w < result.windows(); w++) {
                 double windowNll = result.windowNll()[w];
