@@ -32,6 +32,7 @@ import org.slf4j.MDC;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
@@ -92,8 +93,9 @@ public class JobRunner {
         try {
             log.info("Running job {} (attempt {})", lease.jobId(), lease.attempt());
             runAttempt(control);
-        } catch (TransientDataAccessException e) {
-            // Contention on the batch tables (another worker's leftovers): not the job's fault; try it again later.
+        } catch (TransientDataAccessException | JobExecutionAlreadyRunningException e) {
+            // Contention on the batch tables, or a stalled earlier worker still finishing its execution: not the
+            // job's fault; try it again later.
             log.warn("Job {} could not be started now ({}); giving it back to the queue", lease.jobId(), e.getMessage());
             if (!queue.release(lease)) {
                 end(control, null, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
