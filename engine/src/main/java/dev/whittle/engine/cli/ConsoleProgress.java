@@ -27,6 +27,7 @@ final class ConsoleProgress implements Progress {
     private static String unitOf(String stage) {
         return switch (stage) {
             case "load" -> "layers";
+            case "inspect" -> "bytes";
             case "perplexity", "generate" -> "tokens";
             case "loglikelihood" -> "requests";
             default -> "";

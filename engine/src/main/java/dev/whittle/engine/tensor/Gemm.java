@@ -7,10 +7,13 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision matrix product on row-major {@code float[]} with offsets and leading dimensions:
  * {@code C[m x n] = op(A)[m x k] . op(B)[k x n]}, plus the old C when {@code accumulate}.
  * <p>
- * The blocked path packs B, {@link #KC} deep, into panels {@link #NR} columns wide, and runs a register tile of
- * {@link #MR} rows by two vectors over them, reading A where it lies (any of its two layouts). C is split into
- * tiles of whole panels that the threads of {@link Parallel} claim, the caller included. Few rows of A (decoding
- * a token) with B stored {@code [n x k]} take a dot-product path instead, which reads B once and packs nothing.
+ * The blocked path packs A into strips of {@link #MR} rows (depth-major, once per call) and B, {@link #KC} deep,
+ * into panels {@link #NR} columns wide, and runs a register tile of MR rows by two vectors: per depth step two
+ * loads of B, eight broadcasts of A and sixteen FMAs. C is split into tiles of whole panels that the threads of
+ * {@link Parallel} claim, the caller included. Each element of C is summed in the same order whatever the tiling
+ * or thread count, so results repeat bit for bit. Few rows pack nothing: with B stored {@code [n x k]} (a linear
+ * layer while decoding or on a short prompt, fewer than {@link #DOT_ROWS} rows) each entry is a dot product
+ * along k, and with B stored {@code [k x n]} (fewer than {@link #STREAM_ROWS} rows) B is streamed in place.
  */
 public final class Gemm {
 
@@ -20,12 +23,15 @@ public final class Gemm {
     static final int MR = 8;
     /** Columns of the register tile and width of a packed panel of B: two vectors. */
     static final int NR = 2 * L;
-    /** Depth of a packed block of B: a panel of KC x NR floats stays in L1/L2 while all rows stream over it. */
+    /** Depth of a packed block: a strip of A (MR x KC, 8 KiB) stays in L1 while it sweeps the block of B. */
     static final int KC = 256;
-    /** Most panels in one tile of C (the packed block of B, KC x 8 NR floats, stays in L2). */
+    /** Most panels in one tile of C: its packed block of B (KC x 8 NR floats, 256 KiB) stays in L2. */
     private static final int MAX_TILE_PANELS = 8;
     /** Fewer rows than this with B stored [n x k] take the dot-product path (measured: it wins up to ~128). */
     static final int DOT_ROWS = 128;
+
+    /** Fewer rows than this with B stored [k x n] read B unpacked (measured: packing costs more up to ~32). */
+    static final int STREAM_ROWS = 32;
 
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NR * MAX_TILE_PANELS]);
     /** Most floats of A packed at once (16 MiB); larger A is taken in groups of rows. */
@@ -64,6 +70,8 @@ public final class Gemm {
         int depthStep = transA ? lda : 1;
         if (transB && m < DOT_ROWS) {
             dotRows(m, n, k, a, aOff, rowStep, depthStep, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else if (!transB && m < STREAM_ROWS) {
+            streamRows(m, n, k, a, aOff, rowStep, depthStep, b, bOff, ldb, c, cOff, ldc, accumulate);
         } else {
             blocked(transB, m, n, k, a, aOff, rowStep, depthStep, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
@@ -457,6 +465,86 @@ public final class Gemm {
         c61.intoArray(c, r6 + L);
         c70.intoArray(c, r7);
         c71.intoArray(c, r7 + L);
+    }
+
+    // ---------------------------------------------------------------- few rows, B stored [k x n]
+
+    /**
+     * C = A B for a few rows with B read where it lies: column strips of four vectors split over the threads,
+     * four rows of A at a time (16 accumulators: four loads of B, four broadcasts of A, sixteen FMAs per depth
+     * step); the last strip of a row is masked.
+     */
+    private static void streamRows(int m, int n, int k, float[] a, int aOff, int rowStep, int depthStep,
+                                   float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        int strip = 4 * L;
+        int strips = (n + strip - 1) / strip;
+        Parallel.forChunks(strips, Math.max(1, strips / (4 * Parallel.threads())), (s0, s1) -> {
+            for (int st = s0; st < s1; st++) {
+                int j = st * strip;
+                for (int i = 0; i < m; i += 4) {
+                    streamTile(k, a, aOff + i * rowStep, rowStep, depthStep, Math.min(4, m - i),
+                            b, bOff + j, ldb, Math.min(strip, n - j), c, cOff + i * ldc + j, ldc, accumulate);
+                }
+            }
+        });
+    }
+
+    /** C[rows x cols] (+)= A[rows x k] . B[k x cols] for rows <= 4 and cols <= 4 vectors; missing rows repeat the last. */
+    private static void streamTile(int k, float[] a, int aBase, int rowStep, int depthStep, int rows,
+                                   float[] b, int bBase, int ldb, int cols, float[] c, int cBase, int ldc,
+                                   boolean accumulate) {
+        var m0 = S.indexInRange(0, cols);
+        var m1 = S.indexInRange(L, cols);
+        var m2 = S.indexInRange(2 * L, cols);
+        var m3 = S.indexInRange(3 * L, cols);
+        int a0 = aBase, a1 = aBase + Math.min(1, rows - 1) * rowStep;
+        int a2 = aBase + Math.min(2, rows - 1) * rowStep, a3 = aBase + Math.min(3, rows - 1) * rowStep;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0, bi = bBase, ap = 0; p < k; p++, bi += ldb, ap += depthStep) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi, m0);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L, m1);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L, m2);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L, m3);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            c02 = b2.fma(x, c02);
+            c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[a1 + ap]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            c12 = b2.fma(x, c12);
+            c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[a2 + ap]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            c22 = b2.fma(x, c22);
+            c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[a3 + ap]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            c32 = b2.fma(x, c32);
+            c33 = b3.fma(x, c33);
+        }
+        // Written from the last row down, so a repeated row ends with its own (identical) values.
+        for (int r = rows - 1; r >= 0; r--) {
+            FloatVector x0 = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
+            FloatVector x1 = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
+            FloatVector x2 = r == 0 ? c02 : r == 1 ? c12 : r == 2 ? c22 : c32;
+            FloatVector x3 = r == 0 ? c03 : r == 1 ? c13 : r == 2 ? c23 : c33;
+            int ci = cBase + r * ldc;
+            if (accumulate) {
+                x0 = x0.add(FloatVector.fromArray(S, c, ci, m0));
+                x1 = x1.add(FloatVector.fromArray(S, c, ci + L, m1));
+                x2 = x2.add(FloatVector.fromArray(S, c, ci + 2 * L, m2));
+                x3 = x3.add(FloatVector.fromArray(S, c, ci + 3 * L, m3));
+            }
+            x0.intoArray(c, ci, m0);
+            x1.intoArray(c, ci + L, m1);
+            x2.intoArray(c, ci + 2 * L, m2);
+            x3.intoArray(c, ci + 3 * L, m3);
+        }
     }
 
     // ---------------------------------------------------------------- few rows, B stored [n x k]

@@ -23,6 +23,8 @@ class GemmTest {
                 new int[] {130, 70, 600}, new int[] {200, 190, 33}, new int[] {37, 300, 1030},
                 // either side of the switch between dot-product tiles and the packed path (B stored [n x k])
                 new int[] {Gemm.DOT_ROWS - 1, 45, 70}, new int[] {Gemm.DOT_ROWS, 45, 70},
+                // either side of the switch between streaming B and packing it (B stored [k x n])
+                new int[] {Gemm.STREAM_ROWS - 1, 77, 40}, new int[] {Gemm.STREAM_ROWS, 77, 40},
                 // more A than one packing holds: taken in groups of rows
                 new int[] {300, 20, 16_000}));
         Random32 random = new Random32(11);
