@@ -30,6 +30,7 @@ final class ConsoleProgress implements Progress {
             case "inspect" -> "bytes";
             case "perplexity", "generate" -> "tokens";
             case "loglikelihood" -> "requests";
+            case "evaluate" -> "samples";
             default -> "";
         };
     }

@@ -40,7 +40,7 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """;
+            """ + EvalCommand.USAGE_LINE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -71,6 +71,11 @@ public final class Main {
                 case "generate" -> generate(new Arguments(command, rest,
                         Set.of("max-tokens", "temperature", "top-p", "seed", "stop")));
                 case "score" -> score(new Arguments(command, rest, Set.of("context", "continuation")));
+                case "eval" -> {
+                    Arguments a = new Arguments(command, rest,
+                            Set.of("task", "task-file", "suite", "limit", "seed", "batch-size", "output"));
+                    new EvalCommand(out, err, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
+                }
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'");
             }
             return 0;
