@@ -29,6 +29,8 @@ final class ConsoleProgress implements Progress {
             case "load" -> "layers";
             case "perplexity", "generate" -> "tokens";
             case "loglikelihood" -> "requests";
+            case "prune" -> "blocks";
+            case "score" -> "samples";
             default -> "";
         };
     }

@@ -39,7 +39,7 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """;
+            """ + PruneCommand.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -70,6 +70,10 @@ public final class Main {
                 case "generate" -> generate(new Arguments(command, rest,
                         Set.of("max-tokens", "temperature", "top-p", "seed", "stop")));
                 case "score" -> score(new Arguments(command, rest, Set.of("context", "continuation")));
+                case "prune" -> {
+                    Arguments a = new Arguments(command, rest, PruneCommand.OPTIONS);
+                    new PruneCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
+                }
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'");
             }
             return 0;
