@@ -1,9 +1,13 @@
 package dev.whittle.engine.bench;
 
 import dev.whittle.engine.tensor.Gemm;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
-/** GEMM throughput at square sizes and at a transformer MLP shape (the linear-layer {@code x W^T} case). */
+/**
+ * GEMM throughput: square sizes, the transformer shape {@code [512x1024]x[1024x2816]} as the linear layer
+ * computes it ({@code x W^T}) and in the other three transposes training uses, and one decode step (one row).
+ */
 final class GemmBench implements Benchmark {
 
     @Override
@@ -13,7 +17,7 @@ final class GemmBench implements Benchmark {
 
     @Override
     public String description() {
-        return "fp32 GEMM GFLOPS at 512^3, 1024^3, 2048^3 and [512x1024]x[1024x2816] (x W^T)";
+        return "fp32 GEMM at 512^3, 1024^3, 2048^3, [512x1024]x[1024x2816] in all four transposes, and one row";
     }
 
     @Override
@@ -22,6 +26,10 @@ final class GemmBench implements Benchmark {
             measure(report, "gemm " + size + "^3", false, false, size, size, size);
         }
         measure(report, "gemm [512x1024]x[1024x2816] x W^T", false, true, 512, 2816, 1024);
+        measure(report, "gemm [512x1024]x[1024x2816] NN", false, false, 512, 2816, 1024);
+        measure(report, "gemm [512x1024]x[1024x2816] A^T B", true, false, 512, 2816, 1024);
+        measure(report, "gemm [512x1024]x[1024x2816] A^T B^T", true, true, 512, 2816, 1024);
+        measure(report, "gemm [1x1024]x[1024x2816] x W^T (decode)", false, true, 1, 2816, 1024);
     }
 
     private static void measure(Report report, String label, boolean transA, boolean transB, int m, int n, int k) {
@@ -31,8 +39,12 @@ final class GemmBench implements Benchmark {
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
         double seconds = Report.secondsPerCall(
-                () -> Gemm.gemm(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, false), 1.0);
-        report.gflops(label, 2.0 * m * n * k / seconds / 1e9, String.format("(%.2f ms)", seconds * 1e3));
+                () -> Gemm.gemm(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, false), 0.5);
+        String detail = String.format(Locale.ROOT, "(%.3f ms)", seconds * 1e3);
+        if (m == 1) { // a decode step streams B: its bandwidth says more than its flops
+            detail += String.format(Locale.ROOT, " %.1f GB/s of B", 4.0 * k * n / seconds / 1e9);
+        }
+        report.gflops(label, 2.0 * m * n * k / seconds / 1e9, detail);
     }
 
     static float[] random(int size, long seed) {

@@ -27,10 +27,11 @@ final class ConsoleProgress implements Progress {
     private static String unitOf(String stage) {
         return switch (stage) {
             case "load" -> "layers";
+            case "inspect" -> "bytes";
             case "perplexity", "generate" -> "tokens";
             case "loglikelihood" -> "requests";
             case "prune" -> "blocks";
-            case "score" -> "samples";
+            case "score", "evaluate" -> "samples";
             default -> "";
         };
     }

@@ -4,7 +4,8 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.eval.LogLikelihood;
 import dev.whittle.engine.eval.TextPerplexity;
 import dev.whittle.engine.generate.Generator;
-import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.inspect.ModelInspector;
+import dev.whittle.engine.inspect.ModelReport;
 import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
@@ -32,14 +33,14 @@ public final class Main {
 
     static final String USAGE = """
             usage: whittle cli COMMAND ...
-              inspect MODEL                                   config, shapes and weight files of a model folder
+              inspect MODEL                                   config, shapes, files (sha256) and zeros of a model folder
               perplexity MODEL TEXTFILE [--seqlen N] [--stride N] [--limit-windows N]
                                                               rolling-window perplexity (default: non-overlapping 2048)
               generate MODEL PROMPT [--max-tokens N] [--temperature T] [--top-p P] [--seed S] [--stop STR]...
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """ + PruneCommand.USAGE;
+            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -70,6 +71,11 @@ public final class Main {
                 case "generate" -> generate(new Arguments(command, rest,
                         Set.of("max-tokens", "temperature", "top-p", "seed", "stop")));
                 case "score" -> score(new Arguments(command, rest, Set.of("context", "continuation")));
+                case "eval" -> {
+                    Arguments a = new Arguments(command, rest,
+                            Set.of("task", "task-file", "suite", "limit", "seed", "batch-size", "output"));
+                    new EvalCommand(out, err, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
+                }
                 case "prune" -> {
                     Arguments a = new Arguments(command, rest, PruneCommand.OPTIONS);
                     new PruneCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
@@ -96,25 +102,32 @@ public final class Main {
     private void inspect(Arguments a) throws IOException {
         Path dir = modelDir(a.positional(0, "MODEL (a model folder)"));
         a.expectPositionals(1);
-        ModelConfig c = ModelConfig.load(dir);
-        out.println("model        " + dir.toAbsolutePath().normalize());
-        out.println("architecture " + c.architecture() + " (" + c.family().modelType() + ")");
+        ModelReport r = ModelInspector.inspect(dir, progress);
+        progress.finishLine();
+        ModelReport.Architecture c = r.architecture();
+        out.println("model        " + r.path());
+        out.println("architecture " + c.architecture() + " (" + c.modelType() + ")"
+                + (c.torchDtype() == null ? "" : ", " + c.torchDtype()));
         out.printf(Locale.ROOT, "shape        %d layers, hidden %d, %d heads (%d kv) x %d, intermediate %d, vocab %d%s%n",
-                c.numHiddenLayers(), c.hiddenSize(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(),
-                c.intermediateSize(), c.vocabSize(), c.tieWordEmbeddings() ? ", tied head" : "");
-        out.printf(Locale.ROOT, "rope         theta %s%s, %d positions%n", c.ropeTheta(),
-                c.ropeScaling() == null ? "" : ", scaling " + c.ropeScaling().type() + " x" + c.ropeScaling().factor(),
-                c.maxPositionEmbeddings());
-        out.printf(Locale.ROOT, "parameters   %s (from config)%n", count(c.parameterCount()));
-        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            java.util.Map<String, Integer> dtypes = new java.util.TreeMap<>();
-            for (String name : checkpoint.names()) {
-                dtypes.merge(checkpoint.info(name).dtype().toString(), 1, Integer::sum);
-            }
-            out.printf(Locale.ROOT, "weights      %d tensors in %d file(s), %.2f GB, dtypes %s%n", checkpoint.names().size(),
-                    checkpoint.files().size(), checkpoint.totalBytes() / 1e9, dtypes);
+                c.layers(), c.hiddenSize(), c.attentionHeads(), c.keyValueHeads(), c.headDim(), c.intermediateSize(),
+                c.vocabSize(), c.tiedEmbeddings() ? ", tied head" : "");
+        if (c.mixtureOfExperts()) {
+            out.printf(Locale.ROOT, "experts      %d, %d per token, intermediate %d%n", c.experts(), c.expertsPerToken(),
+                    c.expertIntermediateSize());
         }
-        out.println("tokenizer    " + (Files.isRegularFile(dir.resolve(Tokenizer.FILE_NAME)) ? Tokenizer.FILE_NAME : "none"));
+        out.printf(Locale.ROOT, "rope         theta %s%s, %d positions%n", c.ropeTheta(),
+                c.ropeScaling() == null ? "" : ", scaling " + c.ropeScaling(), c.maxPositionEmbeddings());
+        out.printf(Locale.ROOT, "parameters   %s in the weights, %s implied by the config%n", count(r.parameterCount()),
+                count(r.configParameterCount()));
+        out.printf(Locale.ROOT, "weights      %d tensors, %.3f GB, dtypes %s, zeros %.2f%%%n", r.tensors().size(),
+                r.tensorBytes() / 1e9, r.dtypes(), 100 * r.zeroFraction());
+        for (ModelReport.FileReport f : r.files()) {
+            out.printf(Locale.ROOT, "file         %-32s %12d bytes  sha256 %s%n", f.name(), f.bytes(), f.sha256());
+        }
+        for (ModelReport.LayerReport layer : r.layers()) {
+            out.printf(Locale.ROOT, "layer %-4d   %s parameters, zeros %.2f%%%n", layer.index(), count(layer.parameters()),
+                    100 * layer.zeroFraction());
+        }
     }
 
     private void perplexity(Arguments a) throws IOException {
@@ -134,8 +147,8 @@ public final class Main {
         var r = p.tokens();
         out.printf(Locale.ROOT, "windows          %d x %d tokens (stride %d), %d of %d tokens covered%n", r.windows(),
                 Math.min(seqlen, r.coveredTokens()), stride, r.coveredTokens(), tokenizer.encode(text, true).length);
-        out.printf(Locale.ROOT, "token perplexity %.4f%n", p.tokenPerplexity());
-        out.printf(Locale.ROOT, "word perplexity  %.4f%n", p.wordPerplexity());
+        out.println("token perplexity " + number(p.tokenPerplexity()));
+        out.println("word perplexity  " + number(p.wordPerplexity()));
         out.printf(Locale.ROOT, "bits per byte    %.4f%n", p.bitsPerByte());
         out.printf(Locale.ROOT, "total NLL        %.4f nats over %d predicted tokens, %d words, %d bytes%n",
                 r.totalNll(), r.predictedTokens(), p.words(), p.bytes());
@@ -228,12 +241,20 @@ public final class Main {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
+    /** Four decimals, or scientific notation for the huge perplexities of untrained or broken models. */
+    static String number(double value) {
+        return String.format(Locale.ROOT, Math.abs(value) < 1e6 ? "%.4f" : "%.4e", value);
+    }
+
     private static String quote(String s) {
         String oneLine = s.replace("\n", "\\n");
         return "\"" + (oneLine.length() > 26 ? oneLine.substring(0, 25) + "…" : oneLine) + "\"";
     }
 
     private static String count(long n) {
-        return n >= 1e9 ? String.format(Locale.ROOT, "%.2fB", n / 1e9) : String.format(Locale.ROOT, "%.1fM", n / 1e6);
+        if (n >= 1e9) {
+            return String.format(Locale.ROOT, "%.2fB", n / 1e9);
+        }
+        return n >= 1e6 ? String.format(Locale.ROOT, "%.1fM", n / 1e6) : String.format(Locale.ROOT, "%,d", n);
     }
 }

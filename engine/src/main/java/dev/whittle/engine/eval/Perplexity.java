@@ -20,8 +20,12 @@ public final class Perplexity {
      * @param predictedTokens tokens scored
      * @param windows         windows run
      * @param coveredTokens   the windows cover tokens {@code [0, coveredTokens)} of the stream
+     * @param windowNll       per window, the NLL of the tokens it scored (they sum to {@code totalNll}); windows are
+     *                        the samples of a standard error
+     * @param windowTokens    per window, the tokens it scored
      */
-    public record Result(double totalNll, long predictedTokens, int windows, int coveredTokens) {
+    public record Result(double totalNll, long predictedTokens, int windows, int coveredTokens, double[] windowNll,
+                         int[] windowTokens) {
 
         /** {@code exp(totalNll / predictedTokens)}. */
         public double tokenPerplexity() {
@@ -60,6 +64,8 @@ public final class Perplexity {
         ForwardState state = ForwardState.forInference();
         double totalNll = 0;
         long predicted = 0;
+        double[] windowNll = new double[windows];
+        int[] windowTokens = new int[windows];
         int scoredUntil = 0;
         long total = (long) windows * windowLength;
         for (int w = 0; w < windows; w++) {
@@ -74,12 +80,14 @@ public final class Perplexity {
             double[] logProbs = new double[count];
             scorer.score(state, firstTarget - 1 - start, count, tokens, firstTarget, logProbs, null, 0);
             for (double lp : logProbs) {
-                totalNll -= lp;
+                windowNll[w] -= lp;
             }
+            windowTokens[w] = count;
+            totalNll += windowNll[w];
             predicted += count;
             scoredUntil = end;
             progress.report("perplexity", (long) (w + 1) * windowLength, total, null);
         }
-        return new Result(totalNll, predicted, windows, scoredUntil);
+        return new Result(totalNll, predicted, windows, scoredUntil, windowNll, windowTokens);
     }
 }

@@ -22,7 +22,12 @@ public record TextPerplexity(Perplexity.Result tokens, long words, long bytes) {
      */
     public static TextPerplexity measure(Decoder decoder, Tokenizer tokenizer, String text, int seqlen, int stride,
                                          int limitWindows, Progress progress) {
-        int[] ids = tokenizer.encode(text, true);
+        return measure(decoder, tokenizer, text, tokenizer.encode(text, true), seqlen, stride, limitWindows, progress);
+    }
+
+    /** As {@link #measure(Decoder, Tokenizer, String, int, int, int, Progress)}, with {@code ids} the text encoded already. */
+    public static TextPerplexity measure(Decoder decoder, Tokenizer tokenizer, String text, int[] ids, int seqlen,
+                                         int stride, int limitWindows, Progress progress) {
         Perplexity.Result result = Perplexity.rolling(decoder, ids, seqlen, stride, limitWindows, progress);
         String covered = result.coveredTokens() == ids.length
                 ? text : tokenizer.decode(java.util.Arrays.copyOf(ids, result.coveredTokens()), true);

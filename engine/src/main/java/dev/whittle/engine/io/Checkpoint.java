@@ -148,7 +148,7 @@ public final class Checkpoint implements AutoCloseable {
         return file(name).segment(name);
     }
 
-    /** The safetensors files, in index order. */
+    /** The safetensors files, in shard order. */
     public List<SafetensorsFile> files() {
         return files;
     }
@@ -173,8 +173,9 @@ public final class Checkpoint implements AutoCloseable {
 
         private static final JsonMapper JSON = new JsonMapper();
 
+        /** Shard names in order (HF's zero-padded {@code model-0000i-of-0000n} names sort as numbered). */
         List<String> fileNames() {
-            return weightMap.values().stream().distinct().toList();
+            return weightMap.values().stream().distinct().sorted().toList();
         }
 
         static ShardIndex read(Path index) throws IOException {

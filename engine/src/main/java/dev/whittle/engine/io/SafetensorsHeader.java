@@ -10,6 +10,7 @@ import java.util.Map;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,8 +22,10 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
 
     static final String METADATA_KEY = "__metadata__";
 
+    // Like the reference implementation: duplicate names and anything but whitespace after the object are errors.
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     /**

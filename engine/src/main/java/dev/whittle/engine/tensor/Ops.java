@@ -126,7 +126,7 @@ public final class Ops {
     }
 
     /** {@code x[i] = exp(x[i] - shift)}, returning their sum. */
-    static float expShiftInPlace(float[] x, int off, int len, float shift) {
+    public static float expShiftInPlace(float[] x, int off, int len, float shift) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(len); i < bound; i += S.length()) {

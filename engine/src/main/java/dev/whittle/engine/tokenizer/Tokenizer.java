@@ -137,17 +137,22 @@ public final class Tokenizer implements AutoCloseable {
         return decode(ids, false);
     }
 
-    /** The text of {@code ids}, leaving out special tokens (bos, eos, ...) if asked. */
+    /**
+     * The text of {@code ids}, leaving out special tokens (bos, eos, ...) if asked. Ids the tokenizer does not
+     * know (a model's vocab_size may exceed the tokenizer's: padding rows) decode to nothing, as in transformers.
+     */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         long[] wide = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocabSize) {
-                throw new IllegalArgumentException(file + ": token id " + ids[i] + " is outside the vocabulary (0.."
-                        + (vocabSize - 1) + ")");
+        int n = 0;
+        for (int id : ids) {
+            if (id < 0) {
+                throw new IllegalArgumentException(file + ": negative token id " + id);
             }
-            wide[i] = ids[i];
+            if (id < vocabSize) {
+                wide[n++] = id;
+            }
         }
-        return hf.decode(wide, skipSpecialTokens);
+        return hf.decode(n == ids.length ? wide : java.util.Arrays.copyOf(wide, n), skipSpecialTokens);
     }
 
     /** A decoder for streaming generation that emits text only once its UTF-8 characters are complete. */

@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,7 +54,8 @@ class MainTest {
     @Test
     void inspectDescribesTheModelFolder() {
         assertThat(run("inspect", model.toString())).isZero();
-        assertThat(out()).contains("LlamaForCausalLM").contains("2 layers, hidden 64, 4 heads (2 kv) x 16");
+        assertThat(out()).contains("LlamaForCausalLM").contains("2 layers, hidden 64, 4 heads (2 kv) x 16")
+                .contains("sha256").contains("layer 1");
     }
 
     @Test
@@ -64,7 +64,7 @@ class MainTest {
 
         TextPerplexity expected = TextPerplexity.measure(DecoderLoader.load(model, Progress.NONE), Tokenizer.load(model),
                 Files.readString(text), 64, 64, 0, Progress.NONE);
-        assertThat(out()).contains(String.format(Locale.ROOT, "token perplexity %.4f", expected.tokenPerplexity()))
+        assertThat(out()).contains("token perplexity " + Main.number(expected.tokenPerplexity()))
                 .contains("word perplexity").contains("bits per byte");
     }
 

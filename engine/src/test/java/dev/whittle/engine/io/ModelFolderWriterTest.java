@@ -55,6 +55,27 @@ class ModelFolderWriterTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void aModelReadAsFloatsAndWrittenBackGivesByteIdenticalFiles(DType dtype) throws IOException {
+        Path source = dir.resolve("source");
+        TestModels.write(source, Family.LLAMA, 8, TestModels.options().dtype(dtype).sharded(true));
+        Path target = dir.resolve("again");
+        try (Checkpoint in = Checkpoint.open(source)) {
+            List<OutputTensor> tensors = new ArrayList<>();
+            for (String name : in.names()) {
+                tensors.add(OutputTensor.of(name, in.info(name).dtype(), in.info(name).shape(), () -> in.floats(name)));
+            }
+            ModelFolderWriter.to(target).config(ModelConfig.load(source)).copyFilesFrom(source)
+                    .maxShardBytes(TestModels.options().sharded(true).maxShardBytes()).write(tensors);
+        }
+        try (var files = Files.list(source)) {
+            for (Path file : files.toList()) {
+                assertThat(target.resolve(file.getFileName())).as(file.getFileName().toString()).hasSameBinaryContentAs(file);
+            }
+        }
+    }
+
     @Test
     void anExistingFolderIsNeverOverwritten() throws IOException {
         Path target = Files.createDirectory(dir.resolve("taken"));

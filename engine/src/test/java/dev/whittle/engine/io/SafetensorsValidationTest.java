@@ -73,6 +73,22 @@ class SafetensorsValidationTest {
     }
 
     @Test
+    void anythingButWhitespaceAfterTheHeaderObjectIsRejected() throws IOException {
+        assertRejected(file("trailing.safetensors", "{} {}", 0), null, "not well-formed JSON");
+        try (SafetensorsFile st = SafetensorsFile.open(file("padded.safetensors", "{}      ", 0))) {
+            assertThat(st.tensors()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileWithOnlyMetadataOpensEmpty() throws IOException {
+        try (SafetensorsFile st = SafetensorsFile.open(file("meta-only.safetensors", "{\"__metadata__\":{\"a\":\"b\"}}", 0))) {
+            assertThat(st.tensors()).isEmpty();
+            assertThat(st.metadata()).containsEntry("a", "b");
+        }
+    }
+
+    @Test
     void duplicateTensorNamesAreRejected() throws IOException {
         String entry = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
         assertRejected(file("dup.safetensors", "{\"w\":" + entry + ",\"w\":" + entry + "}", 4), null, "Duplicate");

@@ -22,15 +22,19 @@ class InverseCholeskyTest {
                     assertThat(u[i * n + j]).isZero();
                 }
             }
+            double[][] utu = new double[n][n];
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < n; k++) {
+                    for (int l = 0; l <= Math.min(i, k); l++) {
+                        utu[i][k] += (double) u[l * n + i] * u[l * n + k];
+                    }
+                }
+            }
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < n; j++) {
                     double sum = 0;
                     for (int k = 0; k < n; k++) {
-                        double utu = 0;
-                        for (int l = 0; l <= Math.min(i, k); l++) {
-                            utu += (double) u[l * n + i] * u[l * n + k];
-                        }
-                        sum += utu * (h[k][j] + (k == j ? damp : 0));
+                        sum += utu[i][k] * (h[k][j] + (k == j ? damp : 0));
                     }
                     worst = Math.max(worst, Math.abs(sum - (i == j ? 1 : 0)));
                 }

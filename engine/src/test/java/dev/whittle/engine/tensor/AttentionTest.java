@@ -20,6 +20,11 @@ class AttentionTest {
             "100, 0, 2, 1, 128",   // prefill, multi-query
             "33, 130, 3, 3, 80",
             "16, 48, 8, 2, 16",    // block-aligned everything
+            "9, 5, 6, 2, 20",      // groups of three heads: rows that fill vectors unevenly
+            "20, 0, 5, 5, 33",     // head size odd
+            "12, 2, 1, 1, 16",     // a single vector of rows
+            "1, 100, 8, 1, 64",    // decode step of eight heads sharing one kv head
+            "70, 0, 1, 1, 64",     // key blocks not a multiple of the query block
     })
     void matchesNaiveSoftmaxAttentionWithCausalMaskAndGroupedHeads(int T, int past, int nHeads, int nKvHeads,
                                                                   int headDim) {

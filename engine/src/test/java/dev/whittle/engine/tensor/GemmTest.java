@@ -1,11 +1,13 @@
 package dev.whittle.engine.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,7 +20,13 @@ class GemmTest {
                 new int[] {1, 1, 1}, new int[] {1, 17, 5}, new int[] {17, 1, 5}, new int[] {3, 5, 1},
                 new int[] {1, 300, 700}, new int[] {2, 129, 257}, new int[] {4, 1000, 64}, new int[] {5, 33, 300},
                 new int[] {7, 47, 255}, new int[] {13, 31, 513}, new int[] {64, 96, 256}, new int[] {65, 97, 257},
-                new int[] {130, 70, 600}, new int[] {200, 190, 33}, new int[] {37, 300, 1030}));
+                new int[] {130, 70, 600}, new int[] {200, 190, 33}, new int[] {37, 300, 1030},
+                // either side of the switch between dot-product tiles and the packed path (B stored [n x k])
+                new int[] {Gemm.DOT_ROWS - 1, 45, 70}, new int[] {Gemm.DOT_ROWS, 45, 70},
+                // either side of the switch between streaming B and packing it (B stored [k x n])
+                new int[] {Gemm.STREAM_ROWS - 1, 77, 40}, new int[] {Gemm.STREAM_ROWS, 77, 40},
+                // more A than one packing holds: taken in groups of rows
+                new int[] {300, 20, 16_000}));
         Random32 random = new Random32(11);
         for (int i = 0; i < 8; i++) {
             shapes.add(new int[] {random.nextInt(1, 150), random.nextInt(1, 150), random.nextInt(1, 700)});
@@ -75,5 +83,23 @@ class GemmTest {
             }
         }
         assertThat(c[0]).isEqualTo(before[0]);
+    }
+
+    @Test
+    void emptyDepthClearsOrKeepsC() {
+        float[] c = {1, 2, 3, 4};
+        Gemm.gemm(false, false, 2, 2, 0, new float[0], 0, 1, new float[0], 0, 2, c, 0, 2, true);
+        assertThat(c).containsExactly(1, 2, 3, 4);
+        Gemm.gemm(false, false, 2, 2, 0, new float[0], 0, 1, new float[0], 0, 2, c, 0, 2, false);
+        assertThat(c).containsExactly(0, 0, 0, 0);
+    }
+
+    @Test
+    void refusesMatricesThatDoNotFitTheirArrays() {
+        float[] small = new float[7];
+        assertThatThrownBy(() -> Gemm.gemm(false, true, 2, 3, 4, small, 0, 4, new float[12], 0, 4, new float[6], 0, 3, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("A (2 x 4");
+        assertThatThrownBy(() -> Gemm.gemm(false, false, 2, 3, 4, new float[8], 0, 4, new float[12], 0, 2, new float[6], 0, 3, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leading dimension of B is 2");
     }
 }

@@ -36,9 +36,10 @@ public final class TestModels {
 
     /**
      * Shape and storage of a test model. {@code headDim} 0 means hidden / heads; {@code maxShardBytes} 0 means a
-     * single model.safetensors; {@code experts}, {@code expertsPerToken}, {@code expertIntermediate} only
-     * matter for MoE families; {@code extraConfig} fields are put into config.json last (rope_scaling,
-     * sliding_window, ...).
+     * single model.safetensors; {@code experts}, {@code expertsPerToken}, {@code expertIntermediate} and
+     * {@code sharedExpertIntermediate} only matter for MoE families (Mixtral and OLMoE experts take
+     * {@code intermediate}, as their configs define; the shared expert is Qwen2-MoE's); {@code extraConfig} fields
+     * are put into config.json last (rope_scaling, sliding_window, ...).
      */
     public record Options(int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocab,
             DType dtype, boolean tied, long maxShardBytes, int experts, int expertsPerToken, int expertIntermediate,
@@ -86,7 +87,8 @@ public final class TestModels {
     /** Writes a model of {@code family} shaped by {@code options} into {@code dir} (must not exist yet). */
     public static ModelConfig write(Path dir, Family family, long seed, Options options) throws IOException {
         ModelConfig config = ModelConfig.of(configJson(family, options));
-        Path staging = Files.createTempDirectory(dir.toAbsolutePath().getParent(), ".tokenizer-");
+        Path parent = Files.createDirectories(dir.toAbsolutePath().getParent());
+        Path staging = Files.createTempDirectory(parent, ".tokenizer-");
         try {
             TestTokenizers.write(staging, options.vocab(), addsBos(family));
             ModelFolderWriter.to(dir)

@@ -123,10 +123,15 @@ class TokenizerTest {
     }
 
     @Test
-    void idsOutsideTheVocabularyAreRefused() throws IOException {
+    void idsBeyondTheTokenizersVocabularyDecodeToNothingAndNegativeIdsAreRefused() throws IOException {
         try (Tokenizer t = tokenizer(300, true)) {
-            assertThatThrownBy(() -> t.decode(new int[] {5, 300})).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("300");
+            int[] hello = t.encode("hello", false);
+            int[] padded = java.util.Arrays.copyOf(hello, hello.length + 2);
+            padded[hello.length] = 300;
+            padded[hello.length + 1] = 4000;
+            assertThat(t.decode(padded)).isEqualTo("hello");
+            assertThatThrownBy(() -> t.decode(new int[] {5, -1})).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("-1");
         }
     }
 

@@ -29,6 +29,7 @@ public class JobQueue {
     public static final String LEASE_EXPIRED = "job.lease-expired";
     public static final String CANCEL_REQUESTED = "job.cancel-requested";
     public static final String ENDED = "job.ended";
+    public static final String RELEASED = "job.released";
     public static final String LEASE_EXPIRED_ERROR = "LEASE_EXPIRED";
 
     /** Columns every final transition sets: the end time, and a callback to deliver if the job has one. */
@@ -151,6 +152,38 @@ public class JobQueue {
                     status == JobStatus.FAILED ? "Failed: " + errorMessage : "Job " + status.name().toLowerCase(), data);
         });
         return written;
+    }
+
+    /**
+     * Locks the job for the end of an attempt and returns its status (RUNNING or CANCELLING), or empty when the
+     * lease was lost. The caller ends the attempt in the same transaction.
+     */
+    public Optional<JobStatus> lockForEnd(Lease lease) {
+        return jdbc.sql("select status from job where " + FENCE + " and status in ('RUNNING', 'CANCELLING') for update")
+                .params(fence(lease))
+                .query(String.class)
+                .optional()
+                .map(JobStatus::valueOf);
+    }
+
+    /**
+     * Gives a running job back to the queue because its worker is stopping: the attempt does not count, and
+     * the next one restarts the Spring Batch execution where this one stopped. False when it was no longer
+     * RUNNING under this lease (being cancelled, or lost).
+     */
+    public boolean release(Lease lease) {
+        boolean released = jdbc.sql("""
+                        update job set status = 'QUEUED', attempt = attempt - 1, worker_id = null, lease_expires_at = null,
+                               queued_at = now(), updated_at = now(), eta = null
+                        where %s and status = 'RUNNING'
+                        """.formatted(FENCE))
+                .params(fence(lease))
+                .update() == 1;
+        if (released) {
+            events.info(lease.jobId(), RELEASED, "Worker " + lease.workerId() + " stopped: queued again",
+                    Map.of("workerId", lease.workerId()));
+        }
+        return released;
     }
 
     /**

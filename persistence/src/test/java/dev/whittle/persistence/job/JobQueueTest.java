@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.whittle.persistence.PersistenceConfiguration;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.ModelFile;
 import dev.whittle.persistence.model.Models;
@@ -21,18 +22,28 @@ import dev.whittle.persistence.testing.WithTestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.ComponentScan;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-@SpringBootTest(properties = {"spring.jpa.hibernate.ddl-auto=validate", "spring.jpa.open-in-view=false",
+@SpringBootTest(classes = JobQueueTest.PersistenceOnly.class, properties = {"spring.jpa.hibernate.ddl-auto=validate", "spring.jpa.open-in-view=false",
         "spring.batch.job.enabled=false"})
 @WithTestDatabase
 class JobQueueTest {
 
     private static final Duration LEASE = Duration.ofSeconds(30);
+
+    /** The persistence module and Boot's JDBC, JPA and Flyway auto-configuration, nothing else. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @ComponentScan(basePackageClasses = PersistenceConfiguration.class)
+    static class PersistenceOnly {
+    }
 
     @Autowired
     JobQueue queue;

@@ -13,16 +13,19 @@ import java.util.Arrays;
  * reading kv head {@code h / (nHeads / nKvHeads)}. Layouts: q and out {@code [rows x nHeads*d]}, k and v
  * {@code [rows x nKvHeads*d]}, lse {@code [rows x nHeads]}.
  * <p>
- * The backward is flash-attention-2's: the forward saves only the log-sum-exp of each row's scores, and the
- * backward recomputes the probabilities tile by tile ({@value #BLOCK} queries x {@value #BLOCK} keys), so memory
- * stays {@code O(T)} per head instead of {@code O(T^2)}. One work item is one (sequence, kv head): it owns the
- * dK and dV rows of that head and the dQ columns of the query heads reading it, so items never write the same
- * value and need no atomics or reductions (and the result does not depend on the thread count).
+ * The backward follows flash-attention-2: the forward saves only the log-sum-exp of each row's scores, and the
+ * backward recomputes the probabilities {@code P = exp(scale q k^T - lse)} a block of {@value #QUERY_BLOCK} query
+ * rows at a time against the keys those rows can see, so the scratch is {@code QUERY_BLOCK x T} per thread
+ * (linear in T), never a {@code T x T} matrix. Each block is five matrix products on the {@link Gemm} kernel (keys
+ * and values transposed once per head so every product takes Gemm's packed path). One work item is one
+ * (sequence, kv head): it owns the dK and dV rows of that head and the dQ columns of the query heads reading it,
+ * so items never write the same value and need no atomics or reductions (and the result does not depend on the
+ * thread count).
  */
 public final class CausalAttention {
 
-    /** Query rows and keys per tile. */
-    static final int BLOCK = 64;
+    /** Query rows per block of the backward. */
+    static final int QUERY_BLOCK = 64;
 
     private CausalAttention() {
     }
@@ -78,16 +81,19 @@ public final class CausalAttention {
         });
     }
 
-    /** One worker's scratch: a probability tile, a gradient tile, and D for the heads of one group. */
+    /** One worker's scratch: transposed keys and values, a probability block, a gradient block, and D. */
     private static final class Tiles {
         final int nHeads;
         final int headDim;
         final int group;
         final int qStride;
         final int kvStride;
+        final int maxT;
         final float scale;
-        final float[] p = new float[BLOCK * BLOCK];
-        final float[] dS = new float[BLOCK * BLOCK];
+        final float[] kT;
+        final float[] vT;
+        final float[] p;
+        final float[] dS;
         final float[] rowD;
 
         Tiles(int maxT, int nHeads, int nKvHeads, int headDim) {
@@ -96,61 +102,64 @@ public final class CausalAttention {
             this.group = nHeads / nKvHeads;
             this.qStride = nHeads * headDim;
             this.kvStride = nKvHeads * headDim;
+            this.maxT = maxT;
             this.scale = (float) (1.0 / Math.sqrt(headDim));
-            this.rowD = new float[maxT * group];
+            this.kT = new float[headDim * maxT];
+            this.vT = new float[headDim * maxT];
+            this.p = new float[QUERY_BLOCK * maxT];
+            this.dS = new float[QUERY_BLOCK * maxT];
+            this.rowD = new float[maxT];
         }
 
         void run(int firstRow, int T, int kvh, float[] q, float[] k, float[] v, float[] out, float[] lse,
                  float[] dOut, float[] dq, float[] dk, float[] dv) {
-            int kvCol = kvh * headDim;
-            for (int i = 0; i < T; i++) {
-                int kvRow = (firstRow + i) * kvStride + kvCol;
-                Arrays.fill(dk, kvRow, kvRow + headDim, 0f);
-                Arrays.fill(dv, kvRow, kvRow + headDim, 0f);
-                for (int g = 0; g < group; g++) {
-                    int qi = (firstRow + i) * qStride + (kvh * group + g) * headDim;
-                    Arrays.fill(dq, qi, qi + headDim, 0f);
-                    rowD[i * group + g] = Ops.dot(headDim, dOut, qi, out, qi);
+            int kvBase = firstRow * kvStride + kvh * headDim;
+            for (int j = 0; j < T; j++) {
+                int row = kvBase + j * kvStride;
+                Arrays.fill(dk, row, row + headDim, 0f);
+                Arrays.fill(dv, row, row + headDim, 0f);
+                for (int d = 0; d < headDim; d++) {
+                    kT[d * maxT + j] = k[row + d];
+                    vT[d * maxT + j] = v[row + d];
                 }
             }
-            for (int j0 = 0; j0 < T; j0 += BLOCK) {
-                int keys = Math.min(BLOCK, T - j0);
-                int kvTile = (firstRow + j0) * kvStride + kvCol;
-                for (int g = 0; g < group; g++) {
-                    int h = kvh * group + g;
-                    // Query blocks before the key block see none of its keys.
-                    for (int i0 = j0 / BLOCK * BLOCK; i0 < T; i0 += BLOCK) {
-                        int rows = Math.min(BLOCK, T - i0);
-                        int qTile = (firstRow + i0) * qStride + h * headDim;
-                        tile(rows, keys, i0, j0, g, h, firstRow, q, qTile, k, v, kvTile, lse, dOut, dq, dk, dv);
-                    }
+            for (int g = 0; g < group; g++) {
+                int h = kvh * group + g;
+                int qBase = firstRow * qStride + h * headDim;
+                for (int i = 0; i < T; i++) {
+                    rowD[i] = Ops.dot(headDim, dOut, qBase + i * qStride, out, qBase + i * qStride);
+                }
+                for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
+                    block(i0, Math.min(QUERY_BLOCK, T - i0), firstRow, h, qBase, kvBase, q, k, lse, dOut, dq, dk, dv);
                 }
             }
         }
-        private void tile(int rows, int keys, int i0, int j0, int g, int h, int firstRow, float[] q, int qTile,
-                          float[] k, float[] v, int kvTile, float[] lse, float[] dOut,
-                          float[] dq, float[] dk, float[] dv) {
-            // P = exp(scale q k^T - lse), zero above the diagonal.
-            Gemm.gemm(false, true, rows, keys, headDim, q, qTile, qStride, k, kvTile, kvStride, p, 0, BLOCK, false);
-            // dP = dOut v^T, turned into scale * dS in place.
-            Gemm.gemm(false, true, rows, keys, headDim, dOut, qTile, qStride, v, kvTile, kvStride, dS, 0, BLOCK, false);
+
+        /** Query rows {@code [i0, i0+rows)} of head h against keys {@code [0, i0+rows)}, the ones they can see. */
+        private void block(int i0, int rows, int firstRow, int h, int qBase, int kvBase, float[] q, float[] k,
+                           float[] lse, float[] dOut, float[] dq, float[] dk, float[] dv) {
+            int keys = i0 + rows;
+            int qBlock = qBase + i0 * qStride;
+            // P = q k^T, then exp(scale P - lse) on and below the diagonal, 0 above.
+            Gemm.gemm(false, false, rows, keys, headDim, q, qBlock, qStride, kT, 0, maxT, p, 0, keys, false);
+            // dS = dOut v^T, then scale P (dS - D).
+            Gemm.gemm(false, false, rows, keys, headDim, dOut, qBlock, qStride, vT, 0, maxT, dS, 0, keys, false);
             for (int r = 0; r < rows; r++) {
                 int pos = i0 + r;
-                int visible = Math.clamp(pos - j0 + 1, 0, keys);
-                float rowLse = lse[(firstRow + pos) * nHeads + h];
-                float d = rowD[pos * group + g];
-                int t = r * BLOCK;
+                int visible = pos + 1;
+                int t = r * keys;
+                Ops.scale(visible, scale, p, t);
+                Ops.expShiftInPlace(p, t, visible, lse[(firstRow + pos) * nHeads + h]);
+                float d = rowD[pos];
                 for (int c = 0; c < visible; c++) {
-                    float prob = (float) Math.exp(p[t + c] * scale - rowLse);
-                    p[t + c] = prob;
-                    dS[t + c] = prob * (dS[t + c] - d) * scale;
+                    dS[t + c] = p[t + c] * (dS[t + c] - d) * scale;
                 }
                 Arrays.fill(p, t + visible, t + keys, 0f);
                 Arrays.fill(dS, t + visible, t + keys, 0f);
             }
-            Gemm.gemm(true, false, keys, headDim, rows, p, 0, BLOCK, dOut, qTile, qStride, dv, kvTile, kvStride, true);
-            Gemm.gemm(true, false, keys, headDim, rows, dS, 0, BLOCK, q, qTile, qStride, dk, kvTile, kvStride, true);
-            Gemm.gemm(false, false, rows, headDim, keys, dS, 0, BLOCK, k, kvTile, kvStride, dq, qTile, qStride, true);
+            Gemm.gemm(true, false, keys, headDim, rows, p, 0, keys, dOut, qBlock, qStride, dv, kvBase, kvStride, true);
+            Gemm.gemm(true, false, keys, headDim, rows, dS, 0, keys, q, qBlock, qStride, dk, kvBase, kvStride, true);
+            Gemm.gemm(false, false, rows, headDim, keys, dS, 0, keys, k, kvBase, kvStride, dq, qBlock, qStride, false);
         }
     }
 }

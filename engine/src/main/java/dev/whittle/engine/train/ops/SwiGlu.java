@@ -24,14 +24,19 @@ public final class SwiGlu {
     public static void backward(int n, float[] gate, int gateOff, float[] up, int upOff, float[] dH, int dHOff,
                                 float[] dGate, int dGateOff, float[] dUp, int dUpOff) {
         Parallel.forChunks(n, CHUNK, (i0, i1) -> {
+            // e = exp(-g) on the vector kernel first: a scalar exp per element would dominate this loop.
+            float[] e = new float[i1 - i0];
+            for (int i = i0; i < i1; i++) {
+                e[i - i0] = -gate[gateOff + i];
+            }
+            Ops.expShiftInPlace(e, 0, e.length, 0f);
             for (int i = i0; i < i1; i++) {
                 float g = gate[gateOff + i];
                 float u = up[upOff + i];
                 float d = dH[dHOff + i];
-                float s = (float) (1.0 / (1.0 + Math.exp(-g)));
-                float silu = g * s;
+                float s = 1f / (1f + e[i - i0]);
                 dGate[dGateOff + i] = d * u * s * (1 + g * (1 - s));
-                dUp[dUpOff + i] = d * silu;
+                dUp[dUpOff + i] = d * g * s;
             }
         });
     }

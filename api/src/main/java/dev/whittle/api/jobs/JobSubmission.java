@@ -1,0 +1,159 @@
+package dev.whittle.api.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.whittle.api.RequestReader;
+import dev.whittle.api.problems.ApiException;
+import dev.whittle.api.problems.Problems;
+import dev.whittle.persistence.job.Job;
+import dev.whittle.persistence.job.Jobs;
+import dev.whittle.persistence.model.Model;
+import dev.whittle.worker.callback.CallbackPolicy;
+import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.worker.queue.WorkerProperties;
+import dev.whittle.worker.stage.FieldProblem;
+import dev.whittle.worker.stage.InvalidRequestException;
+import dev.whittle.worker.stage.RecipeStage;
+import dev.whittle.worker.stage.StageTypes;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Validates a job request and queues it. Every problem found is reported at its field path; the recipe is
+ * stored with each stage's parameters complete. With an idempotency key, the same request returns the job
+ * the first one created, and another request under the same key is refused.
+ */
+@Component
+public class JobSubmission {
+
+    private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
+    private static final int MAX_LABEL_VALUE = 255;
+    private static final int MAX_IDEMPOTENCY_KEY = 255;
+
+    private final StageTypes stageTypes;
+    private final RequestReader requests;
+    private final ModelCatalog catalog;
+    private final Jobs jobs;
+    private final CallbackPolicy callbacks;
+    private final WorkerProperties workerSettings;
+
+    public JobSubmission(StageTypes stageTypes, RequestReader requests, ModelCatalog catalog, Jobs jobs, CallbackPolicy callbacks,
+                         WorkerProperties workerSettings) {
+        this.stageTypes = stageTypes;
+        this.requests = requests;
+        this.catalog = catalog;
+        this.jobs = jobs;
+        this.callbacks = callbacks;
+        this.workerSettings = workerSettings;
+    }
+
+    /** The job, and whether it was created by an earlier request with the same idempotency key. */
+    public record Submitted(Job job, boolean replayed) {
+    }
+
+    public Submitted submit(JsonNode body, String idempotencyKey) {
+        JobRequest request = requests.readUnvalidated(body, JobRequest.class);
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw new ApiException(Problems.BAD_PARAMETER, "The Idempotency-Key header must be 1 to "
+                    + MAX_IDEMPOTENCY_KEY + " characters", List.of(new FieldProblem("Idempotency-Key", "invalid")));
+        }
+        String requestHash = sha256(canonical(body));
+        if (idempotencyKey != null) {
+            Optional<Job> earlier = jobs.findByIdempotencyKey(idempotencyKey);
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), idempotencyKey, requestHash);
+            }
+        }
+        List<FieldProblem> problems = new ArrayList<>(requests.problems(request));
+        List<RecipeStage> stages = List.of();
+        if (request.stages() != null && !request.stages().isEmpty()) {
+            try {
+                stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages");
+            } catch (InvalidRequestException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        Model model = null;
+        if (request.model() != null && !request.model().isBlank()) {
+            model = catalog.find(request.model()).orElse(null);
+            if (model == null) {
+                problems.add(new FieldProblem("model", "no model with id or name '" + request.model() + "'"));
+            }
+        }
+        Map<String, String> labels = request.labels() == null ? Map.of() : request.labels();
+        labels.forEach((key, value) -> {
+            if (!LABEL_KEY.matcher(key).matches()) {
+                problems.add(new FieldProblem("labels." + key, "label keys are 1-63 letters, digits and . _ / - (starting with a letter or digit)"));
+            } else if (value == null || value.length() > MAX_LABEL_VALUE) {
+                problems.add(new FieldProblem("labels." + key, "label values are strings of at most " + MAX_LABEL_VALUE + " characters"));
+            }
+        });
+        if (request.callbackUrl() != null) {
+            callbacks.problem(request.callbackUrl()).ifPresent(p -> problems.add(new FieldProblem("callbackUrl", p)));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+        ObjectNode recipe = JsonMapper.shared().createObjectNode();
+        ArrayNode recorded = recipe.putArray("stages");
+        stages.forEach(s -> recorded.add(StageTypes.toJson(s)));
+        int maxAttempts = request.maxAttempts() == null ? workerSettings.maxAttempts() : request.maxAttempts();
+        Job job = new Job(request.name(), model.getId(), recipe, stages.size(), labels, request.callbackUrl(),
+                maxAttempts, idempotencyKey, requestHash);
+        try {
+            return new Submitted(jobs.saveAndFlush(job), false);
+        } catch (DataIntegrityViolationException e) {
+            // Another request with the same key won the race.
+            Job earlier = idempotencyKey == null ? null : jobs.findByIdempotencyKey(idempotencyKey).orElse(null);
+            if (earlier == null) {
+                throw e;
+            }
+            return replay(earlier, idempotencyKey, requestHash);
+        }
+    }
+
+    private Submitted replay(Job earlier, String key, String requestHash) {
+        if (!earlier.getRequestHash().equals(requestHash)) {
+            throw new ApiException(Problems.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + key + "' was used for job "
+                    + earlier.getId() + " with a different request body; use a new key for a new job",
+                    List.of(new FieldProblem("Idempotency-Key", "already used with a different body")));
+        }
+        return new Submitted(earlier, true);
+    }
+
+    /** The body with object keys sorted at every level: equal for requests that differ only in order and spacing. */
+    static JsonNode canonical(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode sorted = JsonMapper.shared().createObjectNode();
+            node.propertyNames().stream().sorted().forEach(name -> sorted.set(name, canonical(node.get(name))));
+            return sorted;
+        }
+        if (node.isArray()) {
+            ArrayNode array = JsonMapper.shared().createArrayNode();
+            node.forEach(element -> array.add(canonical(element)));
+            return array;
+        }
+        return node;
+    }
+
+    private static String sha256(JsonNode node) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(node.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.whittle.api.models;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+
+import dev.whittle.api.PageView;
+import dev.whittle.api.RequestReader;
+import dev.whittle.api.problems.ApiException;
+import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.ModelFile;
+import dev.whittle.persistence.model.Models;
+import dev.whittle.worker.models.ModelCatalog;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+@RestController
+@RequestMapping("/api/v1/models")
+@Tag(name = "Models", description = "Model folders: registered ones and those jobs wrote")
+@Validated
+public class ModelsController {
+
+    private final ModelCatalog catalog;
+    private final Models models;
+    private final RequestReader requests;
+
+    public ModelsController(ModelCatalog catalog, Models models, RequestReader requests) {
+        this.catalog = catalog;
+        this.models = models;
+        this.requests = requests;
+    }
+
+    @Operation(summary = "Register a model folder", description = """
+            Validates config.json (a supported family) and every safetensors header, then records the folder with
+            its architecture, parameter count and file checksums. The path must lie inside a model root
+            (whittle.storage.model-roots): '..', links leading out of the roots and missing files are refused.""",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = ModelRequest.class),
+                    examples = @ExampleObject(value = "{\"name\":\"tiny-llama\",\"path\":\"tiny-llama\"}"))))
+    @ApiResponse(responseCode = "201", description = "Registered")
+    @ApiResponse(responseCode = "409", description = "The name is taken", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
+    @ApiResponse(responseCode = "422", description = "Bad path or not a usable model folder", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<ModelView> register(@RequestBody JsonNode body) {
+        ModelRequest request = requests.read(body, ModelRequest.class);
+        Model model = catalog.register(request.name(), request.path());
+        return ResponseEntity.created(URI.create("/api/v1/models/" + model.getId())).body(ModelView.of(model));
+    }
+
+    @Operation(summary = "List models", description = "Newest first.")
+    @GetMapping
+    public PageView<ModelView> list(@RequestParam(defaultValue = "0") @Min(0) int page,
+                                    @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
+        return PageView.of(models.findAll(PageRequest.of(page, size, Sort.by(Sort.Order.desc("createdAt"),
+                Sort.Order.asc("id")))), ModelView::of);
+    }
+
+    @Operation(summary = "Get a model", description = "By id or name.")
+    @GetMapping("/{id}")
+    public ModelView get(@PathVariable String id) {
+        return ModelView.of(find(id));
+    }
+
+    @Operation(summary = "A model's lineage", description = "The models it was made from, and the models made from it.")
+    @GetMapping("/{id}/lineage")
+    public LineageView lineage(@PathVariable String id) {
+        Model model = find(id);
+        return new LineageView(ModelView.of(model),
+                models.findAncestors(model.getId()).stream().map(ModelView::of).toList(),
+                models.findDescendants(model.getId()).stream().map(ModelView::of).toList());
+    }
+
+    @Operation(summary = "A model's files", description = "Every file of the folder with its size and SHA-256.")
+    @GetMapping("/{id}/files")
+    public List<ModelFile> files(@PathVariable String id) {
+        return find(id).getFiles();
+    }
+
+    @Operation(summary = "Download a model file", description = """
+            The file's bytes, with Content-Length, its SHA-256 as ETag, and Range support (206 Partial Content),
+            so large weight files can be fetched in parts or resumed.""")
+    @GetMapping("/{id}/files/{name}")
+    public ResponseEntity<Resource> download(@PathVariable String id, @PathVariable String name) {
+        Model model = find(id);
+        ModelFile file = model.getFiles().stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("File '" + name + "' of model " + model.getName()));
+        Path folder = Path.of(model.getPath());
+        Path path = folder.resolve(file.name()).normalize();
+        if (!path.startsWith(folder) || !Files.isRegularFile(path)) {
+            throw ApiException.notFound("File '" + name + "' of model " + model.getName() + " (no longer on disk)");
+        }
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .eTag("\"" + file.sha256() + "\"")
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                        .filename(Path.of(file.name()).getFileName().toString()).build().toString())
+                .body(new FileSystemResource(path));
+    }
+
+    private Model find(String idOrName) {
+        return catalog.find(idOrName).orElseThrow(() -> ApiException.notFound("Model '" + idOrName + "'"));
+    }
+
+}

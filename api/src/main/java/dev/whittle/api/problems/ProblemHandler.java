@@ -1,0 +1,124 @@
+package dev.whittle.api.problems;
+
+import java.net.URI;
+import java.util.List;
+
+import dev.whittle.worker.models.DuplicateNameException;
+import dev.whittle.worker.models.InvalidModelFolderException;
+import dev.whittle.worker.stage.FieldProblem;
+import dev.whittle.worker.stage.InvalidRequestException;
+import dev.whittle.worker.stage.StrictJson;
+import dev.whittle.worker.storage.OutsideRootsException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DatabindException;
+
+/**
+ * Turns every error into an RFC 9457 problem: Spring MVC's own (unsupported media type, unknown route, ...)
+ * through the base class, and Whittle's with the offending fields listed under {@code errors}.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ProblemDetail api(ApiException e, HttpServletRequest request) {
+        return at(e.problem().detail(e.getMessage(), e.errors()), request);
+    }
+
+    @ExceptionHandler(InvalidRequestException.class)
+    ProblemDetail invalid(InvalidRequestException e, HttpServletRequest request) {
+        String detail = e.problems().size() == 1 ? e.getMessage() : e.problems().size() + " fields are invalid: " + e.getMessage();
+        return at(Problems.INVALID_REQUEST.detail(detail, e.problems()), request);
+    }
+
+    @ExceptionHandler(OutsideRootsException.class)
+    ProblemDetail outsideRoots(OutsideRootsException e, HttpServletRequest request) {
+        return at(Problems.INVALID_REQUEST.detail("path " + e.getMessage(), List.of(new FieldProblem("path", e.getMessage()))), request);
+    }
+
+    @ExceptionHandler(InvalidModelFolderException.class)
+    ProblemDetail invalidModel(InvalidModelFolderException e, HttpServletRequest request) {
+        return at(Problems.INVALID_REQUEST.detail("Not a usable model folder: " + e.getMessage(),
+                List.of(new FieldProblem("path", e.getMessage()))), request);
+    }
+
+    @ExceptionHandler(DuplicateNameException.class)
+    ProblemDetail duplicate(DuplicateNameException e, HttpServletRequest request) {
+        return at(Problems.CONFLICT.detail(e.getMessage(), List.of(new FieldProblem("name", "is already taken"))), request);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail badParameter(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        String expected = e.getRequiredType() == null ? "" : " (expected " + describe(e.getRequiredType()) + ")";
+        return at(Problems.BAD_PARAMETER.detail("'" + e.getValue() + "' is not a valid " + e.getName() + expected,
+                List.of(new FieldProblem(e.getName(), "invalid value '" + e.getValue() + "'" + expected))), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+        log.error("Unexpected error serving {} {}", request.getMethod(), request.getRequestURI(), e);
+        return at(Problems.INTERNAL.detail("The server failed to handle this request; it has been logged."), request);
+    }
+
+    /** Unreadable bodies: too large (413), malformed (400), or well-formed with a field of the wrong type (422). */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem;
+        Throwable cause = e.getCause();
+        if (causedBy(e, PayloadTooLargeException.class) != null) {
+            problem = Problems.PAYLOAD_TOO_LARGE.detail(causedBy(e, PayloadTooLargeException.class).getMessage());
+            headers.set(HttpHeaders.CONNECTION, "close");
+        } else if (cause instanceof DatabindException d && d.getPath() != null && !d.getPath().isEmpty()) {
+            FieldProblem field = StrictJson.problem(d, "");
+            problem = Problems.INVALID_REQUEST.detail(field.field() + ": " + field.message(), List.of(field));
+        } else if (cause instanceof JacksonException j) {
+            TokenStreamLocation where = j.getLocation();
+            String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+            problem = Problems.MALFORMED_JSON.detail("The body is not valid JSON" + at + ": " + j.getOriginalMessage());
+        } else {
+            problem = Problems.MALFORMED_JSON.detail("The request body is missing or unreadable: " + e.getMostSpecificCause().getMessage());
+        }
+        return handleExceptionInternal(e, problem, headers, problem.getStatus() == 0 ? status
+                : HttpStatusCode.valueOf(problem.getStatus()), request);
+    }
+
+    private static ProblemDetail at(ProblemDetail problem, HttpServletRequest request) {
+        problem.setInstance(URI.create(request.getRequestURI()));
+        return problem;
+    }
+
+    private static <T extends Throwable> T causedBy(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == java.util.UUID.class) {
+            return "a UUID";
+        }
+        if (type.isEnum()) {
+            return "one of " + List.of(type.getEnumConstants());
+        }
+        return type.getSimpleName().toLowerCase();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.whittle.api.problems;
+
+import java.net.URI;
+import java.util.List;
+
+import dev.whittle.worker.stage.FieldProblem;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+
+/**
+ * The problem types (RFC 9457) the API answers with. Each has a stable {@code type} URI and title; the detail
+ * says what was wrong with this request, and {@code errors} lists the offending fields by path.
+ */
+public enum Problems {
+    MALFORMED_JSON(HttpStatus.BAD_REQUEST, "Malformed JSON"),
+    BAD_PARAMETER(HttpStatus.BAD_REQUEST, "Bad request parameter"),
+    INVALID_REQUEST(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request"),
+    IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused with another request"),
+    NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
+    CONFLICT(HttpStatus.CONFLICT, "Conflict"),
+    PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
+    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+
+    private final HttpStatus status;
+    private final String title;
+
+    Problems(HttpStatus status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public URI type() {
+        return URI.create("urn:whittle:problem:" + name().toLowerCase().replace('_', '-'));
+    }
+
+    public ProblemDetail detail(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(type());
+        problem.setTitle(title);
+        return problem;
+    }
+
+    /** A problem listing {@code errors} as {@code [{field, message}]}. */
+    public ProblemDetail detail(String detail, List<FieldProblem> errors) {
+        ProblemDetail problem = detail(detail);
+        problem.setProperty("errors", errors);
+        return problem;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.whittle.api.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A plain HTTP client for the service under test (real requests over a socket, as curl would send them). */
+public final class Api {
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    public Api(int port) {
+        this.base = "http://localhost:" + port;
+    }
+
+    /** A response: status, headers, body text. */
+    public record Response(int status, HttpHeaders headers, String body) {
+        public JsonNode json() {
+            return JsonMapper.shared().readTree(body);
+        }
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        /** The {@code field} of each entry of a problem's {@code errors}. */
+        public List<String> errorFields() {
+            return json().get("errors").valueStream().map(e -> e.get("field").asString()).toList();
+        }
+    }
+
+    public Response get(String path, String... headers) {
+        return send(builder(path, headers).GET().build());
+    }
+
+    public Response post(String path, String json, String... headers) {
+        return send(builder(path, headers).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    public Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("request to " + request.uri() + " failed", e);
+        }
+    }
+
+    public HttpRequest.Builder builder(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path))
+                .timeout(Duration.ofSeconds(60));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return b;
+    }
+
+    /** The lines of a streamed response (Server-Sent Events), read until the server ends it. */
+    public List<String> stream(String path, String... headers) {
+        try {
+            HttpResponse<java.util.stream.Stream<String>> r = http.send(builder(path, headers)
+                    .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
+            try (var lines = r.body()) {
+                return lines.toList();
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("stream " + path + " failed", e);
+        }
+    }
+
+    /** GETs {@code path} until its JSON satisfies {@code condition} (or fails after {@code timeout}). */
+    public JsonNode poll(String path, Predicate<JsonNode> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Response r = get(path);
+            if (r.status() == 200 && condition.test(r.json())) {
+                return r.json();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(path + " did not get there in " + timeout + "; last: " + r.status() + " " + r.body());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

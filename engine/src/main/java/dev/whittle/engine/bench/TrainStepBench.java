@@ -1,0 +1,108 @@
+package dev.whittle.engine.bench;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.model.Batch;
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.ForwardHooks;
+import dev.whittle.engine.model.ForwardState;
+import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.train.DecoderTraining;
+import dev.whittle.engine.train.data.TrainingBatch;
+import dev.whittle.engine.train.optim.AdamW;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * One training update of a reference-sized Llama (hidden 256, 6 layers of 8 heads, intermediate 704, vocabulary
+ * 4096, tied head: about 6M parameters) on 16 sequences of 256 tokens: forward keeping activations, loss,
+ * backward, AdamW. GFLOPS count the model flops of training (6 x the weights that multiply activations per
+ * token, plus causal attention), as the trainer reports them; the forward alone is timed too, to split the step.
+ */
+final class TrainStepBench implements Benchmark {
+
+    private static final int HIDDEN = 256;
+    private static final int LAYERS = 6;
+    private static final int HEADS = 8;
+    private static final int INTERMEDIATE = 704;
+    private static final int VOCAB = 4096;
+    private static final int SEQUENCES = 16;
+    private static final int CONTEXT = 256;
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String description() {
+        return "training update of a ~6M-parameter Llama on 16 x 256 tokens (forward, backward, AdamW)";
+    }
+
+    @Override
+    public void run(Report report) {
+        Decoder decoder = randomLlama();
+        DecoderTraining training = new DecoderTraining(decoder);
+        AdamW adam = new AdamW(training.parameters(), AdamW.Config.languageModel());
+        SplittableRandom random = new SplittableRandom(3);
+        int tokens = SEQUENCES * CONTEXT;
+        TrainingBatch batch = new TrainingBatch(SEQUENCES, CONTEXT, random.ints(tokens, 0, VOCAB).toArray(),
+                random.ints(tokens, 0, VOCAB).toArray());
+        float scale = 1f / tokens;
+
+        double step = Report.secondsPerCall(() -> {
+            training.parameters().zeroGrads();
+            training.accumulateGradients(batch, scale);
+            adam.update(1e-4);
+        }, 6.0);
+        List<int[]> sequences = new ArrayList<>();
+        for (int s = 0; s < SEQUENCES; s++) {
+            sequences.add(batch.sequence(s));
+        }
+        ForwardState state = ForwardState.forTraining();
+        double forward = Report.secondsPerCall(() -> decoder.forward(Batch.of(sequences), state, ForwardHooks.NONE), 2.0);
+        double flops = training.trainingFlopsPerToken(CONTEXT) * tokens;
+        report.gflops(String.format(Locale.ROOT, "train step %dx%d, %.1fM-param llama", SEQUENCES, CONTEXT,
+                        decoder.parameterCount() / 1e6), flops / step / 1e9,
+                String.format(Locale.ROOT, "(%.0f tokens/s, %.0f ms/step: forward %.0f ms, rest %.0f ms)",
+                        tokens / step, step * 1e3, forward * 1e3, (step - forward) * 1e3));
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        report.line(String.format(Locale.ROOT, "  heap in use after a step: %.0f MiB (weights, gradients, moments, "
+                + "activations of %d tokens)", (rt.totalMemory() - rt.freeMemory()) / 1048576.0, tokens));
+    }
+
+    private static Decoder randomLlama() {
+        ObjectNode json = new JsonMapper().createObjectNode();
+        json.putArray("architectures").add("LlamaForCausalLM");
+        json.put("model_type", "llama");
+        json.put("hidden_size", HIDDEN);
+        json.put("intermediate_size", INTERMEDIATE);
+        json.put("num_hidden_layers", LAYERS);
+        json.put("num_attention_heads", HEADS);
+        json.put("num_key_value_heads", HEADS);
+        json.put("vocab_size", VOCAB);
+        json.put("max_position_embeddings", 1024);
+        json.put("rms_norm_eps", 1e-5);
+        json.put("tie_word_embeddings", true);
+        SplittableRandom random = new SplittableRandom(42);
+        return DecoderLoader.load(ModelConfig.of(json), (name, shape) -> {
+            int size = Math.toIntExact(shape[0] * (shape.length > 1 ? shape[1] : 1));
+            float[] values = new float[size];
+            if (name.endsWith("norm.weight")) {
+                java.util.Arrays.fill(values, 1f);
+            } else {
+                float bound = (float) Math.sqrt(3.0 / shape[shape.length - 1]);
+                for (int i = 0; i < size; i++) {
+                    values[i] = (float) random.nextDouble(-bound, bound);
+                }
+            }
+            return values;
+        }, Progress.NONE);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.whittle.engine.eval.run;
+
+import dev.whittle.engine.eval.LogLikelihood;
+import dev.whittle.engine.eval.data.DatasetException;
+import dev.whittle.engine.eval.data.Doc;
+import dev.whittle.engine.eval.metric.Metric;
+import dev.whittle.engine.tokenizer.Tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multiple choice by log-likelihood: each choice, after the delimiter, is scored as a continuation of the prompt.
+ * acc picks the choice with the highest log-likelihood, acc_norm the highest log-likelihood per UTF-8 byte of the
+ * choice's text (lm-evaluation-harness's acc_norm, by bytes). Ties go to the first choice. The choices of a document
+ * share its prompt, so {@link LogLikelihood} runs the prompt once and each choice only extends it.
+ */
+final class ChoiceScoring {
+
+    private final Tokenizer tokenizer;
+    private final LogLikelihood scorer;
+    private final int maxPositions;
+
+    ChoiceScoring(Tokenizer tokenizer, LogLikelihood scorer, int maxPositions) {
+        this.tokenizer = tokenizer;
+        this.scorer = scorer;
+        this.maxPositions = maxPositions;
+    }
+
+    private record Prepared(Doc doc, String prompt, int[] context, boolean truncated, List<String> choices, int gold,
+                            List<int[]> continuations) {
+    }
+
+    List<SampleRecord> score(List<Doc> docs, PromptBuilder prompts, String groupBy, Metric primary, int batchSize,
+                             SampleProgress progress) {
+        List<SampleRecord> records = new ArrayList<>();
+        for (int start = 0; start < docs.size(); start += batchSize) {
+            progress.checkCancelled();
+            List<Doc> batch = docs.subList(start, Math.min(docs.size(), start + batchSize));
+            List<Prepared> prepared = new ArrayList<>();
+            List<LogLikelihood.Request> requests = new ArrayList<>();
+            for (Doc doc : batch) {
+                Prepared p = prepare(doc, prompts);
+                prepared.add(p);
+                for (int[] continuation : p.continuations()) {
+                    requests.add(new LogLikelihood.Request(p.context(), continuation));
+                }
+            }
+            List<LogLikelihood.Result> results = scorer.score(requests, progress.within(batch.size()));
+            int next = 0;
+            for (Prepared p : prepared) {
+                List<ChoiceScore> choices = new ArrayList<>();
+                for (int c = 0; c < p.choices().size(); c++) {
+                    LogLikelihood.Result r = results.get(next++);
+                    choices.add(new ChoiceScore(p.choices().get(c), r.logLikelihood(), r.tokenLogProbs().length,
+                            p.choices().get(c).getBytes(StandardCharsets.UTF_8).length, r.greedy()));
+                }
+                records.add(record(records.size(), p, choices, groupBy, primary));
+            }
+            progress.advance(batch.size());
+        }
+        return records;
+    }
+
+    private Prepared prepare(Doc doc, PromptBuilder prompts) {
+        String prompt = prompts.context(doc);
+        List<String> choices = prompts.choices(doc);
+        int gold = prompts.gold(doc, choices);
+        List<int[]> continuations = new ArrayList<>();
+        int longest = 0;
+        for (String choice : choices) {
+            int[] ids = tokenizer.encode(prompts.delimiter() + choice, false);
+            if (ids.length == 0) {
+                throw new DatasetException("document " + doc.id() + ": the choice '" + choice + "' encodes to no tokens");
+            }
+            continuations.add(ids);
+            longest = Math.max(longest, ids.length);
+        }
+        int[] full = tokenizer.encode(prompt, true);
+        if (full.length == 0) {
+            throw new DatasetException("document " + doc.id() + ": the prompt encodes to no tokens");
+        }
+        int[] context = PromptTokens.fit(full, longest, maxPositions, doc.id());
+        return new Prepared(doc, prompt, context, context.length < full.length, choices, gold, continuations);
+    }
+
+    private static SampleRecord record(int index, Prepared p, List<ChoiceScore> choices, String groupBy, Metric primary) {
+        int best = 0;
+        int bestNormalized = 0;
+        for (int c = 1; c < choices.size(); c++) {
+            if (choices.get(c).logLikelihood() > choices.get(best).logLikelihood()) {
+                best = c;
+            }
+            if (perByte(choices.get(c)) > perByte(choices.get(bestNormalized))) {
+                bestNormalized = c;
+            }
+        }
+        Map<String, Double> scores = new LinkedHashMap<>();
+        scores.put(Metric.ACC.id(), best == p.gold() ? 1.0 : 0.0);
+        scores.put(Metric.ACC_NORM.id(), bestNormalized == p.gold() ? 1.0 : 0.0);
+        return new SampleRecord(index, p.doc().id(), groupBy == null ? null : p.doc().text(groupBy), p.prompt(),
+                p.choices().get(p.gold()), null, p.choices().get(best), List.copyOf(choices), best,
+                scores.get(primary.id()) == 1.0, p.truncated(), scores);
+    }
+
+    private static double perByte(ChoiceScore choice) {
+        return choice.logLikelihood() / choice.bytes();
+    }
+}

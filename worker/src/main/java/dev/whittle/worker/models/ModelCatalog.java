@@ -1,0 +1,66 @@
+package dev.whittle.worker.models;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.Models;
+import dev.whittle.worker.storage.StorageRoots;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Registers model folders: those users bring (confined to the model roots) and those jobs write. */
+@Component
+public class ModelCatalog {
+
+    private final Models models;
+    private final StorageRoots roots;
+
+    public ModelCatalog(Models models, StorageRoots roots) {
+        this.models = models;
+        this.roots = roots;
+    }
+
+    /** The model with this id or, failing that, this name. */
+    public Optional<Model> find(String idOrName) {
+        try {
+            Optional<Model> byId = models.findById(UUID.fromString(idOrName));
+            if (byId.isPresent()) {
+                return byId;
+            }
+        } catch (IllegalArgumentException notAnId) {
+            // then it is a name
+        }
+        return models.findByName(idOrName);
+    }
+
+    /**
+     * Registers the folder {@code path} (inside the model roots) under {@code name}, after validating its config
+     * and weights. Throws {@link dev.whittle.worker.storage.OutsideRootsException},
+     * {@link InvalidModelFolderException} or {@link DuplicateNameException}.
+     */
+    public Model register(String name, String path) {
+        if (models.existsByName(name)) {
+            throw new DuplicateNameException("A model named '" + name + "' is already registered");
+        }
+        Path folder = roots.modelFolder(path);
+        return save(name, folder, ModelFolders.describe(folder), null, null);
+    }
+
+    /** Registers a complete folder written by job {@code jobId} from model {@code parentId}. Joins the caller's transaction. */
+    @Transactional
+    public Model registerOutput(String name, Path folder, UUID parentId, UUID jobId) {
+        return save(name, folder, ModelFolders.describe(folder), parentId, jobId);
+    }
+
+    private Model save(String name, Path folder, ModelDescription d, UUID parentId, UUID jobId) {
+        try {
+            return models.saveAndFlush(new Model(name, folder.toString(), d.family(), d.architecture(),
+                    d.parameterCount(), d.files(), parentId, jobId));
+        } catch (DataIntegrityViolationException e) {
+            throw new DuplicateNameException("A model named '" + name + "' is already registered");
+        }
+    }
+}

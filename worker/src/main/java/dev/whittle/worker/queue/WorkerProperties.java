@@ -1,0 +1,48 @@
+package dev.whittle.worker.queue;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How this process works the queue.
+ *
+ * @param enabled                whether this process runs a worker (the api can leave it to separate workers)
+ * @param concurrency            jobs this process runs at once
+ * @param lease                  how long a claim holds without a heartbeat; a job whose worker is silent this long
+ *                               is taken back
+ * @param heartbeat              how often running jobs' leases are renewed (and cancellation is looked for)
+ * @param pollInterval           how long an idle worker waits before looking for queued jobs again
+ * @param sweepInterval          how often this process looks for expired leases
+ * @param maxAttempts            how many times a job is claimed before its lease expiring fails it
+ * @param progressInterval       the shortest time between two progress writes of one job
+ * @param progressEventInterval  the shortest time between two progress events of one job
+ * @param shutdownGrace          how long stopping waits for running jobs to reach a point where they can stop
+ */
+@ConfigurationProperties("whittle.worker")
+public record WorkerProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("1") int concurrency,
+        @DefaultValue("30s") Duration lease,
+        @DefaultValue("5s") Duration heartbeat,
+        @DefaultValue("500ms") Duration pollInterval,
+        @DefaultValue("5s") Duration sweepInterval,
+        @DefaultValue("3") int maxAttempts,
+        @DefaultValue("1s") Duration progressInterval,
+        @DefaultValue("10s") Duration progressEventInterval,
+        @DefaultValue("30s") Duration shutdownGrace) {
+
+    public WorkerProperties {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("whittle.worker.concurrency must be at least 1");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("whittle.worker.max-attempts must be at least 1");
+        }
+        if (heartbeat.compareTo(lease) >= 0) {
+            throw new IllegalArgumentException("whittle.worker.heartbeat (" + heartbeat
+                    + ") must be shorter than whittle.worker.lease (" + lease + ")");
+        }
+    }
+}

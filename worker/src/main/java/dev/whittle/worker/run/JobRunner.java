@@ -1,0 +1,328 @@
+package dev.whittle.worker.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.io.ModelFormatException;
+import dev.whittle.persistence.job.Job;
+import dev.whittle.persistence.job.JobQueue;
+import dev.whittle.persistence.job.JobStatus;
+import dev.whittle.persistence.job.Jobs;
+import dev.whittle.persistence.job.Lease;
+import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.Models;
+import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.worker.stage.InvalidRequestException;
+import dev.whittle.worker.stage.RecipeStage;
+import dev.whittle.worker.stage.StageTypes;
+import dev.whittle.worker.storage.StorageRoots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs one claimed attempt of a job: builds its Spring Batch job, starts it (or restarts it, after marking an
+ * execution that a dead worker left running as failed), and ends the attempt according to what happened:
+ * succeeded (output model moved into place and registered in the same transaction), cancelled or failed
+ * (workspace removed), given back to the queue (this worker is stopping), or nothing at all when the lease
+ * was lost, since the job then belongs to someone else.
+ */
+@Component
+public class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    private static final int RECOVER_TRIES = 10;
+
+    private final Jobs jobs;
+    private final Models models;
+    private final JobQueue queue;
+    private final StageTypes stageTypes;
+    private final BatchJobs batchJobs;
+    private final JobOperator jobOperator;
+    private final JobRepository batchRepository;
+    private final ModelCatalog catalog;
+    private final StorageRoots storage;
+    private final TransactionTemplate transaction;
+
+    public JobRunner(Jobs jobs, Models models, JobQueue queue, StageTypes stageTypes, BatchJobs batchJobs,
+                     JobOperator jobOperator, JobRepository batchRepository, ModelCatalog catalog,
+                     StorageRoots storage, TransactionTemplate transaction) {
+        this.jobs = jobs;
+        this.models = models;
+        this.queue = queue;
+        this.stageTypes = stageTypes;
+        this.batchJobs = batchJobs;
+        this.jobOperator = jobOperator;
+        this.batchRepository = batchRepository;
+        this.catalog = catalog;
+        this.storage = storage;
+        this.transaction = transaction;
+    }
+
+    /** Runs the attempt {@code control} holds the lease of, to its end. Never throws. */
+    public void run(JobControl control) {
+        Lease lease = control.lease();
+        MDC.put("jobId", lease.jobId().toString());
+        MDC.put("attempt", Integer.toString(lease.attempt()));
+        try {
+            log.info("Running job {} (attempt {})", lease.jobId(), lease.attempt());
+            runAttempt(control);
+        } catch (TransientDataAccessException e) {
+            // Contention on the batch tables (another worker's leftovers): not the job's fault; try it again later.
+            log.warn("Job {} could not be started now ({}); giving it back to the queue", lease.jobId(), e.getMessage());
+            if (!queue.release(lease)) {
+                end(control, null, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
+            }
+        } catch (Exception | Error e) {
+            log.error("Job {} could not be run", lease.jobId(), e);
+            end(control, null, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
+        } finally {
+            MDC.remove("jobId");
+            MDC.remove("attempt");
+        }
+    }
+
+    private void runAttempt(JobControl control) throws Exception {
+        Lease lease = control.lease();
+        Job job = jobs.findById(lease.jobId()).orElseThrow();
+        Model model = models.findById(job.getModelId()).orElseThrow();
+        Workspace workspace = new Workspace(storage.workspace(job.getId()));
+        List<RecipeStage> stages;
+        try {
+            stages = stageTypes.parse(job.getRecipe().get("stages"), "stages");
+        } catch (InvalidRequestException e) {
+            end(control, workspace, JobStatus.FAILED, "INVALID_RECIPE", "The recipe no longer validates: " + e.getMessage(), null);
+            return;
+        }
+        RunningJob run = new RunningJob(job, model, stages, control, workspace);
+        JobParameters parameters = BatchJobs.parameters(job.getId(), lease.attempt());
+        recoverAbandonedExecution(job);
+        JobExecution execution;
+        try {
+            execution = jobOperator.start(batchJobs.build(run), parameters);
+        } catch (JobInstanceAlreadyCompleteException e) {
+            // An earlier attempt completed every step and died before it could record the end.
+            execution = batchRepository.getLastJobExecution(BatchJobs.JOB_NAME, parameters);
+        }
+        conclude(run, execution);
+    }
+
+    /**
+     * A worker that died mid-run left its execution STARTED; Spring Batch restarts only a FAILED one. A worker
+     * that only stalled (its lease expired, yet it runs on) may still write to that execution: then read it
+     * again, and leave it be once it is no longer running.
+     */
+    private void recoverAbandonedExecution(Job job) throws InterruptedException {
+        if (job.getBatchExecutionId() == null) {
+            return;
+        }
+        for (int tries = 1; ; tries++) {
+            JobExecution previous = batchRepository.getJobExecution(job.getBatchExecutionId());
+            if (previous == null || !previous.getStatus().isRunning()) {
+                return;
+            }
+            try {
+                log.info("Marking execution {} of a previous attempt as failed so that it can be restarted", previous.getId());
+                jobOperator.recover(previous);
+                return;
+            } catch (OptimisticLockingFailureException e) {
+                if (tries == RECOVER_TRIES) {
+                    throw e;
+                }
+                Thread.sleep(100L * tries);
+            }
+        }
+    }
+
+    private void conclude(RunningJob run, JobExecution execution) {
+        JobControl control = run.control();
+        if (control.leaseLost()) {
+            log.warn("Lease of job {} was lost; leaving it to the worker that has it now", run.job().getId());
+            return;
+        }
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            succeed(run, execution);
+            return;
+        }
+        Throwable failure = execution.getAllFailureExceptions().stream().findFirst().orElse(null);
+        boolean stopped = failure instanceof Progress.Cancelled || control.stopRequested();
+        if (stopped && control.shuttingDown() && !control.cancelRequested()) {
+            if (queue.release(control.lease())) {
+                log.info("Job {} given back to the queue: this worker is stopping", run.job().getId());
+                return;
+            }
+        }
+        if (stopped) {
+            end(control, run.workspace(), JobStatus.CANCELLED, null, null, null);
+        } else {
+            end(control, run.workspace(), JobStatus.FAILED, errorCode(failure), describe(failure), null);
+        }
+    }
+
+    private void succeed(RunningJob run, JobExecution execution) {
+        Lease lease = run.control().lease();
+        JsonNode result = results(run, execution);
+        Optional<Path> output = finalOutput(run, execution);
+        Path[] promoted = {null};
+        try {
+            // The row stays locked from the check to the end, so neither a cancel nor the lease sweeper can
+            // interleave; the output is moved into place and registered only if the job really succeeds.
+            Optional<JobStatus> ended = transaction.execute(tx -> {
+                Optional<JobStatus> status = queue.lockForEnd(lease);
+                if (status.isEmpty()) {
+                    return status;
+                }
+                if (status.get() == JobStatus.CANCELLING) {
+                    return queue.end(lease, JobStatus.CANCELLED, null, null, null, null);
+                }
+                UUID outputModel = null;
+                if (output.isPresent()) {
+                    promoted[0] = promote(output.get(), outputName(run, execution));
+                    outputModel = catalog.registerOutput(promoted[0].getFileName().toString(), promoted[0],
+                            run.model().getId(), run.job().getId()).getId();
+                }
+                return queue.end(lease, JobStatus.SUCCEEDED, null, null, result, outputModel);
+            });
+            if (ended.isEmpty()) {
+                log.warn("Job {} completed, but its lease was lost; leaving it to the worker that has it now", lease.jobId());
+                return;
+            }
+            run.workspace().delete();
+            log.info("Job {} ended: {}", lease.jobId(), ended.get());
+        } catch (RuntimeException e) {
+            log.error("Job {} completed but its output could not be registered", lease.jobId(), e);
+            if (promoted[0] != null) {
+                Workspace.delete(promoted[0]);
+            }
+            end(run.control(), run.workspace(), JobStatus.FAILED, "OUTPUT_FAILED", describe(e), null);
+        }
+    }
+
+    /** Each stage's result, from its step's execution context (also for steps an earlier attempt completed). */
+    private JsonNode results(RunningJob run, JobExecution execution) {
+        ObjectNode result = JsonMapper.shared().createObjectNode();
+        ArrayNode stages = result.putArray("stages");
+        for (RecipeStage stage : run.stages()) {
+            StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
+            ObjectNode entry = stages.addObject();
+            entry.put("index", stage.index());
+            entry.put("type", stage.type().name());
+            String json = step == null ? null : step.getExecutionContext().getString(StageTasklet.RESULT, null);
+            entry.set("result", json == null ? null : JsonMapper.shared().readTree(json));
+        }
+        return result;
+    }
+
+    /** The model written by the latest stage that wrote one, if any. */
+    private Optional<Path> finalOutput(RunningJob run, JobExecution execution) {
+        for (RecipeStage stage : run.stages().reversed()) {
+            StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
+            if (step != null && step.getExecutionContext().containsKey(StageTasklet.OUTPUT)) {
+                Path folder = Path.of(step.getExecutionContext().getString(StageTasklet.OUTPUT));
+                if (Files.isDirectory(folder)) {
+                    return Optional.of(folder);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The output model's name: the input's, what made it, and the job id's first characters. */
+    private String outputName(RunningJob run, JobExecution execution) {
+        String madeBy = run.stages().reversed().stream()
+                .filter(stage -> {
+                    StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
+                    return step != null && step.getExecutionContext().containsKey(StageTasklet.OUTPUT);
+                })
+                .map(stage -> stage.type().name().toLowerCase(Locale.ROOT))
+                .findFirst().orElse("output");
+        return run.model().getName() + "-" + madeBy + "-" + run.job().getId().toString().substring(0, 8);
+    }
+
+    /** Moves a complete model folder into the output root in one rename (copy then rename across file systems). */
+    private Path promote(Path folder, String name) {
+        try {
+            return move(folder, storage.outputRoot().resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot move the output model " + folder + " into " + storage.outputRoot(), e);
+        }
+    }
+
+    private Path move(Path folder, Path target) throws IOException {
+        String name = target.getFileName().toString();
+        try {
+            return Files.move(folder, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Path staging = storage.outputRoot().resolve("." + name + ".partial");
+            Workspace.delete(staging);
+            Files.createDirectories(staging);
+            try (Stream<Path> files = Files.walk(folder)) {
+                for (Path source : files.toList()) {
+                    Path copy = staging.resolve(folder.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(copy);
+                    } else {
+                        Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            return Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private void end(JobControl control, Workspace workspace, JobStatus outcome, String code, String message,
+                     JsonNode result) {
+        try {
+            Optional<JobStatus> ended = queue.end(control.lease(), outcome, code, message, result, null);
+            if (ended.isPresent() && workspace != null) {
+                workspace.delete();
+            }
+            ended.ifPresentOrElse(status -> log.info("Job {} ended: {}", control.lease().jobId(), status),
+                    () -> log.warn("Job {}: lease lost before its end could be recorded", control.lease().jobId()));
+        } catch (RuntimeException e) {
+            log.error("Could not record the end of job {}; its lease will expire", control.lease().jobId(), e);
+        }
+    }
+
+    private static String errorCode(Throwable failure) {
+        if (failure instanceof ModelFormatException) {
+            return "MODEL_FORMAT";
+        }
+        if (failure instanceof IOException || failure != null && failure.getCause() instanceof IOException) {
+            return "IO_ERROR";
+        }
+        return "STAGE_FAILED";
+    }
+
+    private static String describe(Throwable e) {
+        if (e == null) {
+            return "failed without an exception";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

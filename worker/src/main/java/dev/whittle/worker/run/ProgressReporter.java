@@ -1,0 +1,90 @@
+package dev.whittle.worker.run;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.persistence.job.JobEventLog;
+import dev.whittle.persistence.job.JobProgress;
+import dev.whittle.persistence.job.JobQueue;
+
+/**
+ * The {@link Progress} a stage reports to: turns (stage, done, total, message) into the job's progress columns
+ * (stage index and name, units, overall percent, ETA) and into progress events, writing at most once per
+ * {@code writeInterval} (and events once per {@code eventInterval}) whatever the stage's reporting rate; the
+ * last unit of a stage is always written. Each write also brings back whether to stop.
+ */
+final class ProgressReporter implements Progress {
+
+    static final String PROGRESS_EVENT = "stage.progress";
+
+    private final JobControl control;
+    private final JobQueue queue;
+    private final JobEventLog events;
+    private final int stageIndex;
+    private final int stageCount;
+    private final String stageType;
+    private final long writeIntervalNanos;
+    private final long eventIntervalNanos;
+    private final long startNanos = System.nanoTime();
+    private final double startFraction;
+    private long lastWrite = Long.MIN_VALUE;
+    private long lastEvent = Long.MIN_VALUE;
+
+    ProgressReporter(JobControl control, JobQueue queue, JobEventLog events, int stageIndex, int stageCount,
+                     String stageType, Duration writeInterval, Duration eventInterval) {
+        this.control = control;
+        this.queue = queue;
+        this.events = events;
+        this.stageIndex = stageIndex;
+        this.stageCount = stageCount;
+        this.stageType = stageType;
+        this.writeIntervalNanos = writeInterval.toNanos();
+        this.eventIntervalNanos = eventInterval.toNanos();
+        this.startFraction = (double) stageIndex / stageCount;
+    }
+
+    @Override
+    public synchronized void report(String stage, long done, long total, String message) {
+        long now = System.nanoTime();
+        boolean stageDone = total > 0 && done >= total;
+        if (!stageDone && lastWrite != Long.MIN_VALUE && now - lastWrite < writeIntervalNanos) {
+            return;
+        }
+        lastWrite = now;
+        double stageFraction = total > 0 ? Math.clamp((double) done / total, 0.0, 1.0) : 0.0;
+        double jobFraction = (stageIndex + stageFraction) / stageCount;
+        String name = stage == null || stage.isBlank() || stage.equalsIgnoreCase(stageType) ? stageType : stageType + ": " + stage;
+        control.update(queue.reportProgress(control.lease(), new JobProgress(stageIndex, stageCount, name, done,
+                total, 100 * jobFraction, message, eta(now, jobFraction))));
+        if (stageDone || lastEvent == Long.MIN_VALUE || now - lastEvent >= eventIntervalNanos) {
+            lastEvent = now;
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("stageIndex", stageIndex);
+            data.put("stage", name);
+            data.put("done", done);
+            data.put("total", total);
+            data.put("percent", Math.round(1000 * jobFraction) / 10.0);
+            events.info(control.lease().jobId(), PROGRESS_EVENT,
+                    name + ": " + done + "/" + total + (message == null ? "" : " " + message), data);
+        }
+    }
+
+    /** When the job should end at the rate this attempt has made since this stage started; null until measurable. */
+    private Instant eta(long now, double jobFraction) {
+        double gained = jobFraction - startFraction;
+        long elapsed = now - startNanos;
+        if (gained <= 1e-9 || elapsed <= 0) {
+            return null;
+        }
+        double remainingNanos = elapsed / gained * (1.0 - jobFraction);
+        return Instant.now().plusNanos((long) Math.min(remainingNanos, Duration.ofDays(365).toNanos()));
+    }
+
+    @Override
+    public boolean cancelRequested() {
+        return control.stopRequested();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.whittle.worker.stage;
+
+import java.nio.file.Path;
+import java.util.UUID;
+
+import dev.whittle.engine.Progress;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/** What a running stage may use. */
+public interface StageContext {
+
+    UUID jobId();
+
+    /** This stage's position in the recipe (0-based). */
+    int stageIndex();
+
+    /** The folder of the model this stage works on: the job's model, or the output of the latest stage that wrote one. */
+    Path modelFolder();
+
+    /** Where the stage reports progress, and learns it should stop. */
+    Progress progress();
+
+    /**
+     * Where a stage that produces a model writes it (does not exist yet; write it with the engine's atomic
+     * {@code ModelFolderWriter}). If the folder exists when the stage ends it becomes the model of later stages,
+     * and the job's output model, registered only once the job has succeeded. It lies in the job's workspace,
+     * which is removed when the job fails or is cancelled.
+     */
+    Path outputFolder();
+
+    /** The step's Spring Batch execution context: values put here survive a restart of the job on another worker. */
+    ExecutionContext checkpoint();
+}

@@ -1,0 +1,39 @@
+package dev.whittle.worker.stage;
+
+import java.util.List;
+
+/**
+ * One kind of stage a job's recipe may contain. A stage type is a Spring bean in a package of its own next to
+ * its parameter record; {@link StageTypes} finds every such bean, so adding a stage type adds that package and
+ * nothing else.
+ *
+ * <p>At submission the stage's JSON (less its {@code type}) is read into {@link #parametersType()} strictly
+ * (unknown fields and wrong types are refused), checked against the record's Bean Validation annotations, then
+ * by {@link #validate}. Each problem is reported at its field path, and the job is refused with 422. At run
+ * time the stage executes as one Spring Batch step.
+ *
+ * @param <P> the parameter record
+ */
+public interface StageType<P> {
+
+    /** The name recipes use, upper case (e.g. {@code INSPECT}). */
+    String name();
+
+    /** One sentence for the API documentation. */
+    String description();
+
+    /** The parameter record (fields may be left out of a recipe when the record gives them defaults). */
+    Class<P> parametersType();
+
+    /** Checks Bean Validation cannot express (between fields, against the input model); empty when fine. */
+    default List<FieldProblem> validate(P parameters) {
+        return List.of();
+    }
+
+    /**
+     * Runs the stage. Long work reports through {@code context.progress()} and calls its
+     * {@code checkCancelled()} between units of work (tensors, layers, batches). Returns the stage's result,
+     * serialised as JSON into the job's result (may be null).
+     */
+    Object execute(P parameters, StageContext context) throws Exception;
+}

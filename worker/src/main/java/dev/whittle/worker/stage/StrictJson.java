@@ -1,0 +1,95 @@
+package dev.whittle.worker.stage;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads request JSON into records strictly (unknown fields, wrong types, fractions for integers, strings for
+ * numbers are all refused) and turns Jackson's complaint into a {@link FieldProblem} at the field's path.
+ */
+public final class StrictJson {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private StrictJson() {
+    }
+
+    /** Reads {@code json} into {@code type}; problems are reported at paths below {@code prefix} (may be empty). */
+    public static <T> T read(JsonNode json, Class<T> type, String prefix) {
+        try {
+            return MAPPER.treeToValue(json, type);
+        } catch (DatabindException e) {
+            throw new InvalidRequestException(List.of(problem(e, prefix)));
+        }
+    }
+
+    /** The field path and a plain statement of what is wrong with it. */
+    public static FieldProblem problem(JacksonException e, String prefix) {
+        String path = path(e.getPath(), prefix);
+        if (e instanceof UnrecognizedPropertyException u) {
+            return new FieldProblem(path, "unknown field" + known(u.getKnownPropertyIds()));
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return new FieldProblem(path, "must be " + describe(m.getTargetType()));
+        }
+        return new FieldProblem(path, e.getOriginalMessage());
+    }
+
+    public static String path(List<JacksonException.Reference> references, String prefix) {
+        StringBuilder path = new StringBuilder(prefix == null ? "" : prefix);
+        for (JacksonException.Reference r : references) {
+            if (r.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                path.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "$" : path.toString();
+    }
+
+    private static String known(Collection<Object> known) {
+        return known == null || known.isEmpty() ? "" : "; known fields: " + known.stream().map(String::valueOf).sorted().toList();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class) {
+            return "an integer";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class || type.isEnum()) {
+            return type.isEnum() ? "one of " + List.of(type.getEnumConstants()) : "a string";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "an object";
+        }
+        return "a " + type.getSimpleName();
+    }
+}

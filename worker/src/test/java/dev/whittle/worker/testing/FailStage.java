@@ -1,0 +1,34 @@
+package dev.whittle.worker.testing;
+
+import dev.whittle.worker.stage.StageContext;
+import dev.whittle.worker.stage.StageType;
+import org.springframework.stereotype.Component;
+
+/** A test stage that fails with the message it is given. */
+@Component
+public class FailStage implements StageType<FailStage.Parameters> {
+
+    public record Parameters(String message) {
+    }
+
+    @Override
+    public String name() {
+        return "FAIL";
+    }
+
+    @Override
+    public String description() {
+        return "Test stage: fails.";
+    }
+
+    @Override
+    public Class<Parameters> parametersType() {
+        return Parameters.class;
+    }
+
+    @Override
+    public Object execute(Parameters p, StageContext context) {
+        StageRuns.record(context.jobId(), context.stageIndex());
+        throw new IllegalStateException(p.message() == null ? "failed on purpose" : p.message());
+    }
+}
