@@ -187,15 +187,9 @@ public final class Main {
         Tokenizer tokenizer = Tokenizer.load(dir);
         Decoder decoder = DecoderLoader.load(dir, progress);
         progress.finishLine();
-        int[] contextIds = tokenizer.encode(context, true);
         List<LogLikelihood.Request> requests = new ArrayList<>();
         for (String continuation : continuations) {
-            int[] ids = tokenizer.encode(continuation, false);
-            if (contextIds.length == 0 || ids.length == 0) {
-                throw new IllegalArgumentException("the " + (ids.length == 0 ? "continuation '" + continuation + "'"
-                        : "context") + " encodes to no tokens");
-            }
-            requests.add(new LogLikelihood.Request(contextIds, ids));
+            requests.add(LogLikelihood.Request.fromText(tokenizer, context, continuation));
         }
         List<LogLikelihood.Result> results = new LogLikelihood(decoder).score(requests, progress);
         progress.finishLine();
