@@ -40,7 +40,7 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE;
+            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + ReferenceCommand.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -80,6 +80,8 @@ public final class Main {
                     Arguments a = new Arguments(command, rest, PruneCommand.OPTIONS);
                     new PruneCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
                 }
+                case "train-reference" -> new ReferenceCommand(out, progress).train(rest);
+                case "eval-reference" -> new ReferenceCommand(out, progress).evaluate(rest);
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'");
             }
             return 0;
@@ -206,7 +208,7 @@ public final class Main {
     }
 
     /** A model folder that exists and has a config.json, or a user error naming what is missing. */
-    private static Path modelDir(String arg) throws IOException {
+    static Path modelDir(String arg) throws IOException {
         Path dir = Path.of(arg);
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(arg, null, "not a model folder (no such directory)");
