@@ -40,7 +40,7 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """ + EvalCommand.USAGE_LINE;
+            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -75,6 +75,10 @@ public final class Main {
                     Arguments a = new Arguments(command, rest,
                             Set.of("task", "task-file", "suite", "limit", "seed", "batch-size", "output"));
                     new EvalCommand(out, err, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
+                }
+                case "prune" -> {
+                    Arguments a = new Arguments(command, rest, PruneCommand.OPTIONS);
+                    new PruneCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
                 }
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'");
             }
