@@ -8,7 +8,7 @@ class InverseCholeskyTest {
 
     @Test
     void theFactorIsUpperTriangularAndItsGramIsTheInverseOfTheDampedHessian() {
-        for (int n : new int[] {1, 2, 5, 63, 64, 65, 130, 200}) {
+        for (int n : new int[] {1, 2, 5, 63, 64, 65, 127, 128, 129, 200, 300}) {
             float[] x = DenseMath.correlatedInputs(n + 20, n, n);
             double[][] h = DenseMath.gram(x, n + 20, n);
             double damp = 0.01 * trace(h) / n;
