@@ -90,12 +90,18 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         } else if (cause instanceof JacksonException j) {
             TokenStreamLocation where = j.getLocation();
             String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
-            problem = Problems.MALFORMED_JSON.detail("The body is not valid JSON" + at + ": " + j.getOriginalMessage());
+            problem = Problems.MALFORMED_JSON.detail("The body is not valid JSON" + at + ": " + plain(j.getOriginalMessage()));
         } else {
             problem = Problems.MALFORMED_JSON.detail("The request body is missing or unreadable: " + e.getMostSpecificCause().getMessage());
         }
         return handleExceptionInternal(e, problem, headers, problem.getStatus() == 0 ? status
                 : HttpStatusCode.valueOf(problem.getStatus()), request);
+    }
+
+    /** Jackson's message without its note on where the enclosing object started (the location is given already). */
+    private static String plain(String message) {
+        String first = message == null ? "" : message.lines().findFirst().orElse("");
+        return first.replaceAll("\\s*\\(start marker at \\[Source:.*$", "");
     }
 
     private static ProblemDetail at(ProblemDetail problem, HttpServletRequest request) {

@@ -64,6 +64,9 @@ final class TrainStepBench implements Benchmark {
         for (int s = 0; s < SEQUENCES; s++) {
             sequences.add(batch.sequence(s));
         }
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long heapInUse = rt.totalMemory() - rt.freeMemory();
         ForwardState state = ForwardState.forTraining();
         double forward = Report.secondsPerCall(() -> decoder.forward(Batch.of(sequences), state, ForwardHooks.NONE), 2.0);
         double flops = training.trainingFlopsPerToken(CONTEXT) * tokens;
@@ -71,10 +74,10 @@ final class TrainStepBench implements Benchmark {
                         decoder.parameterCount() / 1e6), flops / step / 1e9,
                 String.format(Locale.ROOT, "(%.0f tokens/s, %.0f ms/step: forward %.0f ms, rest %.0f ms)",
                         tokens / step, step * 1e3, forward * 1e3, (step - forward) * 1e3));
-        Runtime rt = Runtime.getRuntime();
-        System.gc();
-        report.line(String.format(Locale.ROOT, "  heap in use after a step: %.0f MiB (weights, gradients, moments, "
-                + "activations of %d tokens)", (rt.totalMemory() - rt.freeMemory()) / 1048576.0, tokens));
+        report.line(String.format(Locale.ROOT, "  memory: %.0f MiB of weights, gradients and moments, %.0f MiB of "
+                        + "activations and work buffers for %d tokens (estimate); heap in use %.0f MiB",
+                16.0 * decoder.parameterCount() / 1048576.0, training.activationBytes(SEQUENCES, CONTEXT) / 1048576.0,
+                tokens, heapInUse / 1048576.0));
     }
 
     private static Decoder randomLlama() {

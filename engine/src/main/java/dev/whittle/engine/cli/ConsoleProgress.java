@@ -30,7 +30,8 @@ final class ConsoleProgress implements Progress {
             case "inspect" -> "bytes";
             case "perplexity", "generate" -> "tokens";
             case "loglikelihood" -> "requests";
-            case "evaluate" -> "samples";
+            case "prune" -> "blocks";
+            case "score", "evaluate" -> "samples";
             default -> "";
         };
     }

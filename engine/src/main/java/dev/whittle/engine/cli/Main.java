@@ -40,7 +40,7 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """ + EvalCommand.USAGE_LINE;
+            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -75,6 +75,10 @@ public final class Main {
                     Arguments a = new Arguments(command, rest,
                             Set.of("task", "task-file", "suite", "limit", "seed", "batch-size", "output"));
                     new EvalCommand(out, err, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
+                }
+                case "prune" -> {
+                    Arguments a = new Arguments(command, rest, PruneCommand.OPTIONS);
+                    new PruneCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
                 }
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'");
             }
@@ -183,15 +187,9 @@ public final class Main {
         Tokenizer tokenizer = Tokenizer.load(dir);
         Decoder decoder = DecoderLoader.load(dir, progress);
         progress.finishLine();
-        int[] contextIds = tokenizer.encode(context, true);
         List<LogLikelihood.Request> requests = new ArrayList<>();
         for (String continuation : continuations) {
-            int[] ids = tokenizer.encode(continuation, false);
-            if (contextIds.length == 0 || ids.length == 0) {
-                throw new IllegalArgumentException("the " + (ids.length == 0 ? "continuation '" + continuation + "'"
-                        : "context") + " encodes to no tokens");
-            }
-            requests.add(new LogLikelihood.Request(contextIds, ids));
+            requests.add(LogLikelihood.Request.fromText(tokenizer, context, continuation));
         }
         List<LogLikelihood.Result> results = new LogLikelihood(decoder).score(requests, progress);
         progress.finishLine();

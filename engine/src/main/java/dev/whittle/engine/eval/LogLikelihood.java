@@ -6,6 +6,7 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.KvCache;
+import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +34,25 @@ public final class LogLikelihood {
             if (continuation.length == 0) {
                 throw new IllegalArgumentException("a log-likelihood request needs a non-empty continuation");
             }
+        }
+
+        /**
+         * Tokenizes as lm-evaluation-harness does: trailing whitespace of the context moves to the continuation,
+         * the whole text is encoded once (bos in front when the model expects it) and split where the context's
+         * own encoding ends, so the continuation's tokens are those the model sees after that context.
+         */
+        public static Request fromText(Tokenizer tokenizer, String context, String continuation) {
+            String trimmed = context.stripTrailing();
+            String moved = context.substring(trimmed.length()) + continuation;
+            int[] whole = tokenizer.encode(trimmed + moved, true);
+            int contextLength = tokenizer.encode(trimmed, true).length;
+            if (contextLength == 0) {
+                throw new IllegalArgumentException("the context '" + context + "' encodes to no tokens and the model adds no bos");
+            }
+            if (contextLength >= whole.length) {
+                throw new IllegalArgumentException("the continuation '" + continuation + "' adds no tokens to the context");
+            }
+            return new Request(Arrays.copyOf(whole, contextLength), Arrays.copyOfRange(whole, contextLength, whole.length));
         }
     }
 

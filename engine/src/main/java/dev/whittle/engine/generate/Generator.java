@@ -26,6 +26,7 @@ public final class Generator {
             if (maxTokens < 0) {
                 throw new IllegalArgumentException("max tokens must be >= 0, got " + maxTokens);
             }
+            Sampler.checkSettings(temperature, topP);
             stopStrings = List.copyOf(stopStrings);
         }
 

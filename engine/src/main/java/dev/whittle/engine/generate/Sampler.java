@@ -17,15 +17,20 @@ public final class Sampler {
     private final SplittableRandom random;
 
     public Sampler(float temperature, float topP, long seed) {
+        checkSettings(temperature, topP);
+        this.temperature = temperature;
+        this.topP = topP;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** Refuses a temperature below 0 (or not finite) and a top-p outside (0, 1]. */
+    public static void checkSettings(float temperature, float topP) {
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
         }
         if (!(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
         }
-        this.temperature = temperature;
-        this.topP = topP;
-        this.random = new SplittableRandom(seed);
     }
 
     public static Sampler greedy() {

@@ -7,7 +7,10 @@ package dev.whittle.engine.model;
  */
 public interface ForwardHooks {
 
-    /** The input {@code [rows x cols]} at {@code x[offset ..]} of the linear layer named {@code linear}. */
+    /**
+     * The input {@code [rows x cols]} at {@code x[offset ..]} of the linear layer named {@code linear}. Layers that
+     * read the same input (q/k/v, gate/up) each report it, with the same array.
+     */
     default void linearInput(String linear, float[] x, int offset, int rows, int cols) {
     }
 

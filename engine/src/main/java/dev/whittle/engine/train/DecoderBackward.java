@@ -30,7 +30,7 @@ import java.util.Map;
 final class DecoderBackward {
 
     /** Logits are computed this many floats at a time: a large vocabulary over a whole batch would not fit. */
-    private static final int LOGITS_CHUNK_FLOATS = 1 << 22;
+    static final int LOGITS_CHUNK_FLOATS = 1 << 22;
 
     private final Decoder decoder;
     private final Map<float[], Parameter> parameters;

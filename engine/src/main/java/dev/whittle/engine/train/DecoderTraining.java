@@ -62,6 +62,31 @@ public final class DecoderTraining implements TrainableModel {
      * forward and twice that backward. The backward's recomputation of the probabilities is not counted: this is
      * the useful work, as model-flops utilisation counts it.
      */
+    /**
+     * Per row, every block keeps the buffers of {@code BlockActivations} (hidden-sized: input, both norm outputs,
+     * the stream after attention; q, k, v and attention's output; Qwen3's pre-norm q and k; the MLP's gate, up and
+     * product; per-row statistics), the forward state two hidden rows, and the backward its work rows plus one
+     * chunk of logits.
+     */
+    @Override
+    public long activationBytes(int sequences, int length) {
+        long rows = (long) sequences * length;
+        int hidden = decoder.hiddenSize();
+        long perRow = 2L * hidden + 1;
+        long widestWork = 0;
+        for (DecoderBlock block : decoder.blocks()) {
+            var at = block.attention();
+            long q = (long) at.heads() * at.headDim();
+            long kv = (long) at.kvHeads() * at.headDim();
+            long intermediate = block.mlp() instanceof dev.whittle.engine.model.SwiGluMlp mlp ? mlp.intermediate() : 0;
+            perRow += 4L * hidden + 2 * q + 2 * kv + at.heads() + 2 + 3 * intermediate
+                    + (at.normalisesQk() ? q + kv + at.heads() + at.kvHeads() : 0);
+            widestWork = Math.max(widestWork, 2L * hidden + 2 * q + 2 * kv + intermediate);
+        }
+        long logits = Math.min(rows, DecoderBackward.LOGITS_CHUNK_FLOATS / decoder.vocabSize()) * decoder.vocabSize();
+        return Float.BYTES * (rows * (perRow + widestWork) + logits);
+    }
+
     @Override
     public double trainingFlopsPerToken(int contextLength) {
         double matmulWeights = (double) decoder.lmHead().out() * decoder.lmHead().in();

@@ -18,4 +18,10 @@ public interface TrainableModel {
 
     /** Floating-point operations of one training step (forward and backward) per token, at this context length. */
     double trainingFlopsPerToken(int contextLength);
+
+    /**
+     * Bytes the forward and backward of one micro-batch of {@code sequences x length} tokens hold besides the
+     * parameters, their gradients and the optimiser state (activations kept for the backward, work buffers).
+     */
+    long activationBytes(int sequences, int length);
 }

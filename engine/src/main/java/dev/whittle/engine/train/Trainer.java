@@ -92,6 +92,7 @@ public final class Trainer {
             losses.addAll(state.losses());
             LOG.info("resumed {} at update {} of {}", dir, state.step(), config.steps());
         }
+        checkMemory();
         int context = data.length();
         double flopsPerToken = model.trainingFlopsPerToken(context);
         long windowTokens = 0;
@@ -120,6 +121,26 @@ public final class Trainer {
             }
         }
         saveIfConfigured();
+    }
+
+    /**
+     * Refuses, with the sizes, a micro-batch whose activations cannot fit beside the parameters, gradients and
+     * moments (all allocated by now): better than an OutOfMemoryError halfway through the first step.
+     */
+    private void checkMemory() {
+        long parameterBytes = 0;
+        for (var p : parameters.all()) {
+            parameterBytes += (long) Float.BYTES * p.size() * (p.isTrainable() ? 4 : 1);
+        }
+        long activations = model.activationBytes(data.sequences(), data.length());
+        long max = Runtime.getRuntime().maxMemory();
+        if (parameterBytes + activations > max) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "a micro-batch of %d x %d tokens needs %.0f MiB "
+                            + "of activations beside %.0f MiB of weights, gradients and moments, more than the %.0f MiB "
+                            + "heap: use fewer sequences per micro-batch (and more accumulation) or a larger -Xmx",
+                    data.sequences(), data.length(), activations / 1048576.0, parameterBytes / 1048576.0,
+                    max / 1048576.0));
+        }
     }
 
     private Step update(double flopsPerToken) {

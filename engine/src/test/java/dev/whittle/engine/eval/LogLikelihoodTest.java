@@ -5,6 +5,7 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Family;
 import dev.whittle.engine.testing.TestModels;
+import dev.whittle.engine.tokenizer.Tokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +86,16 @@ class LogLikelihoodTest {
             assertThat(results.get(i).logLikelihood()).isCloseTo(Arrays.stream(expected).sum(), within(5e-4));
         }
         assertThat(results.getLast().greedy()).isTrue();
+    }
+
+    @Test
+    void aTextRequestSplitsTheEncodingOfTheWholeTextWhereTheContextEnds() throws IOException {
+        Tokenizer tokenizer = Tokenizer.load(tmp.resolve("m"));
+
+        LogLikelihood.Request request = LogLikelihood.Request.fromText(tokenizer, "the cat ", "sat down");
+
+        assertThat(concat(request.context(), request.continuation())).containsExactly(tokenizer.encode("the cat sat down", true));
+        assertThat(request.context()).containsExactly(tokenizer.encode("the cat", true));
     }
 
     /** log p(continuation_j | ...) from the logits of context + continuation, log-softmax in double. */

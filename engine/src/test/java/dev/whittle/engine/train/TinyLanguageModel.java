@@ -68,6 +68,11 @@ final class TinyLanguageModel implements TrainableModel {
     }
 
     @Override
+    public long activationBytes(int sequences, int length) {
+        return 4L * sequences * length * (3L * dim + 1 + vocab);
+    }
+
+    @Override
     public double trainingFlopsPerToken(int contextLength) {
         return 6.0 * vocab * dim;
     }

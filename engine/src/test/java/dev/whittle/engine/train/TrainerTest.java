@@ -117,6 +117,37 @@ class TrainerTest {
     }
 
     @Test
+    void aMicroBatchWhoseActivationsCannotFitIsRefusedBeforeTheFirstStep() {
+        TinyLanguageModel tiny = new TinyLanguageModel(128, 8, 3);
+        TrainableModel huge = new TrainableModel() {
+            @Override
+            public dev.whittle.engine.train.optim.ParameterSet parameters() {
+                return tiny.parameters();
+            }
+
+            @Override
+            public double accumulateGradients(dev.whittle.engine.train.data.TrainingBatch batch, float lossScale) {
+                return tiny.accumulateGradients(batch, lossScale);
+            }
+
+            @Override
+            public double trainingFlopsPerToken(int contextLength) {
+                return 0;
+            }
+
+            @Override
+            public long activationBytes(int sequences, int length) {
+                return Runtime.getRuntime().maxMemory();
+            }
+        };
+        Trainer trainer = new Trainer(huge, new TokenWindows(byteStream(2), null, 16, 2, 7), config(3, 1, null, 0));
+        assertThatThrownBy(() -> trainer.run(Progress.NONE, s -> { }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a micro-batch of 2 x 16 tokens needs");
+        assertThat(trainer.losses()).isEmpty();
+    }
+
+    @Test
     void aCheckpointIsOneStateFileAndOneTensorFileWithNothingHalfWrittenLeft(@TempDir Path dir) throws Exception {
         TinyLanguageModel model = new TinyLanguageModel(128, 8, 3);
         run(new Trainer(model, new TokenWindows(byteStream(2), null, 16, 2, 7), config(6, 1, dir, 2)), Progress.NONE);

@@ -32,6 +32,7 @@ import org.slf4j.MDC;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
@@ -92,8 +93,9 @@ public class JobRunner {
         try {
             log.info("Running job {} (attempt {})", lease.jobId(), lease.attempt());
             runAttempt(control);
-        } catch (TransientDataAccessException e) {
-            // Contention on the batch tables (another worker's leftovers): not the job's fault; try it again later.
+        } catch (TransientDataAccessException | JobExecutionAlreadyRunningException e) {
+            // Contention on the batch tables, or a stalled earlier worker still finishing its execution: not the
+            // job's fault; try it again later.
             log.warn("Job {} could not be started now ({}); giving it back to the queue", lease.jobId(), e.getMessage());
             if (!queue.release(lease)) {
                 end(control, null, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
@@ -186,10 +188,10 @@ public class JobRunner {
 
     private void succeed(RunningJob run, JobExecution execution) {
         Lease lease = run.control().lease();
-        JsonNode result = results(run, execution);
-        Optional<Path> output = finalOutput(run, execution);
         Path[] promoted = {null};
         try {
+            JsonNode result = results(run, execution);
+            Optional<Path> output = finalOutput(run, execution);
             // The row stays locked from the check to the end, so neither a cancel nor the lease sweeper can
             // interleave; the output is moved into place and registered only if the job really succeeds.
             Optional<JobStatus> ended = transaction.execute(tx -> {
@@ -198,6 +200,7 @@ public class JobRunner {
                     return status;
                 }
                 if (status.get() == JobStatus.CANCELLING) {
+                    run.workspace().delete();
                     return queue.end(lease, JobStatus.CANCELLED, null, null, null, null);
                 }
                 UUID outputModel = null;
@@ -206,13 +209,14 @@ public class JobRunner {
                     outputModel = catalog.registerOutput(promoted[0].getFileName().toString(), promoted[0],
                             run.model().getId(), run.job().getId()).getId();
                 }
-                return queue.end(lease, JobStatus.SUCCEEDED, null, null, result, outputModel);
+                Optional<JobStatus> succeeded = queue.end(lease, JobStatus.SUCCEEDED, null, null, result, outputModel);
+                run.workspace().delete(); // before the end is visible to anyone
+                return succeeded;
             });
             if (ended.isEmpty()) {
                 log.warn("Job {} completed, but its lease was lost; leaving it to the worker that has it now", lease.jobId());
                 return;
             }
-            run.workspace().delete();
             log.info("Job {} ended: {}", lease.jobId(), ended.get());
         } catch (RuntimeException e) {
             log.error("Job {} completed but its output could not be registered", lease.jobId(), e);
@@ -244,9 +248,10 @@ public class JobRunner {
             StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
             if (step != null && step.getExecutionContext().containsKey(StageTasklet.OUTPUT)) {
                 Path folder = Path.of(step.getExecutionContext().getString(StageTasklet.OUTPUT));
-                if (Files.isDirectory(folder)) {
-                    return Optional.of(folder);
+                if (!Files.isDirectory(folder)) {
+                    throw new IllegalStateException("The model that stage " + (stage.index() + 1) + " wrote is gone from " + folder);
                 }
+                return Optional.of(folder);
             }
         }
         return Optional.empty();
@@ -298,10 +303,17 @@ public class JobRunner {
     private void end(JobControl control, Workspace workspace, JobStatus outcome, String code, String message,
                      JsonNode result) {
         try {
-            Optional<JobStatus> ended = queue.end(control.lease(), outcome, code, message, result, null);
-            if (ended.isPresent() && workspace != null) {
-                workspace.delete();
-            }
+            // Partial outputs go before the end is visible, and only while the lease is still ours: after a lost
+            // lease the workspace belongs to the attempt that replaced this one.
+            Optional<JobStatus> ended = transaction.execute(tx -> {
+                if (queue.lockForEnd(control.lease()).isEmpty()) {
+                    return Optional.<JobStatus>empty();
+                }
+                if (workspace != null) {
+                    workspace.delete();
+                }
+                return queue.end(control.lease(), outcome, code, message, result, null);
+            });
             ended.ifPresentOrElse(status -> log.info("Job {} ended: {}", control.lease().jobId(), status),
                     () -> log.warn("Job {}: lease lost before its end could be recorded", control.lease().jobId()));
         } catch (RuntimeException e) {

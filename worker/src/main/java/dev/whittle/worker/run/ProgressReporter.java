@@ -67,8 +67,8 @@ final class ProgressReporter implements Progress {
             data.put("done", done);
             data.put("total", total);
             data.put("percent", Math.round(1000 * jobFraction) / 10.0);
-            events.info(control.lease().jobId(), PROGRESS_EVENT,
-                    name + ": " + done + "/" + total + (message == null ? "" : " " + message), data);
+            events.info(control.lease().jobId(), PROGRESS_EVENT, name + (total > 0 ? " " + done + "/" + total : "")
+                    + (message == null ? "" : " (" + message + ")"), data);
         }
     }
 

@@ -120,9 +120,11 @@ final class StageTasklet implements Tasklet {
             StepExecution earlier = batchRepository.getLastStepExecution(instance, run.stages().get(i).stepName());
             if (earlier != null && earlier.getExecutionContext().containsKey(OUTPUT)) {
                 Path folder = Path.of(earlier.getExecutionContext().getString(OUTPUT));
-                if (Files.isDirectory(folder)) {
-                    return folder;
+                if (!Files.isDirectory(folder)) {
+                    throw new IllegalStateException("The model that stage " + (i + 1) + " (" + run.stages().get(i).type().name()
+                            + ") wrote is gone from " + folder + "; is the work folder shared by every worker?");
                 }
+                return folder;
             }
         }
         return run.modelFolder();

@@ -1,0 +1,233 @@
+package dev.whittle.engine.prune;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.io.DType;
+import dev.whittle.engine.io.ModelFolderWriter;
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.DecoderBlock;
+import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.DecoderTensors;
+import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Prunes a Hugging Face model folder into a new one: loads the model, draws the calibration windows, runs the
+ * method (weight pruning block by block over the calibration samples, or block scoring and removal), writes the
+ * result atomically in the same layout (tokenizer and companion files copied, config.json rewritten where the
+ * shape or dtype changed) and measures it. Progress goes per block ({@code prune}: blocks done of blocks to
+ * visit), and cancellation is honoured between blocks and samples; a cancelled or failed run leaves no output.
+ */
+public final class Pruner {
+
+    /** The written model, its statistics, and where the time went. */
+    public record Result(Path model, PruneStatistics statistics, PhaseTimes times) {
+    }
+
+    private final CalibrationSampler sampler;
+
+    /** A pruner drawing calibration windows with {@code sampler}. */
+    public Pruner(CalibrationSampler sampler) {
+        this.sampler = sampler;
+    }
+
+    /** Prunes {@code source} into the new folder {@code target} (which must not exist) as {@code request} says. */
+    public Result prune(Path source, Path target, PruneRequest request, Progress progress) throws IOException {
+        return run(source, target, request, null, progress);
+    }
+
+    /** As {@link #prune}, on calibration windows drawn already (benchmarks, tests, a resumed job). */
+    public static Result prune(Path source, Path target, PruneRequest request, CalibrationWindows windows,
+                               Progress progress) throws IOException {
+        return new Pruner(null).run(source, target, request, windows, progress);
+    }
+
+    private Result run(Path source, Path target, PruneRequest request, CalibrationWindows windows, Progress progress)
+            throws IOException {
+        PruneMethod method = request.method();
+        ModelConfig config = ModelConfig.load(source);
+        PruneValidation.check(method, request.tensors(), config);
+        PhaseTimes.Clock clock = new PhaseTimes.Clock();
+
+        long start = System.nanoTime();
+        Decoder decoder = DecoderLoader.load(source, progress);
+        DType dtype = request.outputDtype() != null ? request.outputDtype() : storedDtype(source, decoder);
+        clock.load += System.nanoTime() - start;
+        long sourceMacs = PruneStatistics.denseMacsPerToken(decoder);
+
+        if (method.needsCalibration() && windows == null) {
+            start = System.nanoTime();
+            CalibrationSettings settings = request.calibration() != null ? request.calibration()
+                    : CalibrationSettings.defaults(CalibrationSettings.DEFAULT_SOURCE);
+            try (Tokenizer tokenizer = Tokenizer.load(source)) {
+                windows = sampler.sample(tokenizer, settings, CalibrationSampler.context(config));
+            }
+            clock.sample += System.nanoTime() - start;
+        }
+        if (!method.needsCalibration()) {
+            windows = null;
+        }
+
+        List<String> warnings = new ArrayList<>();
+        Decoder result = decoder;
+        Set<String> pruned = Set.of();
+        BlockScoring.Result scores = null;
+        ModelConfig outConfig = config;
+        switch (method) {
+            case PruneMethod.WeightPruning weights -> {
+                pruned = request.tensors().select(TensorSelection.candidates(config));
+                pruneWeights(decoder, weights, pruned, windows, clock, warnings, progress);
+            }
+            case PruneMethod.BlockRemoval removal -> {
+                start = System.nanoTime();
+                scores = BlockScoring.score(decoder, windows, removal.blocks(), removal.metric(), removal.tokens(), progress);
+                clock.forward += System.nanoTime() - start;
+                result = decoder.withoutBlocks(scores.removed());
+                outConfig = RemovedBlocksConfig.rewrite(config, scores.removed());
+            }
+        }
+        progress.checkCancelled();
+
+        start = System.nanoTime();
+        if (dtype != DType.fromTorchName(config.torchDtype())) {
+            outConfig = outConfig.with("torch_dtype", dtype.torchName());
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("whittle.prune.method", method.name());
+        if (windows != null) {
+            metadata.put("whittle.prune.calibration", windows.fingerprint());
+        }
+        Path written = ModelFolderWriter.to(target).config(outConfig).copyFilesFrom(source).metadata(metadata)
+                .progress(progress).write(DecoderTensors.of(result, dtype));
+        clock.write += System.nanoTime() - start;
+
+        PruneStatistics statistics = PruneStatistics.measure(method, result, pruned, sourceMacs, written, dtype,
+                windows, scores, warnings);
+        return new Result(written, statistics, clock.times());
+    }
+
+    /**
+     * Magnitude prunes every chosen matrix directly. Wanda and SparseGPT walk the calibration samples block by
+     * block: gather the chosen linears' input statistics on the block as it is, prune them, then run the pruned
+     * block to make the next block's inputs; blocks after the last chosen one are never run.
+     */
+    private static void pruneWeights(Decoder decoder, PruneMethod.WeightPruning method, Set<String> chosen,
+                                     CalibrationWindows windows, PhaseTimes.Clock clock, List<String> warnings,
+                                     Progress progress) {
+        List<DecoderBlock> blocks = decoder.blocks();
+        if (method instanceof PruneMethod.Magnitude m && m.scope() == MagnitudePruning.Scope.GLOBAL) {
+            long start = System.nanoTime();
+            List<float[]> weights = decoder.linears().stream().filter(l -> chosen.contains(l.name() + ".weight"))
+                    .map(Linear::weight).toList();
+            MagnitudePruning.pruneGlobal(weights, m.sparsity());
+            clock.solve += System.nanoTime() - start;
+            progress.report("prune", blocks.size(), blocks.size(), "global magnitude threshold");
+            return;
+        }
+        int last = -1;
+        for (int i = 0; i < blocks.size(); i++) {
+            if (!chosenIn(blocks.get(i), chosen).isEmpty()) {
+                last = i;
+            }
+        }
+        BlockSequence sequence = method.needsCalibration() ? new BlockSequence(decoder, windows) : null;
+        for (int i = 0; i <= last; i++) {
+            progress.checkCancelled();
+            DecoderBlock block = blocks.get(i);
+            List<Linear> linears = chosenIn(block, chosen);
+            if (!linears.isEmpty()) {
+                switch (method) {
+                    case PruneMethod.Magnitude m -> {
+                        long start = System.nanoTime();
+                        for (Linear l : linears) {
+                            MagnitudePruning.prune(l.weight(), l.out(), l.in(), m.sparsity(), m.nm());
+                        }
+                        clock.solve += System.nanoTime() - start;
+                    }
+                    case PruneMethod.Wanda w -> {
+                        StatisticsHooks<InputStatistics.FeatureNorms> hooks = observe(sequence, i, block, linears,
+                                InputStatistics.FeatureNorms::new, clock, progress);
+                        long start = System.nanoTime();
+                        for (Linear l : linears) {
+                            WandaPruning.prune(l.weight(), l.out(), l.in(), hooks.of(l.name()).norms(), w.sparsity(), w.nm());
+                        }
+                        clock.solve += System.nanoTime() - start;
+                    }
+                    case PruneMethod.SparseGpt s -> {
+                        StatisticsHooks<InputStatistics.Gram> hooks = observe(sequence, i, block, linears,
+                                InputStatistics.Gram::new, clock, progress);
+                        long start = System.nanoTime();
+                        Map<InputStatistics.Gram, SparseGptPruning.Factor> factors = new java.util.IdentityHashMap<>();
+                        for (Linear l : linears) {
+                            SparseGptPruning.Factor factor = factors.computeIfAbsent(hooks.of(l.name()),
+                                    gram -> SparseGptPruning.factor(gram.hessian(), gram.cols(), s.dampening()));
+                            SparseGptPruning.prune(l.weight(), l.out(), l.in(), factor, s.sparsity(), s.nm(), s.blockSize());
+                        }
+                        for (var e : factors.entrySet()) {
+                            SparseGptPruning.Factor factor = e.getValue();
+                            String inputOf = linears.stream().filter(l -> hooks.of(l.name()) == e.getKey())
+                                    .map(l -> l.name() + ".weight").collect(java.util.stream.Collectors.joining(", "));
+                            if (factor.retries() > 0) {
+                                warnings.add(String.format(Locale.ROOT, "%s: the Hessian was not positive definite with "
+                                        + "dampening %s; factorised with %s x mean(diag H)", inputOf, s.dampening(),
+                                        factor.dampening()));
+                            }
+                            if (factor.deadInputs() > 0) {
+                                warnings.add(inputOf + ": " + factor.deadInputs() + " inputs were zero on every "
+                                        + "calibration token; their weight columns were zeroed");
+                            }
+                        }
+                        clock.solve += System.nanoTime() - start;
+                    }
+                }
+            }
+            if (sequence != null && i < last) {
+                long before = sequence.forwardNanos();
+                sequence.advance(i, progress);
+                clock.forward += sequence.forwardNanos() - before;
+            }
+            progress.report("prune", i + 1, last + 1, "block " + i + ": " + linears.size() + " matrices pruned");
+        }
+    }
+
+    /** Runs block {@code i} over the samples with statistics hooks for {@code linears}; returns the hooks. */
+    private static <S extends InputStatistics> StatisticsHooks<S> observe(BlockSequence sequence, int i,
+            DecoderBlock block, List<Linear> linears, java.util.function.IntFunction<S> factory, PhaseTimes.Clock clock,
+            Progress progress) {
+        Set<String> names = new java.util.HashSet<>();
+        linears.forEach(l -> names.add(l.name()));
+        StatisticsHooks<S> hooks = new StatisticsHooks<>(block, names, factory);
+        long before = sequence.forwardNanos();
+        sequence.observe(i, hooks, hooks::startSample, progress);
+        long forward = sequence.forwardNanos() - before;
+        clock.statistics += hooks.nanos();
+        clock.forward += forward - hooks.nanos();
+        return hooks;
+    }
+
+    private static List<Linear> chosenIn(DecoderBlock block, Set<String> chosen) {
+        return block.linears().stream().filter(l -> chosen.contains(l.name() + ".weight")).toList();
+    }
+
+    /** The dtype the source stores its block weights in (its first block's q_proj), else F32. */
+    private static DType storedDtype(Path source, Decoder decoder) throws IOException {
+        if (decoder.blocks().isEmpty()) {
+            return DType.F32;
+        }
+        String name = decoder.blocks().getFirst().attention().qProj().name() + ".weight";
+        try (Checkpoint checkpoint = Checkpoint.open(source)) {
+            DType stored = checkpoint.contains(name) ? checkpoint.info(name).dtype() : DType.F32;
+            return stored == DType.F16 || stored == DType.BF16 ? stored : DType.F32;
+        }
+    }
+}
