@@ -18,6 +18,7 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.domain.Limit;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -27,10 +28,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * Server-Sent Event streams of job events. Events come from the database (any worker, any process may have
  * written them), polled for every open stream on one scheduler thread. Each SSE event carries the job event's
  * id, so a client that reconnects with {@code Last-Event-ID} resumes where it stopped. A stream ends once its
- * job has ended and every event up to the end has been sent.
+ * job has ended and every event up to the end has been sent. Open streams are closed when the application
+ * stops, before the web server's graceful shutdown would wait for them.
  */
 @Component
-public class JobEventStreams {
+public class JobEventStreams implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobEventStreams.class);
     private static final int BATCH = 200;
@@ -39,6 +41,7 @@ public class JobEventStreams {
     private final JobQueue queue;
     private final Duration timeout;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("whittle-sse").factory());
 
@@ -63,10 +66,26 @@ public class JobEventStreams {
         return emitter;
     }
 
-    @PreDestroy
-    void closeAll() {
-        poller.shutdownNow();
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
         open.forEach(s -> s.emitter.complete());
+        open.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @PreDestroy
+    void shutDownPoller() {
+        poller.shutdownNow();
     }
 
     private void pollAll() {

@@ -99,7 +99,8 @@ public class JobsController {
         return response.body(views.of(submitted.job()));
     }
 
-    @Operation(summary = "List jobs", description = "Newest first, filtered by status, stage type, model and labels.")
+    @Operation(summary = "List jobs", description = "Newest first, filtered by status, stage type, model and labels. "
+            + "Results are left out (GET the job for its result).")
     @GetMapping
     public PageView<JobView> list(
             @RequestParam(required = false) JobStatus status,
@@ -134,7 +135,7 @@ public class JobsController {
             labels = json.toString();
         }
         return PageView.of(jobs.search(status == null ? null : status.name(), modelId, stageType, labels,
-                PageRequest.of(page, size)), views::of);
+                PageRequest.of(page, size)), job -> views.of(job).withoutResult());
     }
 
     @Operation(summary = "Get a job", description = "Its status, progress (stage, units, percent, ETA), and once it succeeded its result.")

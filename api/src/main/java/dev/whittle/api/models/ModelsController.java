@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-
 import dev.whittle.api.PageView;
 import dev.whittle.api.RequestReader;
 import dev.whittle.api.problems.ApiException;

@@ -66,6 +66,10 @@ class InspectJobTest {
         assertThat(report.get("zeros").asLong()).isEqualTo(64);
         assertThat(report.get("layers").get(1).get("zeroFraction").asDouble()).isEqualTo(64.0 / perLayer);
         assertThat(report.get("layers").get(0).get("zeros").asLong()).isZero();
+        JsonNode listed = api.get("/api/v1/jobs?model=" + folder + "&stageType=INSPECT").json().get("items");
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).get("id")).isEqualTo(job.get("id"));
+        assertThat(listed.get(0).has("result")).as("lists leave results out").isFalse();
         for (JsonNode file : report.get("files")) {
             assertThat(file.get("sha256").asString()).as(file.get("name").asString())
                     .isEqualTo(sha256(dir.resolve(file.get("name").asString())));

@@ -6,7 +6,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
-import java.util.concurrent.Flow;
 
 import dev.whittle.api.testing.Api;
 import dev.whittle.api.testing.ApiTest;

@@ -1,22 +1,22 @@
 package dev.whittle.engine.prune;
 
-import dev.whittle.engine.tensor.Parallel;
+import dev.whittle.engine.tensor.Gemm;
 
 /**
  * The factor SparseGPT works with: the upper triangular {@code U} with {@code (H + damp I)^-1 = U^T U} (the official
  * code's {@code cholesky(cholesky_inverse(cholesky(H)), upper=True)}). Row {@code i} of {@code U}, divided by
  * {@code U_ii}, is the OBS update that pruning column {@code i} spreads over the columns after it.
  *
- * <p>Computed in double precision with one factorisation and one triangular inverse instead of three: with
- * {@code P} the reversal permutation and {@code L = chol(P H P)} (lower), {@code V = P L P} is upper with
- * {@code H = V V^T}, so {@code H^-1 = V^-T V^-1} and {@code U = V^-1 = P L^-1 P}.
+ * <p>One factorisation and one triangular inverse instead of the official three steps: with {@code P} the reversal
+ * permutation and {@code L = chol(P H P)} (lower), {@code V = P L P} is upper with {@code H = V V^T}, so
+ * {@code H^-1 = V^-T V^-1} and {@code U = V^-1 = P L^-1 P}. Both are blocked so that their O(n^3) work is fp32
+ * matrix products ({@link Gemm}), as the official code runs in fp32; the {@value #BLOCK} x {@value #BLOCK} diagonal
+ * blocks are factorised and inverted in double precision.
  */
 final class InverseCholesky {
 
-    /** Columns per panel of the blocked factorisation, and rows per task of its trailing update. */
-    private static final int PANEL = 64;
-    /** Columns of the trailing update handled together, so the panel slice they read stays in cache. */
-    private static final int TILE = 512;
+    /** Columns per block: the diagonal blocks done in double, the rest in products of this depth. */
+    static final int BLOCK = 128;
 
     private InverseCholesky() {
     }
@@ -25,24 +25,25 @@ final class InverseCholesky {
      * {@code U} (row-major {@code [n x n]}, zero below the diagonal) for the symmetric {@code h + damp I}, or null
      * when that matrix is not numerically positive definite. {@code h} is read, never written.
      */
-    static float[] upperOfInverse(double[] h, int n, double damp) {
-        double[] a = new double[h.length];
+    static float[] upperOfInverse(float[] h, int n, double damp) {
+        float[] a = new float[Math.multiplyExact(n, n)];
         for (int i = 0; i < n; i++) {
             int source = (n - 1 - i) * n + (n - 1);
             for (int j = 0; j <= i; j++) {
                 a[i * n + j] = h[source - j];
             }
-            a[i * n + i] += damp;
+            a[i * n + i] = (float) ((double) h[source - i] + damp);
         }
         if (!choleskyLower(a, n)) {
             return null;
         }
-        double[] inverse = invertLower(a, n);
-        float[] u = new float[h.length];
+        float[] inverse = invertLower(a, n);
+        float[] u = a;
+        java.util.Arrays.fill(u, 0f);
         for (int i = 0; i < n; i++) {
             int ri = n - 1 - i;
             for (int j = i; j < n; j++) {
-                u[i * n + j] = (float) inverse[ri * n + (n - 1 - j)];
+                u[i * n + j] = inverse[ri * n + (n - 1 - j)];
             }
         }
         return u;
@@ -50,122 +51,135 @@ final class InverseCholesky {
 
     /**
      * Overwrites the lower triangle of {@code a} with {@code L}, {@code a = L L^T}, reading only the lower triangle
-     * (right-looking, by panels of {@link #PANEL} columns). False when a pivot is not positive.
+     * (right-looking by blocks: diagonal block in double, panel {@code L21 = A21 L11^-T}, trailing
+     * {@code A22 -= L21 L21^T}). False when a pivot is not positive; the upper triangle is left as garbage.
      */
-    static boolean choleskyLower(double[] a, int n) {
-        double[] panelT = new double[PANEL * n];
-        for (int kb = 0; kb < n; kb += PANEL) {
-            int e = Math.min(kb + PANEL, n);
-            for (int c = kb; c < e; c++) {
-                double s = a[c * n + c] - dot(a, c * n + kb, a, c * n + kb, c - kb);
-                if (!(s > 0) || Double.isInfinite(s)) {
-                    return false;
-                }
-                double pivot = Math.sqrt(s);
-                a[c * n + c] = pivot;
-                for (int i = c + 1; i < e; i++) {
-                    a[i * n + c] = (a[i * n + c] - dot(a, i * n + kb, a, c * n + kb, c - kb)) / pivot;
+    static boolean choleskyLower(float[] a, int n) {
+        for (int kb = 0; kb < n; kb += BLOCK) {
+            int e = Math.min(kb + BLOCK, n);
+            int w = e - kb;
+            double[] diagonal = new double[w * w];
+            for (int i = 0; i < w; i++) {
+                for (int j = 0; j <= i; j++) {
+                    diagonal[i * w + j] = a[(kb + i) * n + kb + j];
                 }
             }
-            if (e == n) {
+            if (!choleskyInPlace(diagonal, w)) {
+                return false;
+            }
+            for (int i = 0; i < w; i++) {
+                for (int j = 0; j < w; j++) {
+                    a[(kb + i) * n + kb + j] = j <= i ? (float) diagonal[i * w + j] : 0f;
+                }
+            }
+            int rest = n - e;
+            if (rest == 0) {
                 break;
             }
-            int start = kb;
-            Parallel.forRange(n - e, (r0, r1) -> {
-                for (int i = e + r0; i < e + r1; i++) {
-                    for (int c = start; c < e; c++) {
-                        a[i * n + c] = (a[i * n + c] - dot(a, i * n + start, a, c * n + start, c - start)) / a[c * n + c];
-                    }
-                }
-            });
-            int width = e - kb;
-            for (int p = 0; p < width; p++) {
-                for (int j = e; j < n; j++) {
-                    panelT[p * n + j] = a[j * n + kb + p];
+            float[] inverseT = toFloat(transpose(invertLowerInPlace(diagonal, w), w));
+            float[] panel = new float[rest * w];
+            // L21 = A21 (L11^-1)^T: A21 is rows e.. of columns kb..e.
+            Gemm.gemm(false, false, rest, w, w, a, e * n + kb, n, inverseT, 0, w, panel, 0, w, false);
+            float[] negated = new float[panel.length];
+            for (int i = 0; i < rest; i++) {
+                for (int j = 0; j < w; j++) {
+                    float v = panel[i * w + j];
+                    a[(e + i) * n + kb + j] = v;
+                    negated[i * w + j] = -v;
                 }
             }
-            int rowBlocks = (n - e + PANEL - 1) / PANEL;
-            Parallel.forChunks(rowBlocks, 1, (b0, b1) -> {
-                for (int b = b0; b < b1; b++) {
-                    int i0 = e + b * PANEL;
-                    int i1 = Math.min(i0 + PANEL, n);
-                    for (int j0 = e; j0 < i1; j0 += TILE) {
-                        for (int i = i0; i < i1; i++) {
-                            int j1 = Math.min(j0 + TILE, i + 1);
-                            if (j1 <= j0) {
-                                continue;
-                            }
-                            int row = i * n;
-                            for (int p = 0; p < width; p++) {
-                                double f = a[row + start + p];
-                                int pt = p * n;
-                                for (int j = j0; j < j1; j++) {
-                                    a[row + j] -= f * panelT[pt + j];
-                                }
-                            }
-                        }
-                    }
-                }
-            });
+            Gemm.gemm(false, true, rest, rest, w, negated, 0, w, panel, 0, w, a, e * n + e, n, true);
         }
         return true;
     }
 
     /**
-     * {@code L^-1} of the lower triangle of {@code a} (row-major, zero above the diagonal). Columns are
-     * independent ({@code L X = I} column by column), so bands of columns run in parallel, each by forward
-     * substitution down the rows.
+     * {@code L^-1} of the lower triangle of {@code a} (row-major, zero above the diagonal), by block rows: the
+     * diagonal block {@code X_II = L_II^-1} in double, then {@code X_I,<I = -X_II (L_I,<I X_<I,<I)}.
      */
-    static double[] invertLower(double[] a, int n) {
-        double[] x = new double[a.length];
-        int bands = (n + PANEL - 1) / PANEL;
-        Parallel.forChunks(bands, 1, (b0, b1) -> {
-            double[] acc = new double[PANEL];
-            for (int b = b0; b < b1; b++) {
-                int c0 = b * PANEL;
-                int c1 = Math.min(c0 + PANEL, n);
-                for (int i = c0; i < n; i++) {
-                    int end = Math.min(c1, i + 1);
-                    int len = end - c0;
-                    java.util.Arrays.fill(acc, 0, len, 0.0);
-                    if (i < c1) {
-                        acc[i - c0] = 1.0;
-                    }
-                    int row = i * n;
-                    for (int k = c0; k < i; k++) {
-                        double f = a[row + k];
-                        int upTo = Math.min(end, k + 1) - c0;
-                        int xk = k * n + c0;
-                        for (int c = 0; c < upTo; c++) {
-                            acc[c] -= f * x[xk + c];
-                        }
-                    }
-                    double pivot = a[row + i];
-                    for (int c = 0; c < len; c++) {
-                        x[row + c0 + c] = acc[c] / pivot;
-                    }
+    static float[] invertLower(float[] a, int n) {
+        float[] x = new float[a.length];
+        for (int ib = 0; ib < n; ib += BLOCK) {
+            int e = Math.min(ib + BLOCK, n);
+            int w = e - ib;
+            double[] diagonal = new double[w * w];
+            for (int i = 0; i < w; i++) {
+                for (int j = 0; j <= i; j++) {
+                    diagonal[i * w + j] = a[(ib + i) * n + ib + j];
                 }
             }
-        });
+            float[] inverse = toFloat(invertLowerInPlace(diagonal, w));
+            for (int i = 0; i < w; i++) {
+                System.arraycopy(inverse, i * w, x, (ib + i) * n + ib, w);
+            }
+            if (ib == 0) {
+                continue;
+            }
+            // T = L[I, 0:ib] X[0:ib, 0:ib], then X[I, 0:ib] = -X_II T.
+            float[] t = new float[w * ib];
+            Gemm.gemm(false, false, w, ib, ib, a, ib * n, n, x, 0, n, t, 0, ib, false);
+            for (int i = 0; i < inverse.length; i++) {
+                inverse[i] = -inverse[i];
+            }
+            Gemm.gemm(false, false, w, ib, w, inverse, 0, w, t, 0, ib, x, ib * n, n, false);
+        }
         return x;
     }
 
-    /** {@code sum x[xOff + i] * y[yOff + i]} over {@code len}, four partial sums for speed. */
-    private static double dot(double[] x, int xOff, double[] y, int yOff, int len) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < len; i += 4) {
-            s0 += x[xOff + i] * y[yOff + i];
-            s1 += x[xOff + i + 1] * y[yOff + i + 1];
-            s2 += x[xOff + i + 2] * y[yOff + i + 2];
-            s3 += x[xOff + i + 3] * y[yOff + i + 3];
+    /** Unblocked Cholesky of the lower triangle of {@code m} ({@code [w x w]}, double) in place; false if not positive definite. */
+    private static boolean choleskyInPlace(double[] m, int w) {
+        for (int c = 0; c < w; c++) {
+            double s = m[c * w + c];
+            for (int p = 0; p < c; p++) {
+                s -= m[c * w + p] * m[c * w + p];
+            }
+            if (!(s > 0) || Double.isInfinite(s)) {
+                return false;
+            }
+            double pivot = Math.sqrt(s);
+            m[c * w + c] = pivot;
+            for (int i = c + 1; i < w; i++) {
+                double v = m[i * w + c];
+                for (int p = 0; p < c; p++) {
+                    v -= m[i * w + p] * m[c * w + p];
+                }
+                m[i * w + c] = v / pivot;
+            }
         }
-        for (; i < len; i++) {
-            s0 += x[xOff + i] * y[yOff + i];
+        return true;
+    }
+
+    /** The inverse of the lower triangle of {@code m} ({@code [w x w]}), by forward substitution row by row. */
+    private static double[] invertLowerInPlace(double[] m, int w) {
+        double[] x = new double[w * w];
+        for (int i = 0; i < w; i++) {
+            x[i * w + i] = 1 / m[i * w + i];
+            for (int j = 0; j < i; j++) {
+                double s = 0;
+                for (int k = j; k < i; k++) {
+                    s += m[i * w + k] * x[k * w + j];
+                }
+                x[i * w + j] = -s / m[i * w + i];
+            }
         }
-        return (s0 + s1) + (s2 + s3);
+        return x;
+    }
+
+    private static double[] transpose(double[] m, int w) {
+        double[] t = new double[m.length];
+        for (int i = 0; i < w; i++) {
+            for (int j = 0; j < w; j++) {
+                t[j * w + i] = m[i * w + j];
+            }
+        }
+        return t;
+    }
+
+    private static float[] toFloat(double[] m) {
+        float[] f = new float[m.length];
+        for (int i = 0; i < m.length; i++) {
+            f[i] = (float) m[i];
+        }
+        return f;
     }
 }

@@ -5,7 +5,7 @@ import dev.whittle.engine.tensor.Parallel;
 /**
  * Chooses what to prune: the {@code k} lowest scores of a range, a row or an N:M group. Ties at the threshold go
  * to the earlier position, so exactly {@code k} are chosen (the official code's {@code score <= sort(score)[k]}
- * takes one more, and every tie). Scores are non-negative; a NaN ranks above everything.
+ * takes one more, and every tie). Scores are non-negative; a NaN (from a NaN weight) ranks as +infinity.
  */
 final class LowestScores {
 
@@ -25,19 +25,24 @@ final class LowestScores {
             java.util.Arrays.fill(mask, maskOff, maskOff + len, true);
             return;
         }
-        System.arraycopy(scores, off, scratch, 0, len);
+        for (int i = 0; i < len; i++) {
+            float v = scores[off + i];
+            scratch[i] = v != v ? Float.POSITIVE_INFINITY : v;
+        }
         float threshold = kthSmallest(scratch, len, k - 1);
         int below = 0;
         for (int i = 0; i < len; i++) {
-            if (Float.compare(scores[off + i], threshold) < 0) {
+            if (scores[off + i] < threshold) {
                 below++;
             }
         }
         int ties = k - below;
         for (int i = 0; i < len; i++) {
-            int c = Float.compare(scores[off + i], threshold);
-            boolean prune = c < 0 || (c == 0 && ties-- > 0);
-            mask[maskOff + i] = prune;
+            float v = scores[off + i];
+            if (v != v) {
+                v = Float.POSITIVE_INFINITY;
+            }
+            mask[maskOff + i] = v < threshold || (v == threshold && ties-- > 0);
         }
     }
 
@@ -85,7 +90,7 @@ final class LowestScores {
         }
     }
 
-    /** The value of rank {@code k} (0-based) among {@code a[0, n)}; reorders {@code a}. Quickselect, median of three. */
+    /** The value of rank {@code k} (0-based) among {@code a[0, n)} (no NaN); reorders {@code a}. Quickselect, median of three. */
     static float kthSmallest(float[] a, int n, int k) {
         int lo = 0;
         int hi = n - 1;
@@ -95,10 +100,10 @@ final class LowestScores {
             int i = lo;
             int j = hi;
             while (i <= j) {
-                while (Float.compare(a[i], pivot) < 0) {
+                while (a[i] < pivot) {
                     i++;
                 }
-                while (Float.compare(a[j], pivot) > 0) {
+                while (a[j] > pivot) {
                     j--;
                 }
                 if (i <= j) {
@@ -121,15 +126,7 @@ final class LowestScores {
     }
 
     private static float median(float a, float b, float c) {
-        if (Float.compare(a, b) > 0) {
-            float t = a;
-            a = b;
-            b = t;
-        }
-        if (Float.compare(b, c) > 0) {
-            b = c;
-        }
-        return Float.compare(a, b) > 0 ? a : b;
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     /** How many of {@code count} items a fraction {@code sparsity} prunes: {@code floor(count * sparsity)}, as {@code int(numel * sparsity)}. */

@@ -23,17 +23,16 @@ public final class MagnitudePruning {
 
     /** Prunes one {@code [rows x cols]} weight in place: unstructured at {@code sparsity}, or N:M when nm is given. */
     public static void prune(float[] weight, int rows, int cols, double sparsity, NmSparsity nm) {
+        if (nm == null) {
+            pruneGlobal(List.of(weight), sparsity);
+            return;
+        }
         float[] scores = new float[weight.length];
         for (int i = 0; i < weight.length; i++) {
             scores[i] = Math.abs(weight[i]);
         }
         boolean[] mask = new boolean[weight.length];
-        if (nm != null) {
-            LowestScores.markPerGroup(scores, rows, cols, nm, mask);
-        } else {
-            int k = Math.toIntExact(LowestScores.count(weight.length, sparsity));
-            LowestScores.mark(scores, 0, weight.length, k, mask, 0, new float[weight.length]);
-        }
+        LowestScores.markPerGroup(scores, rows, cols, nm, mask);
         Masks.zero(weight, mask);
     }
 

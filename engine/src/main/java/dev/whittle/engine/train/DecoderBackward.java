@@ -18,6 +18,7 @@ import dev.whittle.engine.train.ops.RmsNorm;
 import dev.whittle.engine.train.ops.SwiGlu;
 import dev.whittle.engine.train.optim.Parameter;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -85,7 +86,7 @@ final class DecoderBackward {
         for (int r0 = 0; r0 < rows; r0 += chunk) {
             int n = Math.min(chunk, rows - r0);
             if (CrossEntropy.countSelected(n, targets, r0) == 0) {
-                java.util.Arrays.fill(dNormed, r0 * hidden, (r0 + n) * hidden, 0f);
+                Arrays.fill(dNormed, r0 * hidden, (r0 + n) * hidden, 0f);
                 continue;
             }
             decoder.logits(state, r0, n, logits, 0, ForwardHooks.NONE);
@@ -154,7 +155,10 @@ final class DecoderBackward {
         linear(attention.vProj(), rows, a.attnNormed, 0, dv, 0, dNormed, 0, true);
     }
 
-    /** One of the decoder's linear layers backwards, its weight (and bias) gradients going to their parameters. */
+    /**
+     * One of the decoder's linear layers backwards (the train op of the same name as the model's layer, hence the
+     * full name), its weight and bias gradients going to their parameters.
+     */
     private void linear(Linear layer, int rows, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
                         boolean accumulate) {
         dev.whittle.engine.train.ops.Linear.backward(rows, layer.in(), layer.out(), x, xOff, layer.weight(), dy, dyOff,

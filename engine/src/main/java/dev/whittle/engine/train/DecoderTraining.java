@@ -6,6 +6,7 @@ import dev.whittle.engine.model.DecoderBlock;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.SwiGluMlp;
 import dev.whittle.engine.train.data.TrainingBatch;
 import dev.whittle.engine.train.optim.ParameterSet;
 
@@ -78,7 +79,7 @@ public final class DecoderTraining implements TrainableModel {
             var at = block.attention();
             long q = (long) at.heads() * at.headDim();
             long kv = (long) at.kvHeads() * at.headDim();
-            long intermediate = block.mlp() instanceof dev.whittle.engine.model.SwiGluMlp mlp ? mlp.intermediate() : 0;
+            long intermediate = block.mlp() instanceof SwiGluMlp mlp ? mlp.intermediate() : 0;
             perRow += 4L * hidden + 2 * q + 2 * kv + at.heads() + 2 + 3 * intermediate
                     + (at.normalisesQk() ? q + kv + at.heads() + at.kvHeads() : 0);
             widestWork = Math.max(widestWork, 2L * hidden + 2 * q + 2 * kv + intermediate);

@@ -6,6 +6,7 @@ import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.ModelConfig;
 import tools.jackson.databind.JsonNode;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -35,7 +36,7 @@ public final class Initialisation {
             }
             float[] values = new float[Math.toIntExact(size)];
             if (name.endsWith("norm.weight")) {
-                java.util.Arrays.fill(values, 1f);
+                Arrays.fill(values, 1f);
             } else if (!name.endsWith(".bias")) {
                 boolean residual = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
                 double sd = residual ? residualStd : std;

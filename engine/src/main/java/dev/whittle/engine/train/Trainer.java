@@ -95,8 +95,9 @@ public final class Trainer {
         checkMemory();
         int context = data.length();
         double flopsPerToken = model.trainingFlopsPerToken(context);
+        // Throughput over the updates since the last report, counting compute only (not checkpoint writes).
         long windowTokens = 0;
-        long windowStart = System.nanoTime();
+        double windowSeconds = 0;
         while (optimizer.step() < config.steps()) {
             if (progress.cancelRequested()) {
                 saveIfConfigured();
@@ -104,17 +105,17 @@ public final class Trainer {
             }
             Step step = update(flopsPerToken);
             windowTokens += step.throughput().tokens();
+            windowSeconds += step.throughput().seconds();
             onStep.accept(step);
             long done = step.step();
             if (done % config.reportEvery() == 0 || done == config.steps()) {
-                Throughput recent = new Throughput(windowTokens, (System.nanoTime() - windowStart) / 1e9,
-                        flopsPerToken, config.ceilingGflops());
+                Throughput recent = new Throughput(windowTokens, windowSeconds, flopsPerToken, config.ceilingGflops());
                 String message = String.format(Locale.ROOT, "loss %.4f, lr %.3g, grad norm %.3g, %s",
                         step.loss(), step.learningRate(), step.gradNorm(), recent);
                 LOG.info("update {}/{}: {}", done, config.steps(), message);
                 progress.report("train", done, config.steps(), message);
                 windowTokens = 0;
-                windowStart = System.nanoTime();
+                windowSeconds = 0;
             }
             if (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0 && done < config.steps()) {
                 saveIfConfigured();

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** The trainer on a real decoder: it learns, it resumes bit for bit, it respects frozen and pruned weights. */
 class DecoderTrainingTest {
@@ -95,6 +96,40 @@ class DecoderTrainingTest {
         assertThat(resumed.losses()).hasSize(8).containsExactlyElementsOf(uninterrupted.losses());
         for (Parameter p : whole.parameters().all()) {
             assertThat(resumedModel.parameters().get(p.name()).value()).as(p.name()).containsExactly(p.value());
+        }
+    }
+
+    @Test
+    void gradientsOfMicroBatchesAddUpForEveryParameter() throws IOException {
+        DecoderTraining model = new DecoderTraining(decoder("m", Family.QWEN2));
+        TokenWindows windows = new TokenWindows(text(), null, 16, 2, 4);
+        var first = windows.next();
+        var second = windows.next();
+        ParameterSet parameters = model.parameters();
+        List<float[]> separate = new ArrayList<>();
+        parameters.zeroGrads();
+        model.accumulateGradients(first, 0.5f);
+        parameters.all().forEach(p -> separate.add(p.grad().clone()));
+        parameters.zeroGrads();
+        model.accumulateGradients(second, 0.5f);
+        for (int i = 0; i < separate.size(); i++) {
+            float[] sum = separate.get(i);
+            float[] g = parameters.all().get(i).grad();
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += g[j];
+            }
+        }
+        parameters.zeroGrads();
+        model.accumulateGradients(first, 0.5f);
+        model.accumulateGradients(second, 0.5f);
+        for (int i = 0; i < separate.size(); i++) {
+            Parameter p = parameters.all().get(i);
+            float[] expected = separate.get(i);
+            for (int j = 0; j < expected.length; j++) {
+                // The same sums in another order: equal up to rounding.
+                assertThat(p.grad()[j]).as("%s[%d]", p.name(), j)
+                        .isCloseTo(expected[j], within(1e-6f + 1e-5f * Math.abs(expected[j])));
+            }
         }
     }
 

@@ -60,6 +60,19 @@ class TrainerTest {
     }
 
     @Test
+    void progressIsReportedWithLossAndThroughput() {
+        List<String> reports = new ArrayList<>();
+        Progress recording = (stage, done, total, message) -> reports.add(stage + " " + done + "/" + total + " " + message);
+        Trainer.Config every5 = new Trainer.Config(10, 1, LearningRateSchedule.constant(1e-2),
+                AdamW.Config.languageModel(), 0, null, 0, 5, 100);
+        new Trainer(new TinyLanguageModel(128, 8, 1), new TokenWindows(byteStream(2), null, 16, 2, 1), every5)
+                .run(recording, s -> { });
+        assertThat(reports).hasSize(2);
+        assertThat(reports.get(0)).startsWith("train 5/10 loss ").contains("tokens/s", "GFLOPS", "of the 100 GFLOPS FMA ceiling");
+        assertThat(reports.get(1)).startsWith("train 10/10 ");
+    }
+
+    @Test
     void aResumedRunHasExactlyTheLossesAndWeightsOfAnUninterruptedOne(@TempDir Path tmp) {
         int[] tokens = byteStream(3);
         TinyLanguageModel whole = new TinyLanguageModel(128, 12, 5);

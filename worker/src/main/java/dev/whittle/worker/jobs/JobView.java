@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
  *
  * @param stages      the recipe, every parameter filled in
  * @param attempt     how many times a worker has claimed the job
- * @param result      per stage, what it produced (present once the job succeeded)
+ * @param result      per stage, what it produced (present once the job succeeded; left out of lists)
  * @param outputModel the model the job wrote, registered when it succeeded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -66,6 +66,12 @@ public record JobView(
     }
 
     public record Error(String code, String message) {
+    }
+
+    /** The same job without its result (which can be large): what lists show. */
+    public JobView withoutResult() {
+        return new JobView(id, name, status, model, stages, labels, callbackUrl, progress, attempt, maxAttempts, workerId,
+                leaseExpiresAt, heartbeatAt, createdAt, startedAt, finishedAt, error, null, outputModel);
     }
 
     public static JobView of(Job job, Model model, Model output) {

@@ -33,7 +33,7 @@ public final class CausalAttention {
     /** The lengths of {@code batch} sequences of {@code T} rows each. */
     public static int[] uniform(int batch, int T) {
         int[] lengths = new int[batch];
-        java.util.Arrays.fill(lengths, T);
+        Arrays.fill(lengths, T);
         return lengths;
     }
 

@@ -3,6 +3,8 @@ package dev.whittle.engine.train.ops;
 import dev.whittle.engine.tensor.Ops;
 import dev.whittle.engine.tensor.Parallel;
 
+import java.util.Arrays;
+
 /**
  * Cross-entropy of next-token logits against target ids, on selected rows only: a row whose target is
  * {@link #IGNORE} (a prompt token, padding) adds no loss and gets a zero gradient. The loss of a row is
@@ -64,7 +66,7 @@ public final class CrossEntropy {
                 int target = targets[targetsOff + r];
                 int d = dLogitsOff + r * vocab;
                 if (target == IGNORE) {
-                    java.util.Arrays.fill(dLogits, d, d + vocab, 0f);
+                    Arrays.fill(dLogits, d, d + vocab, 0f);
                     continue;
                 }
                 if (dLogits != logits || d != logitsOff + r * vocab) {

@@ -1,10 +1,12 @@
 package dev.whittle.engine.train.optim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /** The tensors of one model that training sees, in a fixed order (the order checkpoints and norms use). */
@@ -51,7 +53,7 @@ public final class ParameterSet {
     }
 
     /** A set with {@code change} applied to every parameter whose name satisfies the test (frozen, masked...). */
-    public ParameterSet map(java.util.function.Predicate<String> names, UnaryOperator<Parameter> change) {
+    public ParameterSet map(Predicate<String> names, UnaryOperator<Parameter> change) {
         List<Parameter> out = new ArrayList<>(parameters.size());
         for (Parameter p : parameters) {
             out.add(names.test(p.name()) ? change.apply(p) : p);
@@ -72,7 +74,7 @@ public final class ParameterSet {
     public void zeroGrads() {
         for (Parameter p : parameters) {
             if (p.isTrainable()) {
-                java.util.Arrays.fill(p.grad(), 0f);
+                Arrays.fill(p.grad(), 0f);
             }
         }
     }
