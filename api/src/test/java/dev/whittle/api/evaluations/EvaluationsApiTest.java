@@ -11,6 +11,7 @@ import java.util.UUID;
 import dev.whittle.api.testing.Api;
 import dev.whittle.api.testing.ApiTest;
 import dev.whittle.api.testing.TestModelFolders;
+import dev.whittle.engine.testing.TestTokenizers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -31,7 +32,7 @@ class EvaluationsApiTest {
     }
 
     @Test
-    void aTaskRegisteredAsJsonRunsOnADenseModelAndOnWhatAJobMakesFromItAndTheComparisonShowsRetention() throws Exception {
+    void aTaskRegisteredAsJsonRunsOnADenseModelAndOnItsWandaPrunedChildAndTheComparisonShowsRetention() throws Exception {
         String task = "qa-" + UUID.randomUUID().toString().substring(0, 8);
         Files.createDirectories(DATA_ROOT);
         Files.writeString(DATA_ROOT.resolve(task + ".jsonl"), """
@@ -55,7 +56,13 @@ class EvaluationsApiTest {
         String denseId = dense.get("id").asString();
         String stages = "{\"type\":\"EVALUATE\",\"tasks\":[\"" + task + "\",\"ref-multiple-choice\"],\"limit\":4}";
         JsonNode first = run("{\"model\":\"" + denseId + "\",\"stages\":[" + stages + "]}");
-        JsonNode second = run("{\"model\":\"" + denseId + "\",\"stages\":[{\"type\":\"WRITE_MODEL\",\"seed\":5}," + stages + "]}");
+        Path calibration = DATA_ROOT.resolve(task + "-calibration.txt");
+        Files.writeString(calibration, (TestTokenizers.TRAINING_TEXT + "\n\n").repeat(6));
+        assertThat(api.post("/api/v1/datasets", "{\"name\":\"" + task + "-calibration\",\"path\":\"" + calibration
+                + "\",\"format\":\"text\"}").status()).isEqualTo(201);
+        String prune = "{\"type\":\"PRUNE\",\"method\":\"wanda\",\"sparsity\":0.5,\"calibration\":{\"dataset\":\""
+                + task + "-calibration\",\"nsamples\":4,\"seqlen\":32}}";
+        JsonNode second = run("{\"model\":\"" + denseId + "\",\"stages\":[" + prune + "," + stages + "]}");
         String outputId = second.get("outputModel").get("id").asString();
 
         JsonNode denseScores = api.get("/api/v1/models/" + denseId + "/scores").json();
@@ -88,6 +95,14 @@ class EvaluationsApiTest {
         assertThat(report.get("models")).hasSize(2);
         assertThat(report.get("models").get(1).get("parentId").asString()).isEqualTo(denseId);
         assertThat(report.get("tasks")).hasSize(2);
+        JsonNode denseColumn = report.get("models").get(0);
+        JsonNode prunedColumn = report.get("models").get(1);
+        assertThat(denseColumn.get("sparsity").asDouble()).isZero();
+        // Half of every block's linear weights are zero; the head is not pruned.
+        long headWeights = 320 * 64;
+        long blockWeights = denseColumn.get("nonZero").asLong() - headWeights;
+        assertThat(prunedColumn.get("nonZero").asLong()).isEqualTo(headWeights + blockWeights / 2);
+        assertThat(prunedColumn.get("macsPerToken").asLong()).isEqualTo(prunedColumn.get("nonZero").asLong());
         for (JsonNode row : report.get("tasks")) {
             JsonNode reference = row.get("cells").get(0);
             JsonNode compressed = row.get("cells").get(1);
