@@ -126,7 +126,8 @@ final class EvalCommand {
     }
 
     private static String number(double v) {
-        return String.format(Locale.ROOT, Math.abs(v) >= 1000 ? "%.1f" : "%.4f", v);
+        double a = Math.abs(v);
+        return String.format(Locale.ROOT, a >= 1e6 ? "%.3e" : a >= 1000 ? "%.1f" : "%.4f", v);
     }
 
     private static String error(MetricValue v) {

@@ -25,14 +25,14 @@ final class InverseCholesky {
      * {@code U} (row-major {@code [n x n]}, zero below the diagonal) for the symmetric {@code h + damp I}, or null
      * when that matrix is not numerically positive definite. {@code h} is read, never written.
      */
-    static float[] upperOfInverse(double[] h, int n, double damp) {
+    static float[] upperOfInverse(float[] h, int n, double damp) {
         float[] a = new float[Math.multiplyExact(n, n)];
         for (int i = 0; i < n; i++) {
             int source = (n - 1 - i) * n + (n - 1);
             for (int j = 0; j <= i; j++) {
-                a[i * n + j] = (float) h[source - j];
+                a[i * n + j] = h[source - j];
             }
-            a[i * n + i] = (float) (h[source - i] + damp);
+            a[i * n + i] = (float) ((double) h[source - i] + damp);
         }
         if (!choleskyLower(a, n)) {
             return null;

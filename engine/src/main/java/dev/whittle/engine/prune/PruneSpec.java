@@ -32,6 +32,18 @@ public record PruneSpec(String method, Double sparsity, String nm, String scope,
         exclude = exclude == null ? List.of() : List.copyOf(exclude);
     }
 
+    /**
+     * What is wrong with the fields alone, checkable without the model (what a submission can refuse before the
+     * model is read): unknown method, parameters of another method, sparsity or N:M out of range, N:M with block
+     * removal, invalid patterns.
+     */
+    public List<PruneProblem> problems() {
+        List<PruneProblem> problems = new ArrayList<>();
+        parse(problems);
+        problems.addAll(tensors().syntaxProblems());
+        return problems;
+    }
+
     /** Everything wrong with this request for the model {@code config} describes; empty when it can run. */
     public List<PruneProblem> problems(ModelConfig config) {
         List<PruneProblem> problems = new ArrayList<>();

@@ -21,8 +21,8 @@ import dev.whittle.engine.tensor.Parallel;
  *       later columns at once ({@code W[:, i2:] -= Err U[i1:i2, i2:]}, the lazy batch update).</li>
  * </ol>
  * The scale of {@code H} does not matter (masks and updates are invariant to it), so callers may pass the plain
- * sum of {@code X^T X}. The weights are fp32 throughout as in the official code; {@code U} comes from a double
- * precision factorisation ({@link InverseCholesky}). With N:M the block width is rounded down to a multiple of M
+ * sum of {@code X^T X}. Everything is fp32 as in the official code, except the small diagonal blocks of the
+ * factorisation ({@link InverseCholesky}), which are done in double precision. With N:M the block width is rounded down to a multiple of M
  * so that no group straddles two blocks.
  */
 public final class SparseGptPruning {
@@ -64,10 +64,7 @@ public final class SparseGptPruning {
         if (hessian.length != (long) cols * cols) {
             throw new IllegalArgumentException("a Hessian of " + hessian.length + " values for " + cols + " inputs");
         }
-        double[] h = new double[hessian.length];
-        for (int i = 0; i < h.length; i++) {
-            h[i] = hessian[i];
-        }
+        float[] h = hessian.clone();
         boolean[] dead = new boolean[cols];
         double trace = 0;
         for (int i = 0; i < cols; i++) {

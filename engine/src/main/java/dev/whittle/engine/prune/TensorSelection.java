@@ -60,6 +60,19 @@ public record TensorSelection(List<String> include, List<String> exclude) {
         return chosen;
     }
 
+    /** Patterns that are not valid regular expressions (checkable without the model). */
+    public List<PruneProblem> syntaxProblems() {
+        List<PruneProblem> problems = new ArrayList<>();
+        for (var field : List.of(java.util.Map.entry("include", include), java.util.Map.entry("exclude", exclude))) {
+            try {
+                compile(field.getKey(), field.getValue());
+            } catch (PruneProblemException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        return problems;
+    }
+
     private static List<Pattern> compile(String field, List<String> patterns) {
         List<Pattern> compiled = new ArrayList<>();
         for (int i = 0; i < patterns.size(); i++) {

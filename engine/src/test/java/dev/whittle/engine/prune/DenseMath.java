@@ -118,13 +118,4 @@ final class DenseMath {
         }
         return f;
     }
-
-    static double[] flatDoubles(double[][] a) {
-        int n = a.length;
-        double[] f = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a[i], 0, f, i * n, n);
-        }
-        return f;
-    }
 }

@@ -12,7 +12,8 @@ class InverseCholeskyTest {
             float[] x = DenseMath.correlatedInputs(n + 20, n, n);
             double[][] h = DenseMath.gram(x, n + 20, n);
             double damp = 0.01 * trace(h) / n;
-            float[] u = InverseCholesky.upperOfInverse(DenseMath.flatDoubles(h), n, damp);
+            float[] stored = DenseMath.flatFloats(h);
+            float[] u = InverseCholesky.upperOfInverse(stored, n, damp);
             assertThat(u).as("n = %d", n).isNotNull();
             // U upper with a positive diagonal, and U^T U (H + damp I) = I.
             double worst = 0;
@@ -34,7 +35,7 @@ class InverseCholeskyTest {
                 for (int j = 0; j < n; j++) {
                     double sum = 0;
                     for (int k = 0; k < n; k++) {
-                        sum += utu[i][k] * (h[k][j] + (k == j ? damp : 0));
+                        sum += utu[i][k] * (stored[k * n + j] + (k == j ? damp : 0));
                     }
                     worst = Math.max(worst, Math.abs(sum - (i == j ? 1 : 0)));
                 }
@@ -45,7 +46,7 @@ class InverseCholeskyTest {
 
     @Test
     void aMatrixThatIsNotPositiveDefiniteHasNoFactor() {
-        double[] h = {1, 2, 2, 1}; // eigenvalues 3 and -1
+        float[] h = {1, 2, 2, 1}; // eigenvalues 3 and -1
         assertThat(InverseCholesky.upperOfInverse(h, 2, 0.01)).isNull();
         assertThat(InverseCholesky.upperOfInverse(h, 2, 1.5)).isNotNull();
     }

@@ -128,6 +128,16 @@ class PruneSpecTest {
     }
 
     @Test
+    void theFieldsAloneCanBeCheckedWithoutTheModel() {
+        PruneSpec spec = new PruneSpec("wanda", 1.5, null, null, null, null, null, null, null, List.of("(bad"),
+                List.of("fine", "[worse"));
+        assertThat(spec.problems()).extracting(PruneProblem::field).containsExactly("sparsity", "include[0]", "exclude[1]");
+        // Patterns that merely match nothing need the model to tell.
+        assertThat(new PruneSpec("wanda", 0.5, null, null, null, null, null, null, null, List.of("nothing"), null)
+                .problems()).isEmpty();
+    }
+
+    @Test
     void toMethodThrowsWithEveryProblem() {
         assertThatThrownBy(() -> new PruneSpec("wanda", 2.0, null, "global", null, null, null, null, null, null, null)
                 .toMethod()).isInstanceOf(PruneProblemException.class)

@@ -16,7 +16,8 @@ import java.util.Map;
  * Multiple choice by log-likelihood: each choice, after the delimiter, is scored as a continuation of the prompt.
  * acc picks the choice with the highest log-likelihood, acc_norm the highest log-likelihood per UTF-8 byte of the
  * choice's text (lm-evaluation-harness's acc_norm, by bytes). Ties go to the first choice. The choices of a document
- * share its prompt, so {@link LogLikelihood} runs the prompt once and each choice only extends it.
+ * share its prompt, so {@link LogLikelihood} runs the prompt once and each choice only extends it (when the prompt's
+ * tokens are the same for every choice, as they are unless a choice merges with the prompt's last characters).
  */
 final class ChoiceScoring {
 
@@ -30,8 +31,8 @@ final class ChoiceScoring {
         this.maxPositions = maxPositions;
     }
 
-    private record Prepared(Doc doc, String prompt, int[] context, boolean truncated, List<String> choices, int gold,
-                            List<int[]> continuations) {
+    private record Prepared(Doc doc, String prompt, List<LogLikelihood.Request> requests, boolean truncated,
+                            List<String> choices, int gold) {
     }
 
     List<SampleRecord> score(List<Doc> docs, PromptBuilder prompts, String groupBy, Metric primary, int batchSize,
@@ -45,9 +46,7 @@ final class ChoiceScoring {
             for (Doc doc : batch) {
                 Prepared p = prepare(doc, prompts);
                 prepared.add(p);
-                for (int[] continuation : p.continuations()) {
-                    requests.add(new LogLikelihood.Request(p.context(), continuation));
-                }
+                requests.addAll(p.requests());
             }
             List<LogLikelihood.Result> results = scorer.score(requests, progress.within(batch.size()));
             int next = 0;
@@ -65,26 +64,33 @@ final class ChoiceScoring {
         return records;
     }
 
+    /**
+     * Each choice, after the delimiter, as lm-evaluation-harness tokenizes it ({@link LogLikelihood.Request#fromText}:
+     * prompt and choice encoded together, split where the prompt's own encoding ends); prompts that would not fit
+     * with the longest choice lose tokens at the front.
+     */
     private Prepared prepare(Doc doc, PromptBuilder prompts) {
         String prompt = prompts.context(doc);
         List<String> choices = prompts.choices(doc);
         int gold = prompts.gold(doc, choices);
-        List<int[]> continuations = new ArrayList<>();
+        List<LogLikelihood.Request> whole = new ArrayList<>();
         int longest = 0;
         for (String choice : choices) {
-            int[] ids = tokenizer.encode(prompts.delimiter() + choice, false);
-            if (ids.length == 0) {
-                throw new DatasetException("document " + doc.id() + ": the choice '" + choice + "' encodes to no tokens");
+            try {
+                whole.add(LogLikelihood.Request.fromText(tokenizer, prompt, prompts.delimiter() + choice));
+            } catch (IllegalArgumentException e) {
+                throw new DatasetException("document " + doc.id() + ": " + e.getMessage(), e);
             }
-            continuations.add(ids);
-            longest = Math.max(longest, ids.length);
+            longest = Math.max(longest, whole.getLast().continuation().length);
         }
-        int[] full = tokenizer.encode(prompt, true);
-        if (full.length == 0) {
-            throw new DatasetException("document " + doc.id() + ": the prompt encodes to no tokens");
+        List<LogLikelihood.Request> fitted = new ArrayList<>();
+        boolean truncated = false;
+        for (LogLikelihood.Request r : whole) {
+            int[] context = PromptTokens.fit(r.context(), longest, maxPositions, doc.id());
+            truncated |= context.length < r.context().length;
+            fitted.add(new LogLikelihood.Request(context, r.continuation()));
         }
-        int[] context = PromptTokens.fit(full, longest, maxPositions, doc.id());
-        return new Prepared(doc, prompt, context, context.length < full.length, choices, gold, continuations);
+        return new Prepared(doc, prompt, fitted, truncated, choices, gold);
     }
 
     private static SampleRecord record(int index, Prepared p, List<ChoiceScore> choices, String groupBy, Metric primary) {

@@ -273,6 +273,12 @@ public final class TaskDefinitions {
     private static List<Metric> metrics(JsonObject top, RequestType type) {
         List<String> ids = top.strings("metrics");
         if (type == null) {
+            // Which metrics apply is unknown without a request type; unknown names are wrong whatever it is.
+            for (String id : ids == null ? List.<String>of() : ids) {
+                if (Metric.byId(id).isEmpty()) {
+                    top.problem("metrics", "unknown metric '" + id + "'");
+                }
+            }
             return List.of();
         }
         if (ids == null) {

@@ -81,14 +81,16 @@ class EvaluatorTest {
         for (int i = 0; i < 5; i++) {
             SampleRecord r = result.records().get(i);
             assertThat(r.prompt()).startsWith("Q: ").endsWith("\nA:");
-            int[] context = tokenizer.encode(r.prompt(), true);
+            // lm-evaluation-harness's split: prompt and choice encoded together, cut where the prompt's encoding ends.
+            int contextLength = tokenizer.encode(r.prompt(), true).length;
             int best = 0;
             int bestNorm = 0;
             double[] expected = new double[r.choices().size()];
             double[] perByte = new double[r.choices().size()];
             for (int c = 0; c < r.choices().size(); c++) {
                 ChoiceScore choice = r.choices().get(c);
-                expected[c] = sum(logProbs(context, tokenizer.encode(" " + choice.text(), false)));
+                int[] whole = tokenizer.encode(r.prompt() + " " + choice.text(), true);
+                expected[c] = sum(logProbs(Arrays.copyOf(whole, contextLength), Arrays.copyOfRange(whole, contextLength, whole.length)));
                 perByte[c] = expected[c] / choice.text().getBytes(StandardCharsets.UTF_8).length;
                 assertThat(choice.logLikelihood()).isCloseTo(expected[c], within(1e-3));
                 assertThat(choice.bytes()).isEqualTo(choice.text().getBytes(StandardCharsets.UTF_8).length);

@@ -1,0 +1,49 @@
+package dev.whittle.persistence.evaluation;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+import tools.jackson.databind.JsonNode;
+
+/** A task a user registered: its definition as JSON (read and checked by the engine's task definitions). */
+@Entity
+@Table(name = "eval_task")
+public class EvaluationTask {
+
+    @Id
+    private String name;
+    private int version;
+    @JdbcTypeCode(SqlTypes.JSON)
+    private JsonNode definition;
+    private Instant createdAt;
+
+    protected EvaluationTask() {
+    }
+
+    public EvaluationTask(String name, int version, JsonNode definition) {
+        this.name = name;
+        this.version = version;
+        this.definition = definition;
+        this.createdAt = Instant.now();
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public int getVersion() {
+        return version;
+    }
+
+    public JsonNode getDefinition() {
+        return definition;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+}

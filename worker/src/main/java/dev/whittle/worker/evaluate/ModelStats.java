@@ -1,0 +1,50 @@
+package dev.whittle.worker.evaluate;
+
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.MoeConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a loaded model costs, for comparing a compressed model with its dense one.
+ *
+ * @param parameters    every parameter (a tied head counted once)
+ * @param linearWeights weights of the linear layers (attention, MLP or experts, and the head)
+ * @param nonZero       of those, the ones not exactly zero
+ * @param sparsity      the fraction of linear weights that are zero
+ * @param macsPerToken  multiply-accumulates per token of the linear layers if zeros were skipped: the non-zero
+ *                      weights, experts counted by the share of experts a token is routed to (attention's score and
+ *                      value products, which grow with context, are left out)
+ */
+public record ModelStats(long parameters, long linearWeights, long nonZero, double sparsity, long macsPerToken) {
+
+    public static ModelStats of(Decoder decoder) {
+        List<Linear> linears = new ArrayList<>(decoder.linears());
+        linears.add(decoder.lmHead());
+        MoeConfig moe = decoder.config().moe();
+        double routedShare = moe == null ? 1 : (double) moe.numExpertsPerToken() / moe.numExperts();
+        long weights = 0;
+        long nonZero = 0;
+        double macs = 0;
+        for (Linear linear : linears) {
+            long count = nonZeros(linear.weight());
+            weights += linear.weight().length;
+            nonZero += count;
+            macs += linear.name().contains(".experts.") ? count * routedShare : count;
+        }
+        return new ModelStats(decoder.parameterCount(), weights, nonZero, weights == 0 ? 0 : 1 - (double) nonZero / weights,
+                Math.round(macs));
+    }
+
+    private static long nonZeros(float[] weight) {
+        long n = 0;
+        for (float w : weight) {
+            if (w != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.whittle.worker.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import dev.whittle.persistence.evaluation.Evaluation;
+import dev.whittle.persistence.evaluation.EvaluationSamples;
+import dev.whittle.persistence.evaluation.Evaluations;
+import dev.whittle.persistence.job.Job;
+import dev.whittle.persistence.job.JobStatus;
+import dev.whittle.persistence.model.Model;
+import dev.whittle.worker.queue.Worker;
+import dev.whittle.worker.queue.Workers;
+import dev.whittle.worker.stage.InvalidRequestException;
+import dev.whittle.worker.storage.StorageRoots;
+import dev.whittle.worker.testing.TestJobs;
+import dev.whittle.worker.testing.WorkerTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@WorkerTest
+class EvaluateStageTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @Autowired
+    Workers workers;
+    @Autowired
+    TestJobs testJobs;
+    @Autowired
+    TaskCatalog tasks;
+    @Autowired
+    Evaluations evaluations;
+    @Autowired
+    EvaluationSamples samples;
+    @Autowired
+    StorageRoots storage;
+
+    private Worker worker;
+    private String taskName;
+
+    @BeforeEach
+    void registerTask() throws Exception {
+        taskName = "mc-" + UUID.randomUUID().toString().substring(0, 8);
+        Path data = storage.dataRoots().getFirst().resolve(taskName + ".jsonl");
+        Files.createDirectories(data.getParent());
+        Files.writeString(data, """
+                {"q": "The fox jumps over the", "options": ["dog", "lazy dog", "sun"], "gold": 1}
+                {"q": "In the morning the farmer", "options": ["walks", "sleeps"], "gold": 0}
+                {"q": "The dog sleeps in the", "options": ["sun", "forest", "town"], "gold": 0}
+                """);
+        tasks.register(JsonMapper.shared().readTree("""
+                {"name": "%s", "dataset": {"format": "jsonl", "path": "%s.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "loglikelihood", "choicesField": "options", "goldField": "gold"}}
+                """.formatted(taskName, taskName)));
+        worker = workers.create(1);
+        worker.start();
+    }
+
+    @AfterEach
+    void stop() {
+        worker.stop(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aDenseModelsResultsAreStoredWithSamplesAndReusedAsTheBaselineOfWhatAJobMakesFromIt() {
+        Model dense = testJobs.model();
+        Job first = testJobs.submit(dense, "[{\"type\":\"EVALUATE\",\"tasks\":[\"" + taskName + "\"]}]");
+        Job firstDone = testJobs.await(first.getId(), j -> j.getStatus().isFinal(), WAIT);
+        assertThat(firstDone.getStatus()).as(firstDone.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        JsonNode firstResult = firstDone.getResult().get("stages").get(0).get("result");
+        UUID denseEvaluation = UUID.fromString(firstResult.get("tasks").get(0).get("evaluationId").asString());
+        Evaluation stored = evaluations.findById(denseEvaluation).orElseThrow();
+        assertThat(stored.getModelId()).isEqualTo(dense.getId());
+        assertThat(stored.getSamples()).isEqualTo(3);
+        assertThat(samples.count(denseEvaluation, null)).isEqualTo(3);
+        assertThat(samples.page(denseEvaluation, null, 0, 10).getFirst().get("choices")).hasSize(3);
+        assertThat(firstResult.get("baselineModelId").isNull()).as("a root model is its own baseline").isTrue();
+        assertThat(firstResult.get("model").get("sparsity").asDouble()).isZero();
+
+        Job second = testJobs.submit(dense, "[{\"type\":\"WRITE_MODEL\",\"seed\":9},{\"type\":\"EVALUATE\",\"tasks\":[\""
+                + taskName + "\"]}]");
+        Job secondDone = testJobs.await(second.getId(), j -> j.getStatus().isFinal(), WAIT);
+
+        assertThat(secondDone.getStatus()).as(secondDone.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        JsonNode outcome = secondDone.getResult().get("stages").get(1).get("result").get("tasks").get(0);
+        assertThat(outcome.get("baselineEvaluationId").asString()).isEqualTo(denseEvaluation.toString());
+        Evaluation output = evaluations.findById(UUID.fromString(outcome.get("evaluationId").asString())).orElseThrow();
+        assertThat(output.getModelId()).as("not registered while the job ran").isNull();
+        double denseAcc = stored.getMetrics().get("acc").get("value").asDouble();
+        double outputAcc = output.getMetrics().get("acc").get("value").asDouble();
+        if (denseAcc == 0) {
+            assertThat(outcome.get("retention").isNull()).as("nothing to retain").isTrue();
+        } else {
+            assertThat(outcome.get("retention").get("value").asDouble()).isCloseTo(outputAcc / denseAcc, within(1e-12));
+            assertThat(output.getRetention().get("value").asDouble()).isCloseTo(outputAcc / denseAcc, within(1e-12));
+        }
+        assertThat(output.getBaselineId()).isEqualTo(denseEvaluation);
+        List<Evaluation> onOutput = evaluations.findLatestPerTask(secondDone.getOutputModelId());
+        assertThat(onOutput).extracting(Evaluation::getId).containsExactly(output.getId());
+        assertThat(evaluations.findLatestPerTask(dense.getId())).extracting(Evaluation::getId).containsExactly(denseEvaluation);
+    }
+
+    @Test
+    void unknownTasksSuitesAndBaselinesAreRefusedAtSubmission() {
+        Model model = testJobs.model();
+        assertThatThrownBy(() -> testJobs.submit(model,
+                "[{\"type\":\"EVALUATE\",\"tasks\":[\"nope\"],\"suite\":\"kick\",\"baseline\":\"missing\"}]"))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(p -> p.field())
+                        .containsExactlyInAnyOrder("stages[0].tasks[0]", "stages[0].suite", "stages[0].baseline"));
+        assertThatThrownBy(() -> testJobs.submit(model, "[{\"type\":\"EVALUATE\",\"limit\":-1,\"batchSize\":0}]"))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(p -> p.field()).containsExactlyInAnyOrder("stages[0].limit", "stages[0].batchSize"));
+    }
+
+    @Test
+    void registeringATaskChecksItAndItsDatasetPath() {
+        assertThatThrownBy(() -> tasks.register(JsonMapper.shared().readTree("""
+                {"name": "escape", "dataset": {"format": "jsonl", "path": "../../etc/x.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "generate_until", "answerField": "a"}}
+                """))).isInstanceOfSatisfying(InvalidRequestException.class,
+                e -> assertThat(e.problems().getFirst().field()).isEqualTo("dataset.path"));
+        assertThatThrownBy(() -> tasks.register(JsonMapper.shared().readTree("""
+                {"name": "mcr-qa", "dataset": {"format": "jsonl", "path": "x.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "generate_until", "answerField": "a"}}
+                """))).hasMessageContaining("already exists");
+        assertThatThrownBy(() -> tasks.register(JsonMapper.shared().readTree("{\"name\": \"x\", \"metrics\": [\"bleu\"]}")))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(p -> p.field()).contains("dataset", "request", "metrics"));
+    }
+}

@@ -1,0 +1,170 @@
+package dev.whittle.worker.prune;
+
+import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.testing.TestTokenizers;
+import dev.whittle.persistence.dataset.DatasetFormat;
+import dev.whittle.persistence.job.Job;
+import dev.whittle.persistence.job.JobStatus;
+import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.Models;
+import dev.whittle.worker.datasets.DatasetCatalog;
+import dev.whittle.worker.queue.Worker;
+import dev.whittle.worker.queue.Workers;
+import dev.whittle.worker.stage.FieldProblem;
+import dev.whittle.worker.stage.InvalidRequestException;
+import dev.whittle.worker.stage.StageTypes;
+import dev.whittle.worker.storage.StorageRoots;
+import dev.whittle.worker.testing.TestJobs;
+import dev.whittle.worker.testing.WorkerTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The PRUNE stage through the worker: submission checks, a job end to end, and the model it registers. */
+@WorkerTest
+class PruneStageTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @Autowired
+    Workers workers;
+    @Autowired
+    TestJobs testJobs;
+    @Autowired
+    StageTypes stageTypes;
+    @Autowired
+    Models models;
+    @Autowired
+    DatasetCatalog datasets;
+    @Autowired
+    StorageRoots storage;
+
+    private Worker worker;
+
+    @AfterEach
+    void stopWorker() {
+        if (worker != null) {
+            worker.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    private Job run(Model model, String stage) {
+        Job job = testJobs.submit(model, "[" + stage + "]");
+        if (worker == null) {
+            worker = workers.create(1);
+            worker.start();
+        }
+        return testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+    }
+
+    private List<FieldProblem> problemsOf(String stage) {
+        try {
+            stageTypes.parse(JsonMapper.shared().readTree("[" + stage + "]"), "stages");
+        } catch (InvalidRequestException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected problems with " + stage);
+    }
+
+    private String textDataset() throws IOException {
+        Path file = storage.dataRoots().getFirst().resolve("calibration-" + UUID.randomUUID() + ".txt");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, (TestTokenizers.TRAINING_TEXT + "\n\n").repeat(6));
+        return datasets.register("calibration-" + UUID.randomUUID(), file.toString(), DatasetFormat.TEXT).getName();
+    }
+
+    @Test
+    void aWandaJobWritesAPrunedModelWithItsStatisticsAndLineage() throws IOException {
+        Model input = testJobs.model();
+        String dataset = textDataset();
+        Job done = run(input, """
+                {"type": "PRUNE", "method": "wanda", "nm": "2:4",
+                 "calibration": {"dataset": "%s", "nsamples": 4, "seqlen": 32, "seed": 1}}""".formatted(dataset));
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        JsonNode result = done.getResult().get("stages").get(0).get("result");
+        assertThat(result.get("statistics").get("prunedSparsity").asDouble()).isEqualTo(0.5);
+        assertThat(result.get("statistics").get("calibration").get("source").asString()).contains("text file");
+        assertThat(result.get("times").get("forward").asDouble()).isPositive();
+        assertThat(done.getProgress().percent()).isEqualTo(100.0);
+
+        Model output = models.findById(done.getOutputModelId()).orElseThrow();
+        assertThat(output.getParentId()).isEqualTo(input.getId());
+        Path folder = Path.of(output.getPath());
+        assertThat(folder.resolve(PruneStage.STATISTICS_FILE)).isRegularFile();
+        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            float[] q = checkpoint.floats("model.layers.0.self_attn.q_proj.weight");
+            for (int g = 0; g < q.length; g += 4) {
+                int zeros = 0;
+                for (int i = g; i < g + 4; i++) {
+                    zeros += q[i] == 0 ? 1 : 0;
+                }
+                assertThat(zeros).isEqualTo(2);
+            }
+            assertThat(checkpoint.metadata()).containsEntry("whittle.prune.method", "wanda");
+        }
+    }
+
+    @Test
+    void aBlockRemovalJobRegistersAModelWithFewerLayers() throws IOException {
+        Model input = testJobs.model();
+        Job done = run(input, """
+                {"type": "PRUNE", "method": "block-removal", "blocks": 1, "metric": "block-influence",
+                 "calibration": {"builtIn": "knowledge", "nsamples": 2, "seqlen": 24}}""");
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        Model output = models.findById(done.getOutputModelId()).orElseThrow();
+        assertThat(ModelConfig.load(Path.of(output.getPath())).numHiddenLayers()).isEqualTo(1);
+        assertThat(done.getResult().get("stages").get(0).get("result").get("statistics").get("blockScores")
+                .get("removed")).hasSize(1);
+    }
+
+    @Test
+    void whatTheModelCannotTakeFailsTheJobNamingTheField() {
+        Job done = run(testJobs.model(), """
+                {"type": "PRUNE", "method": "block-removal", "blocks": 2}""");
+        assertThat(done.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.getErrorMessage()).contains("blocks: the model has 2 blocks");
+        assertThat(done.getOutputModelId()).isNull();
+    }
+
+    @Test
+    void aSubmissionIsCheckedFieldByField() {
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "wanda", "sparsity": 1.2, "blocks": 3, "include": ["(unclosed"],
+                 "dtype": "int8", "calibration": {"dataset": "no-such-dataset", "nsamples": 0}}"""))
+                .extracting(FieldProblem::field)
+                .containsExactlyInAnyOrder("stages[0].calibration.nsamples");
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "wanda", "sparsity": 1.2, "blocks": 3, "include": ["(unclosed"],
+                 "dtype": "int8", "calibration": {"dataset": "no-such-dataset"}}"""))
+                .extracting(FieldProblem::field)
+                .containsExactlyInAnyOrder("stages[0].sparsity", "stages[0].blocks", "stages[0].include[0]",
+                        "stages[0].dtype", "stages[0].calibration.dataset");
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "block-removal", "blocks": 1, "nm": "2:4"}"""))
+                .containsExactly(new FieldProblem("stages[0].nm", "N:M sparsity prunes weights within rows; "
+                        + "block-removal removes whole blocks, so it takes no nm"));
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "obs", "sparsity": 0.5}""")).extracting(FieldProblem::field)
+                .containsExactly("stages[0].method");
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "sparsegpt", "nm": "4:4"}""")).extracting(FieldProblem::field)
+                .containsExactly("stages[0].nm");
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "magnitude", "sparsity": 0.5, "calibration": {"builtIn": "c4"}}"""))
+                .extracting(FieldProblem::field).containsExactlyInAnyOrder("stages[0].calibration",
+                        "stages[0].calibration.builtIn");
+    }
+}
