@@ -216,11 +216,11 @@ public final class ReferenceTraining {
         @Override
         public boolean cancelRequested() {
             return sliceOver() || (updates > updatesAtCheckpoint
-                    && System.nanoTime() - lastCheckpoint >= budget.checkpointEvery().toNanos());
+                    && Duration.ofNanos(System.nanoTime() - lastCheckpoint).compareTo(budget.checkpointEvery()) >= 0);
         }
 
         boolean sliceOver() {
-            return System.nanoTime() - start >= budget.maxTime().toNanos()
+            return Duration.ofNanos(System.nanoTime() - start).compareTo(budget.maxTime()) >= 0
                     || (budget.maxUpdates() > 0 && updates - firstUpdate >= budget.maxUpdates());
         }
 

@@ -38,7 +38,7 @@ class ReferencePipelineTest {
     static void trainInOneGo() throws IOException {
         tiny = new TinyReference(dir);
         uninterrupted = tiny.pipeline("whole");
-        outcome = uninterrupted.train(new ReferenceTraining.Budget(LONG, 0, LONG), new PrintStream(LOG, true),
+        outcome = uninterrupted.train(ReferenceTraining.Budget.minutes(1e9, 1e9), new PrintStream(LOG, true),
                 Progress.NONE);
     }
 
