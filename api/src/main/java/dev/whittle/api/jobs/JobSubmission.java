@@ -1,6 +1,8 @@
 package dev.whittle.api.jobs;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.regex.Pattern;
 import dev.whittle.api.RequestReader;
 import dev.whittle.api.problems.ApiException;
 import dev.whittle.api.problems.Problems;
+import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.Jobs;
 import dev.whittle.persistence.model.Model;
@@ -77,20 +80,18 @@ public class JobSubmission {
             }
         }
         List<FieldProblem> problems = new ArrayList<>(requests.problems(request));
+        boolean modelNamed = request.model() != null && !request.model().isBlank();
+        Model model = modelNamed ? catalog.find(request.model()).orElse(null) : null;
         List<RecipeStage> stages = List.of();
         if (request.stages() != null && !request.stages().isEmpty()) {
             try {
-                stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages");
+                stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages", configOf(model));
             } catch (InvalidRequestException e) {
                 problems.addAll(e.problems());
             }
         }
-        Model model = null;
-        if (request.model() != null && !request.model().isBlank()) {
-            model = catalog.find(request.model()).orElse(null);
-            if (model == null) {
-                problems.add(new FieldProblem("model", "no model with id or name '" + request.model() + "'"));
-            }
+        if (modelNamed && model == null) {
+            problems.add(new FieldProblem("model", "no model with id or name '" + request.model() + "'"));
         }
         Map<String, String> labels = request.labels() == null ? Map.of() : request.labels();
         labels.forEach((key, value) -> {
@@ -121,6 +122,21 @@ public class JobSubmission {
                 throw e;
             }
             return replay(earlier, idempotencyKey, requestHash);
+        }
+    }
+
+    /**
+     * The config of the job's model, for the checks of its first stage against it; null when there is no model or
+     * its config no longer reads (the stage then checks its input when it starts).
+     */
+    private static ModelConfig configOf(Model model) {
+        if (model == null) {
+            return null;
+        }
+        try {
+            return ModelConfig.load(Path.of(model.getPath()));
+        } catch (IOException | RuntimeException unreadable) {
+            return null;
         }
     }
 

@@ -40,9 +40,10 @@ import java.util.UUID;
  * the time per phase.
  *
  * <p>At submission the fields are checked on their own (method, sparsity, N:M, the parameters of another method,
- * pattern syntax, the calibration dataset); what needs the model (blocks it has, patterns that match nothing, N:M
- * that does not divide a matrix, a family the engine cannot run) is checked when the stage starts, before any work,
- * and fails the job with the same field-named messages.
+ * pattern syntax, the calibration dataset), then, when PRUNE is the recipe's first stage, against the job's model
+ * (blocks it has, patterns that match nothing, N:M that does not divide a matrix, a family the engine cannot run).
+ * Those model checks are repeated when the stage starts, before any work, on the model it actually reads (a later
+ * stage's input may be an earlier stage's output), and fail the job with the same field-named messages.
  *
  * <p>An interrupted run starts the stage over rather than resuming at the block it reached: resuming would need the
  * calibration activations entering that block (samples x length x hidden floats, gigabytes for a 1B model) and the
@@ -143,6 +144,18 @@ public class PruneStage implements StageType<PruneStage.Parameters> {
             }
         } else if (c.field() != null) {
             problems.add(new FieldProblem("calibration.field", "applies to a JSONL dataset"));
+        }
+        return problems;
+    }
+
+    /** The problems of these parameters on the model {@code config} describes; a family the method cannot handle is
+     * reported at {@code method}. */
+    @Override
+    public List<FieldProblem> validate(Parameters p, ModelConfig model) {
+        List<FieldProblem> problems = new ArrayList<>();
+        for (PruneProblem problem : p.spec().problems(model)) {
+            String field = problem.field().equals("model") ? "method" : problem.field();
+            problems.add(new FieldProblem(field, problem.message()));
         }
         return problems;
     }

@@ -2,6 +2,8 @@ package dev.whittle.worker.stage;
 
 import java.util.List;
 
+import dev.whittle.engine.model.ModelConfig;
+
 /**
  * One kind of stage a job's recipe may contain. A stage type is a Spring bean in a package of its own next to
  * its parameter record; {@link StageTypes} finds every such bean, so adding a stage type adds that package and
@@ -9,7 +11,8 @@ import java.util.List;
  *
  * <p>At submission the stage's JSON (less its {@code type}) is read into {@link #parametersType()} strictly
  * (unknown fields and wrong types are refused), checked against the record's Bean Validation annotations, then
- * by {@link #validate}. Each problem is reported at its field path, and the job is refused with 422. At run
+ * by {@link #validate(Object)} and, where the model the stage will read is known, by
+ * {@link #validate(Object, ModelConfig)}. Each problem is reported at its field path, and the job is refused with 422. At run
  * time the stage executes as one Spring Batch step.
  *
  * @param <P> the parameter record
@@ -25,8 +28,18 @@ public interface StageType<P> {
     /** The parameter record (fields may be left out of a recipe when the record gives them defaults). */
     Class<P> parametersType();
 
-    /** Checks Bean Validation cannot express (between fields, against the input model); empty when fine. */
+    /** Checks Bean Validation cannot express (between fields); empty when fine. */
     default List<FieldProblem> validate(P parameters) {
+        return List.of();
+    }
+
+    /**
+     * Checks against the model the stage will read, described by its config; empty when fine. Called at submission
+     * only when the parameters passed {@link #validate(Object)}, and only for a recipe's first stage, whose input is
+     * the job's model (a later stage may read a model an earlier one writes, whose shape is known only once it
+     * runs). A stage that has such checks should repeat them when it starts, where its input is known.
+     */
+    default List<FieldProblem> validate(P parameters, ModelConfig model) {
         return List.of();
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.whittle.engine.model.ModelConfig;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.springframework.stereotype.Component;
@@ -40,6 +41,16 @@ public class StageTypes {
      * {@code stages[1].type}) before {@link InvalidRequestException} is thrown.
      */
     public List<RecipeStage> parse(JsonNode stages, String path) {
+        return parse(stages, path, null);
+    }
+
+    /**
+     * Reads a recipe's {@code stages} array as {@link #parse(JsonNode, String)} does, and also checks the first
+     * stage against {@code inputModel}, the config of the job's model (null: unknown, not checked). Only the first
+     * stage is checked: it is the one sure to read the job's model, as later ones may read a model an earlier stage
+     * wrote, with another shape.
+     */
+    public List<RecipeStage> parse(JsonNode stages, String path, ModelConfig inputModel) {
         if (stages == null || stages.isNull() || stages.isMissingNode()) {
             throw new InvalidRequestException(path, "is required");
         }
@@ -50,7 +61,7 @@ public class StageTypes {
         List<RecipeStage> parsed = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
             try {
-                parsed.add(parseStage(i, stages.get(i), path + "[" + i + "]"));
+                parsed.add(parseStage(i, stages.get(i), path + "[" + i + "]", i == 0 ? inputModel : null));
             } catch (InvalidRequestException e) {
                 problems.addAll(e.problems());
             }
@@ -61,7 +72,7 @@ public class StageTypes {
         return parsed;
     }
 
-    private RecipeStage parseStage(int index, JsonNode stage, String path) {
+    private RecipeStage parseStage(int index, JsonNode stage, String path, ModelConfig inputModel) {
         if (!stage.isObject()) {
             throw new InvalidRequestException(path, "must be an object with a \"type\"");
         }
@@ -79,10 +90,10 @@ public class StageTypes {
         }
         ObjectNode parameters = ((ObjectNode) stage).deepCopy();
         parameters.remove("type");
-        return new RecipeStage(index, type, readParameters(type, parameters, path));
+        return new RecipeStage(index, type, readParameters(type, parameters, path, inputModel));
     }
 
-    private <P> P readParameters(StageType<P> type, ObjectNode json, String path) {
+    private <P> P readParameters(StageType<P> type, ObjectNode json, String path, ModelConfig inputModel) {
         P parameters = StrictJson.read(json, type.parametersType(), path);
         List<FieldProblem> problems = new ArrayList<>();
         for (ConstraintViolation<P> v : validator.validate(parameters)) {
@@ -90,6 +101,11 @@ public class StageTypes {
         }
         if (problems.isEmpty()) {
             for (FieldProblem p : type.validate(parameters)) {
+                problems.add(new FieldProblem(path + "." + p.field(), p.message()));
+            }
+        }
+        if (problems.isEmpty() && inputModel != null) {
+            for (FieldProblem p : type.validate(parameters, inputModel)) {
                 problems.add(new FieldProblem(path + "." + p.field(), p.message()));
             }
         }

@@ -1,0 +1,72 @@
+package dev.whittle.api.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.whittle.api.testing.Api;
+import dev.whittle.api.testing.ApiTest;
+import dev.whittle.api.testing.TestModelFolders;
+import dev.whittle.engine.model.Family;
+import dev.whittle.engine.testing.TestModels;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** A PRUNE stage that cannot run on the job's model is refused at submission with a 422 naming the field. */
+@ApiTest
+class PruneSubmissionTest {
+
+    @LocalServerPort
+    int port;
+    Api api;
+
+    @BeforeEach
+    void connect() {
+        api = new Api(port);
+    }
+
+    private String register(String folder) {
+        Api.Response r = api.post("/api/v1/models", "{\"name\":\"" + folder + "\",\"path\":\"" + folder + "\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return folder;
+    }
+
+    private Api.Response submit(String model, String stage) {
+        return api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[" + stage + "]}");
+    }
+
+    private static void assertRefusedAt(Api.Response r, String field, String message) {
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(r.errorFields()).containsExactly(field);
+        assertThat(r.json().get("errors").get(0).get("message").asString()).contains(message);
+    }
+
+    @Test
+    void removingMoreBlocksThanTheModelHasIsRefusedAtBlocks() {
+        String model = register(TestModelFolders.write(Family.LLAMA, TestModels.options().layers(3)));
+        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":5}"),
+                "stages[0].blocks", "the model has 3 blocks");
+        assertThat(submit(model, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":2}").status()).isEqualTo(202);
+    }
+
+    @Test
+    void anIncludePatternThatMatchesNoTensorIsRefusedAtInclude() {
+        String model = register(TestModelFolders.llama());
+        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"magnitude\",\"sparsity\":0.5,"
+                + "\"include\":[\"\\\\.nothing_proj\\\\.\"]}"), "stages[0].include[0]", "matches no prunable tensor");
+    }
+
+    @Test
+    void aFamilyTheMethodCannotPruneIsRefusedAtMethod() {
+        String model = register(TestModelFolders.write(Family.MIXTRAL, TestModels.options()));
+        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"wanda\",\"sparsity\":0.5}"),
+                "stages[0].method", "MixtralForCausalLM");
+    }
+
+    @Test
+    void onlyTheFirstStageIsCheckedAgainstTheJobsModelAsLaterOnesMayReadAnotherShape() {
+        String model = register(TestModelFolders.write(Family.LLAMA, TestModels.options().layers(3)));
+        Api.Response r = submit(model, "{\"type\":\"INSPECT\"},{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":5}");
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+    }
+}
