@@ -110,8 +110,8 @@ public record ModelCard(Training training, ReferenceEvaluation.Scores scores) {
         row(md, "updates", String.format(Locale.ROOT, "%,d of %,d planned", training.updates(), training.totalUpdates()));
         row(md, "tokens seen", String.format(Locale.ROOT, "%,d (%d windows of %d per update)", training.tokensSeen(),
                 p.sequences(), p.context()));
-        row(md, "optimiser", String.format(Locale.ROOT, "AdamW, betas 0.9 / 0.95, weight decay %.2g on matrices, "
-                + "global-norm clipping at %.1f", p.weightDecay(), p.maxGradNorm()));
+        row(md, "optimiser", String.format(Locale.ROOT, "AdamW, betas 0.9 / 0.95, weight decay %.2g on the "
+                + "blocks' matrices (not on norms or the tied embedding), global-norm clipping at %.1f", p.weightDecay(), p.maxGradNorm()));
         row(md, "learning rate", String.format(Locale.ROOT, "linear warmup over %d updates to %.2g, cosine to %.2g at "
                 + "the last update", p.warmupUpdates(), p.peakLr(), p.minLr()));
         row(md, "initialisation", "N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers), seed " + p.seed());

@@ -21,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param peakLr        learning rate after warmup
  * @param minLr         learning rate at the end of the cosine
  * @param warmupUpdates updates of linear warmup
- * @param weightDecay   AdamW's decoupled decay (matrices only, by the trainer's convention)
+ * @param weightDecay   AdamW's decoupled decay (the blocks' matrices, not norms or embeddings: the trainer's convention)
  * @param maxGradNorm   global-norm clipping bound
  * @param seed          seeds the initial weights and the window order
  */
