@@ -102,6 +102,18 @@ final class Arguments {
         }
     }
 
+    double doubleOption(String name, double fallback) {
+        String value = option(name, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " must be a number, got '" + value + "'");
+        }
+    }
+
     /** A mistake in how the command was called: printed with the usage, exit code 2. */
     static final class UsageException extends RuntimeException {
         UsageException(String message) {

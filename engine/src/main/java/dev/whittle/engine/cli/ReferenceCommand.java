@@ -25,13 +25,13 @@ final class ReferenceCommand {
     static final String USAGE = """
               train-reference [--run-dir .cache/reference-run] [--minutes N] [--out reference/model] [--export-only]
                               [--checkpoint-minutes 5] [--tokenizer reference/tokenizer] [--eval-dir reference/eval]
-                              [--corpus-cache .cache/corpus] [--wikitext FILE]
+                              [--corpus-cache .cache/corpus] [--wikitext FILE] [--ceiling-gflops G]
                                                               trains whittle-ref (resuming from the run folder), publishes it when done
               eval-reference [MODEL | --run-dir DIR] [--limit N] [--eval-dir reference/eval] [--wikitext FILE]
                              [--no-wikitext] [--output FILE]  knowledge tasks and WikiText-2 of a model folder or a run's checkpoint
             """;
     static final Set<String> TRAIN_OPTIONS = Set.of("run-dir", "minutes", "out", "checkpoint-minutes", "tokenizer",
-            "eval-dir", "corpus-cache", "wikitext");
+            "eval-dir", "corpus-cache", "wikitext", "ceiling-gflops");
     static final Set<String> EVAL_OPTIONS = Set.of("run-dir", "limit", "eval-dir", "wikitext", "output", "tokenizer",
             "corpus-cache");
 
@@ -53,10 +53,12 @@ final class ReferenceCommand {
         boolean exportOnly = takeFlag(args, "export-only");
         Arguments a = new Arguments("train-reference", args, TRAIN_OPTIONS);
         a.expectPositionals(0);
-        double minutes = Double.parseDouble(a.option("minutes", "1e9"));
-        double checkpointMinutes = Double.parseDouble(a.option("checkpoint-minutes", "5"));
-        if (!(minutes > 0) || !(checkpointMinutes > 0)) {
-            throw new Arguments.UsageException("train-reference: --minutes and --checkpoint-minutes must be positive");
+        double minutes = a.doubleOption("minutes", 1e9);
+        double checkpointMinutes = a.doubleOption("checkpoint-minutes", 5);
+        double ceiling = a.doubleOption("ceiling-gflops", 0);
+        if (!(minutes > 0) || !(checkpointMinutes > 0) || ceiling < 0) {
+            throw new Arguments.UsageException("train-reference: --minutes and --checkpoint-minutes must be positive, "
+                    + "--ceiling-gflops not negative");
         }
         ReferencePipeline pipeline = pipeline(a);
         if (exportOnly) {
@@ -64,7 +66,7 @@ final class ReferenceCommand {
             return;
         }
         ReferenceTraining.Outcome outcome = pipeline.train(ReferenceTraining.Budget.minutes(minutes, checkpointMinutes),
-                out, progress);
+                ceiling, out, progress);
         if (!outcome.finished()) {
             out.printf(Locale.ROOT, "run continues: %d of %d updates done; run the same command again to resume%n",
                     outcome.updates(), outcome.totalUpdates());

@@ -73,9 +73,15 @@ public final class ReferencePipeline {
     /** Trains one slice; publishes the model when the run completes in it. */
     public ReferenceTraining.Outcome train(ReferenceTraining.Budget budget, PrintStream log, Progress progress)
             throws IOException {
+        return train(budget, 0, log, progress);
+    }
+
+    /** As {@link #train(ReferenceTraining.Budget, PrintStream, Progress)}, with the machine's FMA ceiling given. */
+    public ReferenceTraining.Outcome train(ReferenceTraining.Budget budget, double ceilingGflops, PrintStream log,
+                                           Progress progress) throws IOException {
         PackedStream stream = stream(progress);
         ReferenceTraining training = training(stream);
-        ReferenceTraining.Outcome outcome = training.train(budget, log);
+        ReferenceTraining.Outcome outcome = training.train(budget, ceilingGflops, log);
         if (outcome.finished()) {
             publish(stream, training, log, progress);
         }

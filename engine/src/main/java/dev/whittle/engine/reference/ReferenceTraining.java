@@ -147,17 +147,27 @@ public final class ReferenceTraining {
         return TrainingCheckpoint.restore(dir, model.parameters(), scratch).step();
     }
 
-    /** Trains until the budget is spent or the run is complete; progress lines go to {@code log}. */
+    /** Trains until the budget is spent or the run is complete, with the ceiling measured now. */
     public Outcome train(Budget budget, PrintStream log) throws IOException {
+        return train(budget, 0, log);
+    }
+
+    /**
+     * Trains until the budget is spent or the run is complete; progress lines go to {@code log}.
+     * {@code ceilingGflops} is the machine's FMA ceiling for the throughput ratio (the quiet machine's, from
+     * {@code ./whittle bench}); 0 measures it now, which under load gives a lower number than the machine's.
+     */
+    public Outcome train(Budget budget, double ceilingGflops, PrintStream log) throws IOException {
         Path checkpoints = runDir.resolve(CHECKPOINT_DIR);
         long resumed = checkpointedUpdates(runDir);
         LossLog losses = LossLog.open(lossFile(), resumed);
-        double ceiling = FmaCeiling.measureGflops(0.5);
+        double ceiling = ceilingGflops > 0 ? ceilingGflops : FmaCeiling.measureGflops(0.5);
         double flopsPerToken = model.trainingFlopsPerToken(plan.context());
         log.printf(Locale.ROOT, "%s %s: %,d parameters, %,d updates of %,d tokens (%,d tokens), %s at update %d; "
-                        + "%.1f MFLOP per token; FMA ceiling now %.0f GFLOPS%n", now(), runDir,
+                        + "%.1f MFLOP per token; FMA ceiling %.0f GFLOPS (%s)%n", now(), runDir,
                 decoder.parameterCount(), totalUpdates, plan.tokensPerUpdate(), totalUpdates * plan.tokensPerUpdate(),
-                resumed == 0 ? "starting" : "resuming", resumed, flopsPerToken / 1e6, ceiling);
+                resumed == 0 ? "starting" : "resuming", resumed, flopsPerToken / 1e6, ceiling,
+                ceilingGflops > 0 ? "given" : "measured now, under the machine's current load");
         Trainer.Config trainerConfig = new Trainer.Config(totalUpdates, 1,
                 new LearningRateSchedule(plan.peakLr(), plan.minLr(), Math.min(plan.warmupUpdates(), totalUpdates),
                         totalUpdates),
