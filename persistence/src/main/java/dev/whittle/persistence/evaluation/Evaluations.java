@@ -17,7 +17,8 @@ import org.springframework.data.jpa.repository.Query;
  */
 public interface Evaluations extends JpaRepository<Evaluation, UUID> {
 
-    String ON_MODEL = "e.model_id = cast(:modelId as uuid)\n";
+    // In parentheses: the text blocks it is joined to lose their trailing spaces.
+    String ON_MODEL = "(e.model_id = cast(:modelId as uuid))\n";
 
     /**
      * Gives the evaluations job {@code jobId} made of the model it wrote at stage {@code writtenAt} (those of later
