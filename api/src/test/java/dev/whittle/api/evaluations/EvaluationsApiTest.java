@@ -118,6 +118,27 @@ class EvaluationsApiTest {
     }
 
     @Test
+    void anEvaluationOfAModelTheJobLaterReplacedIsNotAttributedToTheJobsOutput() {
+        String input = TestModelFolders.registerLlama(api).get("id").asString();
+        String evaluate = "{\"type\":\"EVALUATE\",\"tasks\":[\"ref-multiple-choice\"],\"limit\":2}";
+        JsonNode job = run("{\"model\":\"" + input + "\",\"stages\":[{\"type\":\"WRITE_MODEL\",\"seed\":1}," + evaluate
+                + ",{\"type\":\"WRITE_MODEL\",\"seed\":2}," + evaluate + "]}");
+        String output = job.get("outputModel").get("id").asString();
+        String jobId = job.get("id").asString();
+        JsonNode stages = job.get("result").get("stages");
+        String ofIntermediate = stages.get(1).get("result").get("tasks").get(0).get("evaluationId").asString();
+        String ofOutput = stages.get(3).get("result").get("tasks").get(0).get("evaluationId").asString();
+
+        JsonNode onOutput = api.get("/api/v1/evaluations?model=" + output).json();
+        assertThat(onOutput.get("totalItems").asInt()).isEqualTo(1);
+        assertThat(onOutput.get("items").get(0).get("id").asString()).isEqualTo(ofOutput);
+        assertThat(onOutput.get("items").get(0).get("stageIndex").asInt()).isEqualTo(3);
+        JsonNode intermediate = api.get("/api/v1/evaluations/" + ofIntermediate).json();
+        assertThat(intermediate.get("jobId").asString()).isEqualTo(jobId);
+        assertThat(intermediate.path("modelId").isNull() || intermediate.path("modelId").isMissingNode()).as("the model stage 0 wrote was never registered").isTrue();
+    }
+
+    @Test
     void badTasksAreRefusedAtTheirFieldsAndUnknownEvaluationsAre404() {
         Api.Response bad = api.post("/api/v1/tasks", """
                 {"name": "bad", "dataset": {"format": "csv", "path": "x"}, "request": {"type": "loglikelihood"}}

@@ -1,15 +1,10 @@
 package dev.whittle.engine.bench;
 
-import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderBlock;
-import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
-import dev.whittle.engine.model.ModelConfig;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -41,7 +36,7 @@ final class PrefillBench implements Benchmark {
 
     @Override
     public void run(Report report) {
-        Decoder decoder = randomLlama();
+        Decoder decoder = RandomLlama.decoder(HIDDEN, INTERMEDIATE, LAYERS, HEADS, VOCAB, 2048);
         int[] tokens = new SplittableRandom(7).ints(TOKENS, 0, VOCAB).toArray();
         ForwardState state = ForwardState.forInference();
         double seconds = Report.secondsPerCall(() -> decoder.lastLogits(Batch.of(tokens), state), 3.0);
@@ -63,35 +58,5 @@ final class PrefillBench implements Benchmark {
             flops += 2.0 * 2.0 * width * t * (t + 1) / 2.0;
         }
         return flops;
-    }
-
-    private static Decoder randomLlama() {
-        ObjectNode json = new JsonMapper().createObjectNode();
-        json.putArray("architectures").add("LlamaForCausalLM");
-        json.put("model_type", "llama");
-        json.put("hidden_size", HIDDEN);
-        json.put("intermediate_size", INTERMEDIATE);
-        json.put("num_hidden_layers", LAYERS);
-        json.put("num_attention_heads", HEADS);
-        json.put("num_key_value_heads", HEADS);
-        json.put("vocab_size", VOCAB);
-        json.put("max_position_embeddings", 2048);
-        json.put("rms_norm_eps", 1e-5);
-        json.put("tie_word_embeddings", true);
-        SplittableRandom random = new SplittableRandom(42);
-        // Norm weights 1, everything else uniform with the variance of a 1/sqrt(fan-in) initialisation.
-        return DecoderLoader.load(ModelConfig.of(json), (name, shape) -> {
-            int size = Math.toIntExact(shape[0] * (shape.length > 1 ? shape[1] : 1));
-            float[] values = new float[size];
-            if (name.endsWith("norm.weight")) {
-                java.util.Arrays.fill(values, 1f);
-            } else {
-                float bound = (float) Math.sqrt(3.0 / shape[shape.length - 1]);
-                for (int i = 0; i < size; i++) {
-                    values[i] = (float) (random.nextDouble(-bound, bound));
-                }
-            }
-            return values;
-        }, Progress.NONE);
     }
 }

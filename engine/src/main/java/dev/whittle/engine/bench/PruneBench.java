@@ -5,18 +5,15 @@ import dev.whittle.engine.io.DType;
 import dev.whittle.engine.io.ModelFolderWriter;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
-import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.DecoderTensors;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
-import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.prune.BlockScoring;
 import dev.whittle.engine.prune.CalibrationWindows;
 import dev.whittle.engine.prune.PhaseTimes;
 import dev.whittle.engine.prune.PruneMethod;
 import dev.whittle.engine.prune.PruneRequest;
 import dev.whittle.engine.prune.Pruner;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -26,7 +23,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
@@ -122,33 +118,9 @@ final class PruneBench implements Benchmark {
     }
 
     private static Decoder randomLlama(Shape s) {
-        ObjectNode json = new JsonMapper().createObjectNode();
-        json.putArray("architectures").add("LlamaForCausalLM");
-        json.put("model_type", "llama");
-        json.put("hidden_size", s.hidden());
-        json.put("intermediate_size", s.intermediate());
-        json.put("num_hidden_layers", s.layers());
-        json.put("num_attention_heads", s.heads());
-        json.put("num_key_value_heads", s.heads());
-        json.put("vocab_size", s.vocab());
-        json.put("max_position_embeddings", 2048);
-        json.put("rms_norm_eps", 1e-5);
-        json.put("tie_word_embeddings", true);
-        json.put("torch_dtype", "bfloat16");
-        SplittableRandom random = new SplittableRandom(42);
-        return DecoderLoader.load(ModelConfig.of(json), (name, shape) -> {
-            int size = Math.toIntExact(shape[0] * (shape.length > 1 ? shape[1] : 1));
-            float[] values = new float[size];
-            if (name.endsWith("norm.weight")) {
-                java.util.Arrays.fill(values, 1f);
-            } else {
-                float bound = (float) Math.sqrt(3.0 / shape[shape.length - 1]);
-                for (int i = 0; i < size; i++) {
-                    values[i] = (float) random.nextDouble(-bound, bound);
-                }
-            }
-            return values;
-        }, Progress.NONE);
+        ObjectNode config = RandomLlama.config(s.hidden(), s.intermediate(), s.layers(), s.heads(), s.vocab(), 2048);
+        config.put("torch_dtype", "bfloat16");
+        return RandomLlama.load(config);
     }
 
     private static void delete(Path dir) {

@@ -1,17 +1,12 @@
 package dev.whittle.engine.bench;
 
-import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
-import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
-import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.train.DecoderTraining;
 import dev.whittle.engine.train.data.TrainingBatch;
 import dev.whittle.engine.train.optim.AdamW;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +41,7 @@ final class TrainStepBench implements Benchmark {
 
     @Override
     public void run(Report report) {
-        Decoder decoder = randomLlama();
+        Decoder decoder = RandomLlama.decoder(HIDDEN, INTERMEDIATE, LAYERS, HEADS, VOCAB, 1024);
         DecoderTraining training = new DecoderTraining(decoder);
         AdamW adam = new AdamW(training.parameters(), AdamW.Config.languageModel());
         SplittableRandom random = new SplittableRandom(3);
@@ -78,34 +73,5 @@ final class TrainStepBench implements Benchmark {
                         + "activations and work buffers for %d tokens (estimate); heap in use %.0f MiB",
                 16.0 * decoder.parameterCount() / 1048576.0, training.activationBytes(SEQUENCES, CONTEXT) / 1048576.0,
                 tokens, heapInUse / 1048576.0));
-    }
-
-    private static Decoder randomLlama() {
-        ObjectNode json = new JsonMapper().createObjectNode();
-        json.putArray("architectures").add("LlamaForCausalLM");
-        json.put("model_type", "llama");
-        json.put("hidden_size", HIDDEN);
-        json.put("intermediate_size", INTERMEDIATE);
-        json.put("num_hidden_layers", LAYERS);
-        json.put("num_attention_heads", HEADS);
-        json.put("num_key_value_heads", HEADS);
-        json.put("vocab_size", VOCAB);
-        json.put("max_position_embeddings", 1024);
-        json.put("rms_norm_eps", 1e-5);
-        json.put("tie_word_embeddings", true);
-        SplittableRandom random = new SplittableRandom(42);
-        return DecoderLoader.load(ModelConfig.of(json), (name, shape) -> {
-            int size = Math.toIntExact(shape[0] * (shape.length > 1 ? shape[1] : 1));
-            float[] values = new float[size];
-            if (name.endsWith("norm.weight")) {
-                java.util.Arrays.fill(values, 1f);
-            } else {
-                float bound = (float) Math.sqrt(3.0 / shape[shape.length - 1]);
-                for (int i = 0; i < size; i++) {
-                    values[i] = (float) random.nextDouble(-bound, bound);
-                }
-            }
-            return values;
-        }, Progress.NONE);
     }
 }

@@ -9,46 +9,21 @@ import dev.whittle.engine.testing.TestTokenizers;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class MainTest {
+class MainTest extends CliTest {
 
-    @TempDir
-    static Path tmp;
-    static Path model;
     static Path text;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
     @BeforeAll
-    static void write() throws IOException {
-        model = tmp.resolve("model");
-        TestModels.write(model, Family.LLAMA, 3, TestModels.options());
+    static void writeText() throws IOException {
         text = tmp.resolve("text.txt");
         Files.writeString(text, TestTokenizers.TRAINING_TEXT.repeat(3));
-    }
-
-    private int run(String... args) {
-        return new Main(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-                .run(args);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
     }
 
     @Test

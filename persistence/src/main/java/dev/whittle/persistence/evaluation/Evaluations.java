@@ -7,19 +7,29 @@ import java.util.UUID;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 
 /**
- * Evaluations. "On a model" means run on the registered model itself, or run by the job that wrote the model on
- * what that job wrote (such evaluations have no model id while the job runs).
+ * Evaluations. "On a model" means with its model id: run on the registered model itself, or run by the job that
+ * wrote the model on what that job wrote (such evaluations have no model id while the job runs, and get it when
+ * the job registers the model; see {@link #attributeToModel}).
  */
 public interface Evaluations extends JpaRepository<Evaluation, UUID> {
 
-    String ON_MODEL = """
-            (e.model_id = cast(:modelId as uuid)
-             or (e.model_id is null and e.job_id is not null
-                 and e.job_id = (select m.producing_job_id from model m where m.id = cast(:modelId as uuid))))
-            """;
+    // In parentheses: the text blocks it is joined to lose their trailing spaces.
+    String ON_MODEL = "(e.model_id = cast(:modelId as uuid))\n";
+
+    /**
+     * Gives the evaluations job {@code jobId} made of the model it wrote at stage {@code writtenAt} (those of later
+     * stages without a model id) that model's id, {@code modelId}, now it is registered. Returns how many.
+     */
+    @Modifying
+    @Query(value = """
+            update evaluation set model_id = :modelId
+            where job_id = :jobId and model_id is null and stage_index > :writtenAt
+            """, nativeQuery = true)
+    int attributeToModel(UUID jobId, int writtenAt, UUID modelId);
 
     /** The latest evaluation of a registered model that can stand in for a new run: same task version, limit and seed. */
     @Query(value = """

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.ModelFormatException;
+import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
@@ -49,7 +50,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Runs one claimed attempt of a job: builds its Spring Batch job, starts it (or restarts it, after marking an
  * execution that a dead worker left running as failed), and ends the attempt according to what happened:
- * succeeded (output model moved into place and registered in the same transaction), cancelled or failed
+ * succeeded (output model moved into place and registered in the same transaction, with the evaluations later stages
+ * made of it), cancelled or failed
  * (workspace removed), given back to the queue (this worker is stopping), or nothing at all when the lease
  * was lost, since the job then belongs to someone else.
  */
@@ -69,10 +71,11 @@ public class JobRunner {
     private final ModelCatalog catalog;
     private final StorageRoots storage;
     private final TransactionTemplate transaction;
+    private final Evaluations evaluations;
 
     public JobRunner(Jobs jobs, Models models, JobQueue queue, StageTypes stageTypes, BatchJobs batchJobs,
                      JobOperator jobOperator, JobRepository batchRepository, ModelCatalog catalog,
-                     StorageRoots storage, TransactionTemplate transaction) {
+                     StorageRoots storage, TransactionTemplate transaction, Evaluations evaluations) {
         this.jobs = jobs;
         this.models = models;
         this.queue = queue;
@@ -83,6 +86,7 @@ public class JobRunner {
         this.catalog = catalog;
         this.storage = storage;
         this.transaction = transaction;
+        this.evaluations = evaluations;
     }
 
     /** Runs the attempt {@code control} holds the lease of, to its end. Never throws. */
@@ -191,7 +195,7 @@ public class JobRunner {
         Path[] promoted = {null};
         try {
             JsonNode result = results(run, execution);
-            Optional<Path> output = finalOutput(run, execution);
+            Optional<Output> output = finalOutput(run, execution);
             // The row stays locked from the check to the end, so neither a cancel nor the lease sweeper can
             // interleave; the output is moved into place and registered only if the job really succeeds.
             Optional<JobStatus> ended = transaction.execute(tx -> {
@@ -205,9 +209,12 @@ public class JobRunner {
                 }
                 UUID outputModel = null;
                 if (output.isPresent()) {
-                    promoted[0] = promote(output.get(), outputName(run, execution));
+                    promoted[0] = promote(output.get().folder(), outputName(run, execution));
                     outputModel = catalog.registerOutput(promoted[0].getFileName().toString(), promoted[0],
                             run.model().getId(), run.job().getId()).getId();
+                    // Stages after the one that wrote the output read that output; earlier evaluations of models
+                    // the job wrote were of intermediate ones, never registered, and stay without a model.
+                    evaluations.attributeToModel(run.job().getId(), output.get().stageIndex(), outputModel);
                 }
                 Optional<JobStatus> succeeded = queue.end(lease, JobStatus.SUCCEEDED, null, null, result, outputModel);
                 run.workspace().delete(); // before the end is visible to anyone
@@ -242,8 +249,12 @@ public class JobRunner {
         return result;
     }
 
+    /** The folder of a model a stage wrote, and that stage's index. */
+    private record Output(Path folder, int stageIndex) {
+    }
+
     /** The model written by the latest stage that wrote one, if any. */
-    private Optional<Path> finalOutput(RunningJob run, JobExecution execution) {
+    private Optional<Output> finalOutput(RunningJob run, JobExecution execution) {
         for (RecipeStage stage : run.stages().reversed()) {
             StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
             if (step != null && step.getExecutionContext().containsKey(StageTasklet.OUTPUT)) {
@@ -251,7 +262,7 @@ public class JobRunner {
                 if (!Files.isDirectory(folder)) {
                     throw new IllegalStateException("The model that stage " + (stage.index() + 1) + " wrote is gone from " + folder);
                 }
-                return Optional.of(folder);
+                return Optional.of(new Output(folder, stage.index()));
             }
         }
         return Optional.empty();

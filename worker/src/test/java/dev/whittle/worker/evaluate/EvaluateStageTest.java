@@ -97,7 +97,8 @@ class EvaluateStageTest {
         JsonNode outcome = secondDone.getResult().get("stages").get(1).get("result").get("tasks").get(0);
         assertThat(outcome.get("baselineEvaluationId").asString()).isEqualTo(denseEvaluation.toString());
         Evaluation output = evaluations.findById(UUID.fromString(outcome.get("evaluationId").asString())).orElseThrow();
-        assertThat(output.getModelId()).as("not registered while the job ran").isNull();
+        assertThat(output.getModelId()).as("given the output model's id when the job registered it")
+                .isEqualTo(secondDone.getOutputModelId());
         double denseAcc = stored.getMetrics().get("acc").get("value").asDouble();
         double outputAcc = output.getMetrics().get("acc").get("value").asDouble();
         if (denseAcc == 0) {
