@@ -94,14 +94,38 @@ public final class DecoderLoader {
                 qkNorm ? tensor(p + ".self_attn.q_norm.weight", headDim) : null,
                 qkNorm ? tensor(p + ".self_attn.k_norm.weight", headDim) : null,
                 heads, kvHeads, headDim, eps, config.attentionWindow(layer), rotary);
-        int intermediate = config.intermediateSize();
-        boolean mlpBias = config.mlpBias();
-        FeedForward mlp = new SwiGluMlp(
-                linear(p + ".mlp.gate_proj", intermediate, hidden, mlpBias),
-                linear(p + ".mlp.up_proj", intermediate, hidden, mlpBias),
-                linear(p + ".mlp.down_proj", hidden, intermediate, mlpBias));
+        MoeConfig moe = config.moe();
+        FeedForward mlp = moe != null && moe.isSparseLayer(layer)
+                ? experts(p, moe)
+                : swiGlu(p + ".mlp", "gate_proj", "up_proj", "down_proj", config.intermediateSize(), config.mlpBias());
         return new DecoderBlock(p, tensor(p + ".input_layernorm.weight", hidden), attention,
                 tensor(p + ".post_attention_layernorm.weight", hidden), mlp, eps);
+    }
+
+    /** Mixtral names its experts' projections w1 (gate), w3 (up), w2 (down) under block_sparse_moe. */
+    private MoeFeedForward experts(String p, MoeConfig moe) {
+        int hidden = config.hiddenSize();
+        boolean mixtral = config.family() == Family.MIXTRAL;
+        String module = p + (mixtral ? ".block_sparse_moe" : ".mlp");
+        List<SwiGluMlp> experts = new ArrayList<>();
+        for (int e = 0; e < moe.numExperts(); e++) {
+            String expert = module + ".experts." + e;
+            experts.add(mixtral
+                    ? swiGlu(expert, "w1", "w3", "w2", moe.expertIntermediateSize(), false)
+                    : swiGlu(expert, "gate_proj", "up_proj", "down_proj", moe.expertIntermediateSize(), false));
+        }
+        SwiGluMlp shared = moe.hasSharedExpert() ? swiGlu(module + ".shared_expert", "gate_proj", "up_proj",
+                "down_proj", moe.sharedExpertIntermediateSize(), false) : null;
+        Linear sharedGate = moe.hasSharedExpert() ? linear(module + ".shared_expert_gate", 1, hidden, false) : null;
+        return new MoeFeedForward(linear(module + ".gate", moe.numExperts(), hidden, false), experts,
+                moe.numExpertsPerToken(), moe.normTopkProb(), shared, sharedGate);
+    }
+
+    private SwiGluMlp swiGlu(String module, String gate, String up, String down, int intermediate, boolean bias) {
+        int hidden = config.hiddenSize();
+        return new SwiGluMlp(linear(module + "." + gate, intermediate, hidden, bias),
+                linear(module + "." + up, intermediate, hidden, bias),
+                linear(module + "." + down, hidden, intermediate, bias));
     }
 
     private Linear linear(String name, int out, int in, boolean bias) {
@@ -129,8 +153,11 @@ public final class DecoderLoader {
     /** Refuses, with the reason, configs whose computation this decoder does not implement. */
     private static void checkSupported(ModelConfig config, Path dir) {
         String problem = null;
-        if (config.family().isMixtureOfExperts()) {
-            problem = config.architecture() + " (Mixture of Experts) is recognised but its expert MLP is not implemented yet";
+        MoeConfig moe = config.moe();
+        if (config.family().qkNorm() == Family.QkNorm.WHOLE_PROJECTION) {
+            problem = config.architecture() + ": q/k RMSNorm over the whole projection (OLMoE) is not implemented";
+        } else if (moe != null && moe.numExpertsPerToken() > moe.numExperts()) {
+            problem = "num_experts_per_tok " + moe.numExpertsPerToken() + " exceeds the " + moe.numExperts() + " experts";
         } else if (!config.hiddenAct().equals("silu")) {
             problem = "hidden_act '" + config.hiddenAct() + "' is not supported (only silu)";
         } else if (config.partialRotaryFactor() != 1.0) {

@@ -22,6 +22,20 @@ public interface ForwardHooks {
     default void blockOutput(int block, float[] hidden, int rows, int dim) {
     }
 
+    /**
+     * A Mixture-of-Experts layer's routing over {@code rows} rows (its router named {@code router}): row {@code r}
+     * went to experts {@code experts[r*topK ..]}, best first, mixed with {@code weights[r*topK ..]}.
+     */
+    default void routing(String router, int rows, int topK, int[] experts, float[] weights) {
+    }
+
+    /**
+     * The output {@code [count x dim]} of expert {@code expert} of the MoE layer whose router is {@code router},
+     * for the rows {@code rows[0 .. count)} of the layer's input, before its routing weight is applied.
+     */
+    default void expertOutput(String router, int expert, int[] rows, float[] output, int count, int dim) {
+    }
+
     ForwardHooks NONE = new ForwardHooks() {
     };
 }

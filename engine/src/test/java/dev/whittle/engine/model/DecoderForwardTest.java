@@ -43,7 +43,21 @@ class DecoderForwardTest {
                 Arguments.of("qwen2 with q/k/v biases, tied", Family.QWEN2, TestModels.options().tied(true)),
                 Arguments.of("qwen3 q/k norm, head_dim 24 != hidden/heads", Family.QWEN3,
                         TestModels.options().headDim(24)),
-                Arguments.of("qwen3 MHA, 3 layers", Family.QWEN3, TestModels.options().kvHeads(4).layers(3)));
+                Arguments.of("qwen3 MHA, 3 layers", Family.QWEN3, TestModels.options().kvHeads(4).layers(3)),
+                Arguments.of("mixtral 4 experts top 2", Family.MIXTRAL, TestModels.options()),
+                Arguments.of("mixtral 5 experts top 1, odd sizes", Family.MIXTRAL, TestModels.options().hidden(36)
+                        .heads(3).kvHeads(1).intermediate(50).experts(5).expertsPerToken(1)),
+                Arguments.of("qwen2-moe with shared expert, top-k not renormalised", Family.QWEN2_MOE,
+                        TestModels.options()),
+                Arguments.of("qwen2-moe renormalised, all experts chosen", Family.QWEN2_MOE,
+                        TestModels.options().experts(3).expertsPerToken(3).config("norm_topk_prob", true)),
+                Arguments.of("qwen2-moe without shared expert, every 2nd layer sparse, layer 3 dense", Family.QWEN2_MOE,
+                        TestModels.options().layers(4).sharedExpertIntermediate(0).config("decoder_sparse_step", 2)
+                                .config("mlp_only_layers", List.of(3))),
+                Arguments.of("qwen3-moe q/k norm, renormalised top 3 of 6", Family.QWEN3_MOE,
+                        TestModels.options().experts(6).expertsPerToken(3).expertIntermediate(20)),
+                Arguments.of("qwen3-moe not renormalised, bf16", Family.QWEN3_MOE,
+                        TestModels.options().dtype(DType.BF16).config("norm_topk_prob", false)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -57,12 +57,40 @@ class DecoderLoaderTest {
     }
 
     @Test
-    void aMixtureOfExpertsModelIsRefusedAsNotYetImplemented() throws IOException {
+    void olmoeIsRefusedForItsWholeProjectionQkNorm() throws IOException {
         Path dir = tmp.resolve("m");
-        TestModels.write(dir, Family.MIXTRAL, 1, TestModels.options());
+        TestModels.write(dir, Family.OLMOE, 1, TestModels.options());
 
         assertThatThrownBy(() -> DecoderLoader.load(dir, Progress.NONE))
-                .isInstanceOf(ModelFormatException.class).hasMessageContaining("MixtralForCausalLM");
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("OlmoeForCausalLM")
+                .hasMessageContaining("whole projection");
+    }
+
+    @Test
+    void mixtureOfExpertsLayersHoldTheRouterEveryExpertAndTheSharedExpert() throws IOException {
+        Path dir = tmp.resolve("m");
+        TestModels.write(dir, Family.QWEN2_MOE, 1, TestModels.options().experts(3).expertsPerToken(2));
+
+        Decoder decoder = DecoderLoader.load(dir, Progress.NONE);
+
+        MoeFeedForward moe = (MoeFeedForward) decoder.blocks().getFirst().mlp();
+        assertThat(moe.experts()).hasSize(3);
+        assertThat(moe.topK()).isEqualTo(2);
+        assertThat(moe.normalizesTopK()).isFalse();
+        assertThat(moe.linears()).extracting(Linear::name).startsWith("model.layers.0.mlp.gate",
+                "model.layers.0.mlp.experts.0.gate_proj").endsWith("model.layers.0.mlp.shared_expert.down_proj",
+                "model.layers.0.mlp.shared_expert_gate");
+    }
+
+    @Test
+    void aMissingExpertTensorIsNamed() throws IOException {
+        Path dir = tmp.resolve("m");
+        TestModels.write(dir, Family.MIXTRAL, 1, TestModels.options());
+        editConfig(dir, "\"num_local_experts\" : 4", "\"num_local_experts\" : 5");
+
+        assertThatThrownBy(() -> DecoderLoader.load(dir, Progress.NONE))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("model.layers.0.block_sparse_moe.experts.4.w1.weight").hasMessageContaining("missing");
     }
 
     @Test

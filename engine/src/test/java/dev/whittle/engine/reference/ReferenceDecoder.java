@@ -18,6 +18,8 @@ import java.util.Set;
  * config.json itself (no {@code ModelConfig}), widens every tensor to double and computes each equation of the
  * Hugging Face modelling code with plain loops (RMSNorm, q/k/v projections with biases, Qwen3's per-head q/k
  * norm, rotate_half RoPE with llama3 frequency scaling, causal grouped-query attention, SwiGLU, final norm, head).
+ * Mixture-of-Experts layers (Mixtral, Qwen2-MoE with its shared expert, Qwen3-MoE) are routed token by token:
+ * softmax over the router logits, top-k, optional renormalisation, weighted sum of the chosen experts.
  */
 public final class ReferenceDecoder {
 
@@ -36,8 +38,16 @@ public final class ReferenceDecoder {
 
     private record Layer(double[] inputNorm, double[][] wq, double[][] wk, double[][] wv, double[][] wo,
                          double[] bq, double[] bk, double[] bv, double[] qNorm, double[] kNorm,
-                         double[] postNorm, double[][] gate, double[][] up, double[][] down) {
+                         double[] postNorm, double[][] gate, double[][] up, double[][] down, Experts experts) {
     }
+
+    /** A sparse layer: {@code router [experts x hidden]}, each expert's SwiGLU, and the optional shared expert. */
+    private record Experts(String prefix, String gateName, String upName, String downName, double[][] router,
+                           List<double[][][]> experts, double[][][] shared, double[] sharedGate) {
+    }
+
+    private final int topK;
+    private final boolean normalizeTopK;
 
     private ReferenceDecoder(Path dir) throws IOException {
         JsonNode config = new ObjectMapper().readTree(Files.readString(dir.resolve("config.json")));
@@ -52,11 +62,27 @@ public final class ReferenceDecoder {
         vocab = config.get("vocab_size").asInt();
         eps = config.get("rms_norm_eps").asDouble();
         invFreq = inverseFrequencies(config, headDim);
-        boolean qkvBias = architecture.equals("Qwen2ForCausalLM")
+        boolean mixtral = architecture.equals("MixtralForCausalLM");
+        boolean qwenMoe = architecture.equals("Qwen2MoeForCausalLM") || architecture.equals("Qwen3MoeForCausalLM");
+        if (!mixtral && !qwenMoe && config.has("num_experts")) {
+            throw new IllegalArgumentException("the reference does not model " + architecture);
+        }
+        int experts = mixtral ? config.get("num_local_experts").asInt() : qwenMoe ? config.get("num_experts").asInt() : 0;
+        topK = experts > 0 ? config.get("num_experts_per_tok").asInt() : 0;
+        normalizeTopK = mixtral || (qwenMoe && config.get("norm_topk_prob").asBoolean());
+        int expertIntermediate = mixtral ? intermediate : qwenMoe ? config.get("moe_intermediate_size").asInt() : 0;
+        int sharedIntermediate = config.has("shared_expert_intermediate_size")
+                ? config.get("shared_expert_intermediate_size").asInt() : 0;
+        int sparseStep = config.has("decoder_sparse_step") ? config.get("decoder_sparse_step").asInt() : 1;
+        Set<Integer> denseLayers = new java.util.HashSet<>();
+        if (config.has("mlp_only_layers")) {
+            config.get("mlp_only_layers").forEach(n -> denseLayers.add(n.asInt()));
+        }
+        boolean qkvBias = architecture.equals("Qwen2ForCausalLM") || architecture.equals("Qwen2MoeForCausalLM")
                 || (config.has("attention_bias") && config.get("attention_bias").asBoolean());
         boolean oBias = !architecture.startsWith("Qwen") && config.has("attention_bias")
                 && config.get("attention_bias").asBoolean();
-        boolean qkNorm = architecture.equals("Qwen3ForCausalLM");
+        boolean qkNorm = architecture.equals("Qwen3ForCausalLM") || architecture.equals("Qwen3MoeForCausalLM");
         boolean tied = config.has("tie_word_embeddings") && config.get("tie_word_embeddings").asBoolean();
         if (oBias) {
             throw new IllegalArgumentException("the reference does not model an o_proj bias");
@@ -69,6 +95,23 @@ public final class ReferenceDecoder {
             int n = config.get("num_hidden_layers").asInt();
             for (int l = 0; l < n; l++) {
                 String p = "model.layers." + l + ".";
+                boolean sparse = experts > 0 && !denseLayers.contains(l) && (l + 1) % sparseStep == 0;
+                Experts moe = null;
+                if (sparse) {
+                    String m = p + (mixtral ? "block_sparse_moe." : "mlp.");
+                    String g = mixtral ? "w1" : "gate_proj";
+                    String u = mixtral ? "w3" : "up_proj";
+                    String d = mixtral ? "w2" : "down_proj";
+                    List<double[][][]> list = new ArrayList<>();
+                    for (int e = 0; e < experts; e++) {
+                        list.add(swiGlu(checkpoint, m + "experts." + e + ".", g, u, d, expertIntermediate));
+                    }
+                    boolean shared = architecture.equals("Qwen2MoeForCausalLM") && sharedIntermediate > 0;
+                    moe = new Experts(m, g, u, d, matrix(checkpoint, m + "gate.weight", experts, hidden), list,
+                            shared ? swiGlu(checkpoint, m + "shared_expert.", "gate_proj", "up_proj", "down_proj",
+                                    sharedIntermediate) : null,
+                            shared ? vector(checkpoint, m + "shared_expert_gate.weight", hidden) : null);
+                }
                 layers.add(new Layer(
                         vector(checkpoint, p + "input_layernorm.weight", hidden),
                         matrix(checkpoint, p + "self_attn.q_proj.weight", heads * headDim, hidden),
@@ -81,9 +124,10 @@ public final class ReferenceDecoder {
                         qkNorm ? vector(checkpoint, p + "self_attn.q_norm.weight", headDim) : null,
                         qkNorm ? vector(checkpoint, p + "self_attn.k_norm.weight", headDim) : null,
                         vector(checkpoint, p + "post_attention_layernorm.weight", hidden),
-                        matrix(checkpoint, p + "mlp.gate_proj.weight", intermediate, hidden),
-                        matrix(checkpoint, p + "mlp.up_proj.weight", intermediate, hidden),
-                        matrix(checkpoint, p + "mlp.down_proj.weight", hidden, intermediate)));
+                        sparse ? null : matrix(checkpoint, p + "mlp.gate_proj.weight", intermediate, hidden),
+                        sparse ? null : matrix(checkpoint, p + "mlp.up_proj.weight", intermediate, hidden),
+                        sparse ? null : matrix(checkpoint, p + "mlp.down_proj.weight", hidden, intermediate),
+                        moe));
             }
         }
     }
@@ -123,9 +167,26 @@ public final class ReferenceDecoder {
                 out.put(p + "self_attn.q_norm.weight", new double[][]{layer.qNorm()});
                 out.put(p + "self_attn.k_norm.weight", new double[][]{layer.kNorm()});
             }
-            out.put(p + "mlp.gate_proj.weight", layer.gate());
-            out.put(p + "mlp.up_proj.weight", layer.up());
-            out.put(p + "mlp.down_proj.weight", layer.down());
+            Experts moe = layer.experts();
+            if (moe == null) {
+                out.put(p + "mlp.gate_proj.weight", layer.gate());
+                out.put(p + "mlp.up_proj.weight", layer.up());
+                out.put(p + "mlp.down_proj.weight", layer.down());
+            } else {
+                out.put(moe.prefix() + "gate.weight", moe.router());
+                for (int e = 0; e < moe.experts().size(); e++) {
+                    String ep = moe.prefix() + "experts." + e + ".";
+                    out.put(ep + moe.gateName() + ".weight", moe.experts().get(e)[0]);
+                    out.put(ep + moe.upName() + ".weight", moe.experts().get(e)[1]);
+                    out.put(ep + moe.downName() + ".weight", moe.experts().get(e)[2]);
+                }
+                if (moe.shared() != null) {
+                    out.put(moe.prefix() + "shared_expert.gate_proj.weight", moe.shared()[0]);
+                    out.put(moe.prefix() + "shared_expert.up_proj.weight", moe.shared()[1]);
+                    out.put(moe.prefix() + "shared_expert.down_proj.weight", moe.shared()[2]);
+                    out.put(moe.prefix() + "shared_expert_gate.weight", new double[][]{moe.sharedGate()});
+                }
+            }
             out.put(p + "input_layernorm.weight", new double[][]{layer.inputNorm()});
             out.put(p + "post_attention_layernorm.weight", new double[][]{layer.postNorm()});
         }
@@ -159,13 +220,10 @@ public final class ReferenceDecoder {
             }
             for (int i = 0; i < t; i++) {
                 double[] normed = rmsNorm(x[i], layer.postNorm);
-                double[] gate = linear(layer.gate, normed, null);
-                double[] up = linear(layer.up, normed, null);
-                double[] product = new double[intermediate];
-                for (int j = 0; j < intermediate; j++) {
-                    product[j] = gate[j] / (1 + Math.exp(-gate[j])) * up[j];
-                }
-                x[i] = add(x[i], linear(layer.down, product, null));
+                double[] mlp = layer.experts() == null
+                        ? swiGlu(layer.gate, layer.up, layer.down, normed)
+                        : mixture(layer.experts(), normed);
+                x[i] = add(x[i], mlp);
             }
         }
         double[][] logits = new double[t][];
@@ -173,6 +231,68 @@ public final class ReferenceDecoder {
             logits[i] = linear(head, rmsNorm(x[i], finalNorm), null);
         }
         return logits;
+    }
+
+    private static double[] swiGlu(double[][] gateWeight, double[][] upWeight, double[][] downWeight, double[] x) {
+        double[] gate = linear(gateWeight, x, null);
+        double[] up = linear(upWeight, x, null);
+        double[] product = new double[gate.length];
+        for (int j = 0; j < gate.length; j++) {
+            product[j] = gate[j] / (1 + Math.exp(-gate[j])) * up[j];
+        }
+        return linear(downWeight, product, null);
+    }
+
+    /** One token through a sparse layer, as transformers' SparseMoeBlock computes it. */
+    private double[] mixture(Experts moe, double[] x) {
+        double[] logits = linear(moe.router(), x, null);
+        double max = Double.NEGATIVE_INFINITY;
+        for (double l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] probabilities = new double[logits.length];
+        double total = 0;
+        for (int e = 0; e < logits.length; e++) {
+            probabilities[e] = Math.exp(logits[e] - max);
+            total += probabilities[e];
+        }
+        boolean[] chosen = new boolean[logits.length];
+        int[] picked = new int[topK];
+        double pickedSum = 0;
+        for (int s = 0; s < topK; s++) {
+            int best = -1;
+            for (int e = 0; e < logits.length; e++) {
+                if (!chosen[e] && (best < 0 || probabilities[e] > probabilities[best])) {
+                    best = e;
+                }
+            }
+            chosen[best] = true;
+            picked[s] = best;
+            pickedSum += probabilities[best] / total;
+        }
+        double[] out = new double[x.length];
+        for (int e : picked) {
+            double weight = probabilities[e] / total / (normalizeTopK ? pickedSum : 1);
+            double[][][] expert = moe.experts().get(e);
+            double[] y = swiGlu(expert[0], expert[1], expert[2], x);
+            for (int d = 0; d < out.length; d++) {
+                out[d] += weight * y[d];
+            }
+        }
+        if (moe.shared() != null) {
+            double gate = 1 / (1 + Math.exp(-dot(moe.sharedGate(), x)));
+            double[] y = swiGlu(moe.shared()[0], moe.shared()[1], moe.shared()[2], x);
+            for (int d = 0; d < out.length; d++) {
+                out[d] += gate * y[d];
+            }
+        }
+        return out;
+    }
+
+    private double[][][] swiGlu(Checkpoint checkpoint, String prefix, String gate, String up, String down, int inter) {
+        return new double[][][]{matrix(checkpoint, prefix + gate + ".weight", inter, hidden),
+                matrix(checkpoint, prefix + up + ".weight", inter, hidden),
+                matrix(checkpoint, prefix + down + ".weight", hidden, inter)};
     }
 
     private double[][] attention(Layer layer, double[][] x) {
