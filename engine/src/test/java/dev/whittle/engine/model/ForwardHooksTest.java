@@ -45,6 +45,54 @@ class ForwardHooksTest {
     }
 
     @Test
+    void mixtureOfExpertsLayersReportTheirRoutingAndEachExpertRunsOnExactlyTheRowsRoutedToIt() throws IOException {
+        TestModels.write(tmp.resolve("m"), Family.MIXTRAL, 2, TestModels.options().experts(5).expertsPerToken(2));
+        Decoder decoder = DecoderLoader.load(tmp.resolve("m"), Progress.NONE);
+        java.util.Map<String, List<List<Integer>>> routed = new java.util.HashMap<>();
+        java.util.Map<String, List<List<Integer>>> ran = new java.util.HashMap<>();
+        ForwardHooks hooks = new ForwardHooks() {
+            @Override
+            public void routing(String router, int rows, int topK, int[] experts, float[] weights) {
+                List<List<Integer>> perExpert = new ArrayList<>();
+                for (int e = 0; e < 5; e++) {
+                    perExpert.add(new ArrayList<>());
+                }
+                for (int r = 0; r < rows; r++) {
+                    assertThat(topK).isEqualTo(2);
+                    assertThat(experts[r * 2]).isNotEqualTo(experts[r * 2 + 1]);
+                    assertThat(weights[r * 2]).isGreaterThanOrEqualTo(weights[r * 2 + 1]);
+                    assertThat(weights[r * 2] + weights[r * 2 + 1]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
+                    perExpert.get(experts[r * 2]).add(r);
+                    perExpert.get(experts[r * 2 + 1]).add(r);
+                }
+                routed.put(router, perExpert);
+            }
+
+            @Override
+            public void expertOutput(String router, int expert, int[] rows, float[] output, int count, int dim) {
+                assertThat(dim).isEqualTo(64);
+                List<List<Integer>> perExpert = ran.computeIfAbsent(router, k -> {
+                    List<List<Integer>> list = new ArrayList<>();
+                    for (int e = 0; e < 5; e++) {
+                        list.add(new ArrayList<>());
+                    }
+                    return list;
+                });
+                for (int j = 0; j < count; j++) {
+                    perExpert.get(expert).add(rows[j]);
+                }
+            }
+        };
+
+        decoder.forward(Batch.of(List.of(new int[]{3, 1, 4, 1, 5, 9, 2, 6}, new int[]{5, 3, 5})),
+                ForwardState.forInference(), hooks);
+
+        assertThat(routed.keySet()).containsExactlyInAnyOrder("model.layers.0.block_sparse_moe.gate",
+                "model.layers.1.block_sparse_moe.gate");
+        assertThat(ran).isEqualTo(routed);
+    }
+
+    @Test
     void theStateLeavingABlockIsTheStateEnteringTheNextAndTheHeadReadsTheLastOneNormed() throws IOException {
         TestModels.write(tmp.resolve("m"), Family.LLAMA, 2, TestModels.options().layers(3));
         Decoder decoder = DecoderLoader.load(tmp.resolve("m"), Progress.NONE);
