@@ -85,14 +85,16 @@ public final class DecoderLoader {
         int kvHeads = config.numKeyValueHeads();
         int headDim = config.headDim();
         boolean qkvBias = config.qkvBias();
-        boolean qkNorm = config.family().qkNorm() == Family.QkNorm.PER_HEAD;
+        Family.QkNorm qkNorm = config.family().qkNorm();
+        int qNormWidth = qkNorm == Family.QkNorm.PER_HEAD ? headDim : heads * headDim;
+        int kNormWidth = qkNorm == Family.QkNorm.PER_HEAD ? headDim : kvHeads * headDim;
         SelfAttention attention = new SelfAttention(
                 linear(p + ".self_attn.q_proj", heads * headDim, hidden, qkvBias),
                 linear(p + ".self_attn.k_proj", kvHeads * headDim, hidden, qkvBias),
                 linear(p + ".self_attn.v_proj", kvHeads * headDim, hidden, qkvBias),
                 linear(p + ".self_attn.o_proj", hidden, heads * headDim, config.outputProjectionBias()),
-                qkNorm ? tensor(p + ".self_attn.q_norm.weight", headDim) : null,
-                qkNorm ? tensor(p + ".self_attn.k_norm.weight", headDim) : null,
+                qkNorm != Family.QkNorm.NONE ? tensor(p + ".self_attn.q_norm.weight", qNormWidth) : null,
+                qkNorm != Family.QkNorm.NONE ? tensor(p + ".self_attn.k_norm.weight", kNormWidth) : null,
                 heads, kvHeads, headDim, eps, config.attentionWindow(layer), rotary);
         MoeConfig moe = config.moe();
         FeedForward mlp = moe != null && moe.isSparseLayer(layer)
@@ -154,8 +156,8 @@ public final class DecoderLoader {
     private static void checkSupported(ModelConfig config, Path dir) {
         String problem = null;
         MoeConfig moe = config.moe();
-        if (config.family().qkNorm() == Family.QkNorm.WHOLE_PROJECTION) {
-            problem = config.architecture() + ": q/k RMSNorm over the whole projection (OLMoE) is not implemented";
+        if (config.get("clip_qkv") != null && !config.get("clip_qkv").isNull()) {
+            problem = "clip_qkv " + config.get("clip_qkv") + " is not supported (only null)";
         } else if (moe != null && moe.numExpertsPerToken() > moe.numExperts()) {
             problem = "num_experts_per_tok " + moe.numExpertsPerToken() + " exceeds the " + moe.numExperts() + " experts";
         } else if (!config.hiddenAct().equals("silu")) {

@@ -7,10 +7,11 @@ import dev.whittle.engine.tensor.Rope;
 import java.util.List;
 
 /**
- * Causal grouped-query self-attention: q/k/v projections (biases where the checkpoint has them), Qwen3's per-head
- * RMSNorm on q and k, rotary positions, attention within each sequence (over its cache, when it has one), o_proj.
+ * Causal grouped-query self-attention: q/k/v projections (biases where the checkpoint has them), RMSNorm on q and k
+ * (per head for Qwen3, over the whole projection for OLMoE), rotary positions, attention within each sequence (over its cache, when it has one), o_proj.
  *
- * @param qNorm  null unless the family normalises q and k per head (Qwen3); then {@code [headDim]}, as is kNorm
+ * @param qNorm  null unless the family normalises q and k: {@code [headDim]} per head (Qwen3), as is kNorm, or
+ *               {@code [heads*headDim]} and kNorm {@code [kvHeads*headDim]} over the whole projection (OLMoE)
  * @param window the sliding attention window of this layer (0: full causal attention); sequences must fit in it
  */
 public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, float[] qNorm, float[] kNorm,
@@ -23,8 +24,12 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
             throw new IllegalArgumentException("attention shapes of " + qProj.name() + " do not match " + heads
                     + " heads, " + kvHeads + " kv heads, head_dim " + headDim);
         }
-        if ((qNorm == null) != (kNorm == null) || (qNorm != null && (qNorm.length != headDim || kNorm.length != headDim))) {
-            throw new IllegalArgumentException("q_norm and k_norm of " + qProj.name() + " must both be [" + headDim + "]");
+        boolean perHead = qNorm != null && kNorm != null && qNorm.length == headDim && kNorm.length == headDim;
+        boolean whole = qNorm != null && kNorm != null && qNorm.length == heads * headDim
+                && kNorm.length == kvHeads * headDim;
+        if ((qNorm == null) != (kNorm == null) || (qNorm != null && !perHead && !whole)) {
+            throw new IllegalArgumentException("q_norm and k_norm of " + qProj.name() + " must both be [" + headDim
+                    + "] (per head) or [" + heads * headDim + "] and [" + kvHeads * headDim + "] (whole projection)");
         }
     }
 
@@ -48,8 +53,9 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
         if (normalisesQk()) {
             qProj.forward(rows, a.attnNormed, 0, a.qProj, 0, hooks);
             kProj.forward(rows, a.attnNormed, 0, a.kProj, 0, hooks);
-            Ops.rmsNorm(rows * heads, headDim, a.qProj, 0, qNorm, 0, eps, a.q, 0, a.qInvRms, 0);
-            Ops.rmsNorm(rows * kvHeads, headDim, a.kProj, 0, kNorm, 0, eps, a.k, 0, a.kInvRms, 0);
+            // Normalised in groups of the norm weight's width: a head, or the whole projection (one group a row).
+            Ops.rmsNorm(rows * qDim / qNorm.length, qNorm.length, a.qProj, 0, qNorm, 0, eps, a.q, 0, a.qInvRms, 0);
+            Ops.rmsNorm(rows * kvDim / kNorm.length, kNorm.length, a.kProj, 0, kNorm, 0, eps, a.k, 0, a.kInvRms, 0);
         } else {
             qProj.forward(rows, a.attnNormed, 0, a.q, 0, hooks);
             kProj.forward(rows, a.attnNormed, 0, a.k, 0, hooks);

@@ -145,10 +145,13 @@ final class DecoderBackward {
             rope.applyInverse(dk, r0 * kvHeads * headDim, lengths[s], kvHeads, headDim, 0);
         }
         if (attention.normalisesQk()) {
-            RmsNorm.backward(rows * heads, headDim, a.qProj, 0, attention.qNorm(), a.qInvRms, 0, dq, 0, dq, 0, false,
-                    grad(attention.qNorm()));
-            RmsNorm.backward(rows * kvHeads, headDim, a.kProj, 0, attention.kNorm(), a.kInvRms, 0, dk, 0, dk, 0, false,
-                    grad(attention.kNorm()));
+            // Groups of the norm weight's width, as the forward normalised them (per head, or the whole projection).
+            int qWidth = attention.qNorm().length;
+            int kWidth = attention.kNorm().length;
+            RmsNorm.backward(rows * heads * headDim / qWidth, qWidth, a.qProj, 0, attention.qNorm(), a.qInvRms, 0, dq, 0,
+                    dq, 0, false, grad(attention.qNorm()));
+            RmsNorm.backward(rows * kvHeads * headDim / kWidth, kWidth, a.kProj, 0, attention.kNorm(), a.kInvRms, 0, dk,
+                    0, dk, 0, false, grad(attention.kNorm()));
         }
         linear(attention.qProj(), rows, a.attnNormed, 0, dq, 0, dNormed, 0, false);
         linear(attention.kProj(), rows, a.attnNormed, 0, dk, 0, dNormed, 0, true);

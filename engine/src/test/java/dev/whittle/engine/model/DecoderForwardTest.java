@@ -57,7 +57,10 @@ class DecoderForwardTest {
                 Arguments.of("qwen3-moe q/k norm, renormalised top 3 of 6", Family.QWEN3_MOE,
                         TestModels.options().experts(6).expertsPerToken(3).expertIntermediate(20)),
                 Arguments.of("qwen3-moe not renormalised, bf16", Family.QWEN3_MOE,
-                        TestModels.options().dtype(DType.BF16).config("norm_topk_prob", false)));
+                        TestModels.options().dtype(DType.BF16).config("norm_topk_prob", false)),
+                Arguments.of("olmoe whole-projection q/k norm, top 2 of 4", Family.OLMOE, TestModels.options()),
+                Arguments.of("olmoe renormalised, MHA, tied", Family.OLMOE,
+                        TestModels.options().kvHeads(4).tied(true).config("norm_topk_prob", true)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -18,7 +18,8 @@ import java.util.Set;
  * config.json itself (no {@code ModelConfig}), widens every tensor to double and computes each equation of the
  * Hugging Face modelling code with plain loops (RMSNorm, q/k/v projections with biases, Qwen3's per-head q/k
  * norm, rotate_half RoPE with llama3 frequency scaling, causal grouped-query attention, SwiGLU, final norm, head).
- * Mixture-of-Experts layers (Mixtral, Qwen2-MoE with its shared expert, Qwen3-MoE) are routed token by token:
+ * OLMoE normalises q and k over the whole projection. Mixture-of-Experts layers (Mixtral, Qwen2-MoE with its shared
+ * expert, Qwen3-MoE, OLMoE) are routed token by token:
  * softmax over the router logits, top-k, optional renormalisation, weighted sum of the chosen experts.
  */
 public final class ReferenceDecoder {
@@ -47,6 +48,8 @@ public final class ReferenceDecoder {
     }
 
     private final int topK;
+    /** OLMoE: q_norm/k_norm over the whole projection rather than per head. */
+    private final boolean wholeQkNorm;
     private final boolean normalizeTopK;
 
     private ReferenceDecoder(Path dir) throws IOException {
@@ -63,14 +66,15 @@ public final class ReferenceDecoder {
         eps = config.get("rms_norm_eps").asDouble();
         invFreq = inverseFrequencies(config, headDim);
         boolean mixtral = architecture.equals("MixtralForCausalLM");
-        boolean qwenMoe = architecture.equals("Qwen2MoeForCausalLM") || architecture.equals("Qwen3MoeForCausalLM");
+        boolean olmoe = architecture.equals("OlmoeForCausalLM");
+        boolean qwenMoe = architecture.equals("Qwen2MoeForCausalLM") || architecture.equals("Qwen3MoeForCausalLM") || olmoe;
         if (!mixtral && !qwenMoe && config.has("num_experts")) {
             throw new IllegalArgumentException("the reference does not model " + architecture);
         }
         int experts = mixtral ? config.get("num_local_experts").asInt() : qwenMoe ? config.get("num_experts").asInt() : 0;
         topK = experts > 0 ? config.get("num_experts_per_tok").asInt() : 0;
         normalizeTopK = mixtral || (qwenMoe && config.get("norm_topk_prob").asBoolean());
-        int expertIntermediate = mixtral ? intermediate : qwenMoe ? config.get("moe_intermediate_size").asInt() : 0;
+        int expertIntermediate = mixtral || olmoe ? intermediate : qwenMoe ? config.get("moe_intermediate_size").asInt() : 0;
         int sharedIntermediate = config.has("shared_expert_intermediate_size")
                 ? config.get("shared_expert_intermediate_size").asInt() : 0;
         int sparseStep = config.has("decoder_sparse_step") ? config.get("decoder_sparse_step").asInt() : 1;
@@ -83,6 +87,7 @@ public final class ReferenceDecoder {
         boolean oBias = !architecture.startsWith("Qwen") && config.has("attention_bias")
                 && config.get("attention_bias").asBoolean();
         boolean qkNorm = architecture.equals("Qwen3ForCausalLM") || architecture.equals("Qwen3MoeForCausalLM");
+        wholeQkNorm = olmoe;
         boolean tied = config.has("tie_word_embeddings") && config.get("tie_word_embeddings").asBoolean();
         if (oBias) {
             throw new IllegalArgumentException("the reference does not model an o_proj bias");
@@ -121,8 +126,8 @@ public final class ReferenceDecoder {
                         qkvBias ? vector(checkpoint, p + "self_attn.q_proj.bias", heads * headDim) : null,
                         qkvBias ? vector(checkpoint, p + "self_attn.k_proj.bias", kvHeads * headDim) : null,
                         qkvBias ? vector(checkpoint, p + "self_attn.v_proj.bias", kvHeads * headDim) : null,
-                        qkNorm ? vector(checkpoint, p + "self_attn.q_norm.weight", headDim) : null,
-                        qkNorm ? vector(checkpoint, p + "self_attn.k_norm.weight", headDim) : null,
+                        qkNorm || olmoe ? vector(checkpoint, p + "self_attn.q_norm.weight", olmoe ? heads * headDim : headDim) : null,
+                        qkNorm || olmoe ? vector(checkpoint, p + "self_attn.k_norm.weight", olmoe ? kvHeads * headDim : headDim) : null,
                         vector(checkpoint, p + "post_attention_layernorm.weight", hidden),
                         sparse ? null : matrix(checkpoint, p + "mlp.gate_proj.weight", intermediate, hidden),
                         sparse ? null : matrix(checkpoint, p + "mlp.up_proj.weight", intermediate, hidden),
@@ -302,14 +307,20 @@ public final class ReferenceDecoder {
         double[][][] v = new double[t][][];
         for (int i = 0; i < t; i++) {
             double[] normed = rmsNorm(x[i], layer.inputNorm);
-            q[i] = splitHeads(linear(layer.wq, normed, layer.bq), heads);
-            k[i] = splitHeads(linear(layer.wk, normed, layer.bk), kvHeads);
+            double[] qAll = linear(layer.wq, normed, layer.bq);
+            double[] kAll = linear(layer.wk, normed, layer.bk);
+            if (wholeQkNorm) {
+                qAll = rmsNorm(qAll, layer.qNorm);
+                kAll = rmsNorm(kAll, layer.kNorm);
+            }
+            q[i] = splitHeads(qAll, heads);
+            k[i] = splitHeads(kAll, kvHeads);
             v[i] = splitHeads(linear(layer.wv, normed, layer.bv), kvHeads);
             for (int h = 0; h < heads; h++) {
-                q[i][h] = rotate(layer.qNorm == null ? q[i][h] : rmsNorm(q[i][h], layer.qNorm), i);
+                q[i][h] = rotate(layer.qNorm == null || wholeQkNorm ? q[i][h] : rmsNorm(q[i][h], layer.qNorm), i);
             }
             for (int h = 0; h < kvHeads; h++) {
-                k[i][h] = rotate(layer.kNorm == null ? k[i][h] : rmsNorm(k[i][h], layer.kNorm), i);
+                k[i][h] = rotate(layer.kNorm == null || wholeQkNorm ? k[i][h] : rmsNorm(k[i][h], layer.kNorm), i);
             }
         }
         int group = heads / kvHeads;
