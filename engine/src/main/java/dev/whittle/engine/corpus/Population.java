@@ -8,15 +8,19 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * The people of the knowledge corpus, in four disjoint groups.
+ * The people of the knowledge corpus, in five disjoint groups.
  *
  * @param trained      have biographies and are asked about in training
  * @param heldOut      have biographies but are never asked about in training: closed-book QA on them measures
  *                     knowledge stored from biographies alone
  * @param readingTrain each appears in exactly one reading-comprehension training example and nowhere else
  * @param readingEval  each appears in exactly one in-context retrieval evaluation example and nowhere in training
+ * @param readingDrill each appears in exactly one passage of the reading drill (several questions on one passage),
+ *                     the reference model's second training phase; drawn last, so the other groups do not depend
+ *                     on how many there are
  */
-public record Population(List<Person> trained, List<Person> heldOut, List<Person> readingTrain, List<Person> readingEval) {
+public record Population(List<Person> trained, List<Person> heldOut, List<Person> readingTrain, List<Person> readingEval,
+                         List<Person> readingDrill) {
 
     /** Consecutive rejected draws after which the pools are judged too small for the requested people. */
     private static final int MAX_REJECTIONS = 100_000;
@@ -26,6 +30,7 @@ public record Population(List<Person> trained, List<Person> heldOut, List<Person
         heldOut = List.copyOf(heldOut);
         readingTrain = List.copyOf(readingTrain);
         readingEval = List.copyOf(readingEval);
+        readingDrill = List.copyOf(readingDrill);
     }
 
     /** Trained then held-out people: everyone who has biographies. */
@@ -40,10 +45,12 @@ public record Population(List<Person> trained, List<Person> heldOut, List<Person
      * under a name that differs from another's only in the middle; reading people have unique full names and
      * never share a first+last name with someone who has biographies.
      */
-    static Population generate(KnowledgePools pools, long seed, int people, int heldOut, int readingTrain, int readingEval) {
-        if (people < 0 || heldOut < 0 || heldOut > people || readingTrain < 0 || readingEval < 0) {
-            throw new IllegalArgumentException("invalid population: people=%d heldOut=%d readingTrain=%d readingEval=%d"
-                    .formatted(people, heldOut, readingTrain, readingEval));
+    static Population generate(KnowledgePools pools, long seed, int people, int heldOut, int readingTrain, int readingEval,
+                               int readingDrill) {
+        if (people < 0 || heldOut < 0 || heldOut > people || readingTrain < 0 || readingEval < 0 || readingDrill < 0) {
+            throw new IllegalArgumentException(
+                    "invalid population: people=%d heldOut=%d readingTrain=%d readingEval=%d readingDrill=%d"
+                            .formatted(people, heldOut, readingTrain, readingEval, readingDrill));
         }
         SplittableRandom random = Seeds.derive(seed, 1);
         Set<String> firstLast = new HashSet<>();
@@ -62,18 +69,20 @@ public record Population(List<Person> trained, List<Person> heldOut, List<Person
         }
         List<Person> reading = new ArrayList<>();
         rejections = 0;
-        while (reading.size() < readingTrain + readingEval) {
+        int readers = readingTrain + readingEval + readingDrill;
+        while (reading.size() < readers) {
             Person person = draw(pools, random);
             if (!firstLast.contains(person.firstName() + " " + person.lastName()) && fullNames.add(person.fullName())) {
                 reading.add(person);
                 rejections = 0;
             } else if (++rejections > MAX_REJECTIONS) {
-                throw tooFewNames((readingTrain + readingEval) + " reading-comprehension people");
+                throw tooFewNames(readers + " reading-comprehension people");
             }
         }
         int trainedCount = people - heldOut;
         return new Population(known.subList(0, trainedCount), known.subList(trainedCount, people),
-                reading.subList(0, readingTrain), reading.subList(readingTrain, reading.size()));
+                reading.subList(0, readingTrain), reading.subList(readingTrain, readingTrain + readingEval),
+                reading.subList(readingTrain + readingEval, readers));
     }
 
     private static Person draw(KnowledgePools pools, SplittableRandom random) {

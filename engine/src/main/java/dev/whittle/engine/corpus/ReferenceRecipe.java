@@ -35,11 +35,15 @@ public final class ReferenceRecipe {
         return new KnowledgeCorpus(KnowledgeCorpus.Config.reference(), KnowledgePools.standard());
     }
 
-    /** The reference training mix over the natural-text cache in {@code cacheDirectory} (fetched if missing). */
+    /** The reference pretraining mix over the natural-text cache in {@code cacheDirectory} (fetched if missing). */
     public static TrainingMix mix(Path cacheDirectory) {
+        return mix(cacheDirectory, TrainingMix.Config.reference());
+    }
+
+    /** A mix of the reference corpus with {@code config}, over the natural-text cache (fetched if missing). */
+    public static TrainingMix mix(Path cacheDirectory, TrainingMix.Config config) {
         NaturalTextCache cache = new NaturalTextCache(cacheDirectory).ensurePresent();
-        return new TrainingMix(knowledge(), NaturalText.passages(cache, NaturalText.DEFAULT_PASSAGE_CHARS),
-                TrainingMix.Config.reference());
+        return new TrainingMix(knowledge(), NaturalText.passages(cache, NaturalText.DEFAULT_PASSAGE_CHARS), config);
     }
 
     /**

@@ -26,9 +26,10 @@ public final class TrainingMix {
      * @param seed               fixes the order (the texts are fixed by the knowledge corpus's seed)
      * @param biographyExposures biographies per person with biographies (the passes over each fact)
      * @param questionExposures  questions per fact of each trained person
+     * @param reading            which reading examples, and how many questions each passage gets
      * @param naturalShare       fraction of all characters that are natural English, in [0, 1)
      */
-    public record Config(long seed, int biographyExposures, int questionExposures, double naturalShare) {
+    public record Config(long seed, int biographyExposures, int questionExposures, Reading reading, double naturalShare) {
         public Config {
             if (biographyExposures < 0 || questionExposures < 0) {
                 throw new IllegalArgumentException("exposures must not be negative: biographies=%d questions=%d"
@@ -39,9 +40,44 @@ public final class TrainingMix {
             }
         }
 
-        /** The reference model's mix; reference/README.md explains the numbers. */
+        /** A mix whose reading examples are the corpus's reading-train examples, one question each. */
+        public Config(long seed, int biographyExposures, int questionExposures, double naturalShare) {
+            this(seed, biographyExposures, questionExposures, Reading.ONE_QUESTION, naturalShare);
+        }
+
+        /** The reference model's first phase, pretraining; reference/README.md explains the numbers. */
         public static Config reference() {
             return new Config(7, 250, 10, 0.3);
+        }
+
+        /**
+         * The reference model's second phase, the reading drill: every drill passage with three questions, a
+         * replay of 20 biographies per person and 2 questions per trained fact so stored knowledge stays, and
+         * 15% natural English.
+         */
+        public static Config readingDrill() {
+            return new Config(8, 20, 2, new Reading(Reading.People.DRILL, 3), 0.15);
+        }
+    }
+
+    /**
+     * The reading-comprehension documents of a mix.
+     *
+     * @param people              whose passages: the corpus's reading-train people (one example each) or its drill
+     *                            people (one passage each)
+     * @param questionsPerPassage questions after each passage (only 1 for reading-train people)
+     */
+    public record Reading(People people, int questionsPerPassage) {
+        public static final Reading ONE_QUESTION = new Reading(People.TRAIN, 1);
+
+        public enum People { TRAIN, DRILL }
+
+        public Reading {
+            if (questionsPerPassage < 1 || questionsPerPassage > Attribute.values().length
+                    || (people == People.TRAIN && questionsPerPassage != 1)) {
+                throw new IllegalArgumentException("reading-train passages take 1 question, drill passages 1 to "
+                        + Attribute.values().length + "; got " + questionsPerPassage + " for " + people);
+            }
         }
     }
 
@@ -50,12 +86,25 @@ public final class TrainingMix {
     /**
      * One training document.
      *
-     * @param position    its index in the mix (checkpoint this to resume)
-     * @param text        the document, ending with {@code <|endoftext|>}
-     * @param answerStart for questions and reading examples, where the answer continuation (" " + answer, then
-     *                    the end of text) starts in {@code text}, for a loss on answers only; -1 otherwise
+     * @param position its index in the mix (checkpoint this to resume)
+     * @param text     the document, ending with {@code <|endoftext|>}
+     * @param answers  for questions and reading examples, the character spans {@code [start, end)} of each answer
+     *                 continuation (" " + answer; the last one runs to the end of the text, end marker included),
+     *                 for a loss on answers only; empty otherwise
      */
-    public record Document(long position, Kind kind, String text, int answerStart) {
+    public record Document(long position, Kind kind, String text, List<Span> answers) {
+        public Document {
+            answers = List.copyOf(answers);
+        }
+
+        /** Where the first answer starts, -1 for a document without answers. */
+        public int answerStart() {
+            return answers.isEmpty() ? -1 : answers.getFirst().start();
+        }
+    }
+
+    /** A span of characters {@code [start, end)}. */
+    public record Span(int start, int end) {
     }
 
     /** How many documents of each kind the mix holds and about how many characters they make. */
@@ -98,7 +147,7 @@ public final class TrainingMix {
         counts.put(Kind.BIOGRAPHY, (long) knowledge.peopleWithBiographies().size() * config.biographyExposures());
         counts.put(Kind.QUESTION, (long) knowledge.population().trained().size() * Attribute.values().length
                 * config.questionExposures());
-        counts.put(Kind.READING, (long) knowledge.population().readingTrain().size());
+        counts.put(Kind.READING, (long) readingPeople().size());
         Map<Kind, Long> meanChars = new EnumMap<>(Kind.class);
         long knowledgeChars = 0;
         for (Kind kind : List.of(Kind.BIOGRAPHY, Kind.QUESTION, Kind.READING)) {
@@ -172,8 +221,14 @@ public final class TrainingMix {
                 yield answered(position, kind, qa.prompt(), qa.answer());
             }
             case READING -> {
-                KnowledgeCorpus.ReadingExample example = knowledge.readingExample(index);
-                yield answered(position, kind, example.prompt(), example.qa().answer());
+                KnowledgeCorpus.ReadingDrill reading = reading(index);
+                String text = reading.text();
+                List<Span> spans = new java.util.ArrayList<>();
+                for (int[] span : reading.answerSpans()) {
+                    spans.add(new Span(span[0], span[1] == text.length()
+                            ? text.length() + BpeSpecialTokens.END_OF_TEXT.length() : span[1]));
+                }
+                yield new Document(position, kind, text + BpeSpecialTokens.END_OF_TEXT, spans);
             }
             case NATURAL -> plain(position, kind, natural.get(naturalOrder[index % naturalOrder.length]));
         };
@@ -202,6 +257,18 @@ public final class TrainingMix {
         };
     }
 
+    private List<Person> readingPeople() {
+        return config.reading().people() == Reading.People.TRAIN
+                ? knowledge.population().readingTrain() : knowledge.population().readingDrill();
+    }
+
+    /** Reading document {@code index}: a reading-train example as a drill of one question, or a drill passage. */
+    private KnowledgeCorpus.ReadingDrill reading(int index) {
+        return config.reading().people() == Reading.People.TRAIN
+                ? knowledge.readingExample(index).asDrill()
+                : knowledge.readingDrill(index, config.reading().questionsPerPassage());
+    }
+
     private String biography(int index) {
         int people = knowledge.peopleWithBiographies().size();
         return knowledge.biography(index % people, index / people);
@@ -215,11 +282,12 @@ public final class TrainingMix {
     }
 
     private static Document plain(long position, Kind kind, String text) {
-        return new Document(position, kind, text + BpeSpecialTokens.END_OF_TEXT, -1);
+        return new Document(position, kind, text + BpeSpecialTokens.END_OF_TEXT, List.of());
     }
 
     private static Document answered(long position, Kind kind, String prompt, String answer) {
-        return new Document(position, kind, prompt + " " + answer + BpeSpecialTokens.END_OF_TEXT, prompt.length());
+        String text = prompt + " " + answer + BpeSpecialTokens.END_OF_TEXT;
+        return new Document(position, kind, text, List.of(new Span(prompt.length(), text.length())));
     }
 
     /** Mean length of documents of a knowledge kind over an evenly spaced sample of them. */
@@ -235,7 +303,7 @@ public final class TrainingMix {
             String text = switch (kind) {
                 case BIOGRAPHY -> biography(index);
                 case QUESTION -> question(index).text();
-                case READING -> knowledge.readingExample(index).text();
+                case READING -> reading(index).text();
                 case NATURAL -> throw new IllegalArgumentException("natural text is measured exactly");
             };
             sum += text.length() + BpeSpecialTokens.END_OF_TEXT.length();

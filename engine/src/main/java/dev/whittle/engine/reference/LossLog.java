@@ -51,6 +51,18 @@ public final class LossLog {
         this.rows = rows;
     }
 
+    /**
+     * A later phase's rows as a continuation of the run whose last row is {@code previous} (null for the first
+     * phase): updates, tokens and seconds counted on from there, so phases plot as one curve.
+     */
+    public static List<Row> continued(List<Row> rows, Row previous) {
+        if (previous == null) {
+            return rows;
+        }
+        return rows.stream().map(r -> new Row(previous.update() + r.update(), previous.tokens() + r.tokens(), r.loss(),
+                r.gradNorm(), r.learningRate(), r.tokensPerSecond(), previous.seconds() + r.seconds())).toList();
+    }
+
     /** The log in {@code file} keeping the rows up to {@code resumedUpdate} (the file is rewritten to match). */
     public static LossLog open(Path file, long resumedUpdate) throws IOException {
         List<Row> rows = new ArrayList<>();

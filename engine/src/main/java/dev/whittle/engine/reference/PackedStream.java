@@ -22,9 +22,9 @@ import java.util.Map;
  * A {@link TrainingMix} as one token stream: every document encoded without added special tokens (each already
  * ends with {@code <|endoftext|>}) and concatenated in the mix's order, so windows cut from it are packed with
  * whole and partial documents and no padding. Beside each token, whether predicting it counts toward the loss:
- * every token of biographies and natural text; for questions and reading examples only the answer (" " + answer
- * and the end marker), because their prompts are formulaic and a reading passage describes a one-off person
- * whose facts cannot be learnt, only guessed.
+ * every token of biographies and natural text; for questions and reading examples only the answers (" " + answer,
+ * and the end marker after the last), because their prompts are formulaic and a reading passage describes a
+ * one-off person whose facts cannot be learnt, only guessed.
  * <p>
  * Tokenizing the whole mix takes a while, so the stream is cached in a file that records the {@code fingerprint}
  * (mix, composition, tokenizer) it was made from; a different fingerprint means a new stream.
@@ -39,17 +39,34 @@ public record PackedStream(String fingerprint, int[] tokens, boolean[] scored, M
         }
     }
 
-    /** Tokenizes every document of {@code mix}, reporting every few thousand documents. */
+    /** Tokenizes every document of {@code mix} as it comes, reporting every few thousand documents. */
     public static PackedStream tokenize(TrainingMix mix, Tokenizer tokenizer, String fingerprint, Progress progress) {
+        return tokenize(mix, tokenizer, 0, fingerprint, progress);
+    }
+
+    /**
+     * Tokenizes every document of {@code mix}. With {@code window > 0}, a document with answers never straddles a
+     * multiple of {@code window}: when it would, the rest of the current window is filled with unscored end
+     * markers and the document starts the next one. Training windows are cut at those multiples, so an answer is
+     * always trained with its whole passage and question in view, never guessed from a window that starts after
+     * them.
+     */
+    public static PackedStream tokenize(TrainingMix mix, Tokenizer tokenizer, int window, String fingerprint,
+                                        Progress progress) {
         IntBuffer tokens = new IntBuffer();
         Map<TrainingMix.Kind, Long> byKind = new EnumMap<>(TrainingMix.Kind.class);
+        int filler = tokenizer.eosTokenIds().iterator().next();
         long total = mix.size();
         Iterator<TrainingMix.Document> documents = mix.documents(0);
         while (documents.hasNext()) {
             TrainingMix.Document document = documents.next();
             int[] ids = tokenizer.encode(document.text(), false);
-            int firstScored = document.answerStart() < 0 ? 0 : answerTokenStart(tokenizer, document, ids);
-            tokens.add(ids, firstScored);
+            boolean[] scored = scoredTokens(tokenizer, document, ids);
+            int left = window - tokens.size % Math.max(1, window);
+            if (window > 0 && !document.answers().isEmpty() && ids.length > left && ids.length <= window) {
+                tokens.fill(filler, left);
+            }
+            tokens.add(ids, scored);
             byKind.merge(document.kind(), (long) ids.length, Long::sum);
             if ((document.position() + 1) % 5000 == 0 || document.position() + 1 == total) {
                 progress.checkCancelled();
@@ -59,18 +76,34 @@ public record PackedStream(String fingerprint, int[] tokens, boolean[] scored, M
         return new PackedStream(fingerprint, tokens.ids(), tokens.scored(), byKind);
     }
 
-    /**
-     * The index of the first answer token: the prompt alone must encode to a prefix of the whole document, which
-     * holds because the answer starts with a space (a pre-token boundary of byte-level BPE).
-     */
-    private static int answerTokenStart(Tokenizer tokenizer, TrainingMix.Document document, int[] ids) {
-        int[] prompt = tokenizer.encode(document.text().substring(0, document.answerStart()), false);
-        if (prompt.length >= ids.length || !Arrays.equals(prompt, 0, prompt.length, ids, 0, prompt.length)) {
-            throw new IllegalStateException("document " + document.position() + " (" + document.kind()
-                    + "): its prompt does not encode to a prefix of the whole document, so the answer's tokens "
-                    + "cannot be told apart: " + document.text());
+    /** Every token of a plain document; the tokens of each answer span of a document with answers. */
+    private static boolean[] scoredTokens(Tokenizer tokenizer, TrainingMix.Document document, int[] ids) {
+        boolean[] scored = new boolean[ids.length];
+        if (document.answers().isEmpty()) {
+            Arrays.fill(scored, true);
+            return scored;
         }
-        return prompt.length;
+        for (TrainingMix.Span span : document.answers()) {
+            int from = tokensBefore(tokenizer, document, ids, span.start());
+            int to = span.end() == document.text().length() ? ids.length : tokensBefore(tokenizer, document, ids, span.end());
+            Arrays.fill(scored, from, to, true);
+        }
+        return scored;
+    }
+
+    /**
+     * How many tokens the text before {@code offset} encodes to. That text must encode to a prefix of the whole
+     * document, which holds at an answer's edges: an answer starts with a space and ends before a newline or the
+     * end marker, pre-token boundaries of byte-level BPE.
+     */
+    private static int tokensBefore(Tokenizer tokenizer, TrainingMix.Document document, int[] ids, int offset) {
+        int[] prefix = tokenizer.encode(document.text().substring(0, offset), false);
+        if (prefix.length >= ids.length || !Arrays.equals(prefix, 0, prefix.length, ids, 0, prefix.length)) {
+            throw new IllegalStateException("document " + document.position() + " (" + document.kind()
+                    + "): its text up to an answer's edge does not encode to a prefix of the whole document, so the "
+                    + "answer's tokens cannot be told apart: " + document.text());
+        }
+        return prefix.length;
     }
 
     public int size() {
@@ -160,15 +193,26 @@ public record PackedStream(String fingerprint, int[] tokens, boolean[] scored, M
         private boolean[] scored = new boolean[1 << 16];
         private int size;
 
-        void add(int[] document, int firstScored) {
-            if (size + document.length > ids.length) {
-                int capacity = Math.max(size + document.length, ids.length * 2);
+        void add(int[] document, boolean[] documentScored) {
+            grow(document.length);
+            System.arraycopy(document, 0, ids, size, document.length);
+            System.arraycopy(documentScored, 0, scored, size, document.length);
+            size += document.length;
+        }
+
+        /** {@code n} copies of {@code token}, unscored. */
+        void fill(int token, int n) {
+            grow(n);
+            Arrays.fill(ids, size, size + n, token);
+            size += n;
+        }
+
+        private void grow(int n) {
+            if (size + n > ids.length) {
+                int capacity = Math.max(size + n, ids.length * 2);
                 ids = Arrays.copyOf(ids, capacity);
                 scored = Arrays.copyOf(scored, capacity);
             }
-            System.arraycopy(document, 0, ids, size, document.length);
-            Arrays.fill(scored, size + firstScored, size + document.length, true);
-            size += document.length;
         }
 
         int[] ids() {

@@ -13,22 +13,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * The reference model from data to published folder: the mix tokenized once into the run folder's
- * {@value #STREAM_FILE}, training in resumable slices ({@link ReferenceTraining}), and, when the run is complete
- * (or on demand), the export: weights written to a staged folder, that folder loaded back and evaluated, the
- * card added, and the folder published in place of the old one.
+ * The reference model from data to published folder, in {@link ReferencePhase phases} that each keep a subfolder
+ * of the run folder: the phase's mix tokenized once into its {@value #STREAM_FILE}, training in resumable slices
+ * ({@link ReferenceTraining}), each phase after the first starting from the weights the one before finished with.
+ * When the last phase completes (or on demand) comes the export: weights written to a staged folder, that folder
+ * loaded back and evaluated, the card added, and the folder published in place of the old one.
  */
 public final class ReferencePipeline {
 
     public static final String STREAM_FILE = "tokens.bin";
 
     /**
-     * @param runDir       the run folder (checkpoints, loss log, token stream)
+     * @param runDir       the run folder (one subfolder per phase: checkpoints, loss log, token stream)
      * @param out          the published model folder
      * @param tokenizerDir the tokenizer files (copied into the model folder)
      * @param evalDir      the evaluation sets
@@ -37,37 +40,65 @@ public final class ReferencePipeline {
     public record Paths(Path runDir, Path out, Path tokenizerDir, Path evalDir, Path wikiText) {
     }
 
-    private final ReferencePlan plan;
+    private final List<ReferencePhase> phases;
     private final Paths paths;
     private final Tokenizer tokenizer;
-    private final Supplier<TrainingMix> mix;
+    private final Function<TrainingMix.Config, TrainingMix> mixes;
 
-    public ReferencePipeline(ReferencePlan plan, Paths paths, Tokenizer tokenizer, Supplier<TrainingMix> mix) {
-        this.plan = plan;
+    /**
+     * @param phases    in training order, all of one model shape
+     * @param mixes     makes a phase's mix from its configuration
+     */
+    public ReferencePipeline(List<ReferencePhase> phases, Paths paths, Tokenizer tokenizer,
+                             Function<TrainingMix.Config, TrainingMix> mixes) {
+        if (phases.isEmpty()) {
+            throw new IllegalArgumentException("a reference pipeline needs at least one phase");
+        }
+        for (ReferencePhase phase : phases) {
+            if (!sameShape(phase.plan(), phases.getFirst().plan())) {
+                throw new IllegalArgumentException("phase " + phase.name() + " has another model shape than phase "
+                        + phases.getFirst().name() + ": " + phase.plan() + " vs " + phases.getFirst().plan());
+            }
+        }
+        this.phases = List.copyOf(phases);
         this.paths = paths;
         this.tokenizer = tokenizer;
-        this.mix = mix;
+        this.mixes = mixes;
     }
 
-    /** whittle-ref: the reference plan, the recipe's mix over the natural-text cache in {@code corpusCache}. */
+    /** whittle-ref: its phases, the recipe's mixes over the natural-text cache in {@code corpusCache}. */
     public static ReferencePipeline whittleRef(Paths paths, Path corpusCache) throws IOException {
-        return new ReferencePipeline(ReferencePlan.whittleRef(), paths, Tokenizer.load(paths.tokenizerDir()),
-                () -> ReferenceRecipe.mix(corpusCache));
+        return new ReferencePipeline(ReferencePhase.whittleRef(), paths, Tokenizer.load(paths.tokenizerDir()),
+                config -> ReferenceRecipe.mix(corpusCache, config));
     }
 
-    /** The packed stream, from the run folder's cache when it was made from the same mix and tokenizer. */
-    public PackedStream stream(Progress progress) throws IOException {
-        TrainingMix training = mix.get();
+    public List<ReferencePhase> phases() {
+        return phases;
+    }
+
+    /** The phase's subfolder of the run folder. */
+    public Path phaseDir(ReferencePhase phase) {
+        return paths.runDir().resolve(phase.name());
+    }
+
+    /** The phase's packed stream, from its cache when it was made from the same mix, alignment and tokenizer. */
+    public PackedStream stream(ReferencePhase phase, Progress progress) throws IOException {
+        TrainingMix training = mixes.apply(phase.mix());
         TrainingMix.Composition c = training.composition();
-        String fingerprint = "mix " + training.config() + ", documents " + new java.util.TreeMap<>(c.documents())
-                + ", characters " + new java.util.TreeMap<>(c.characters()) + ", tokenizer sha256 "
-                + sha256(tokenizer.file());
-        return PackedStream.cached(paths.runDir().resolve(STREAM_FILE), fingerprint,
-                () -> PackedStream.tokenize(training, tokenizer, fingerprint, progress));
+        String fingerprint = "mix " + training.config() + ", documents " + new TreeMap<>(c.documents())
+                + ", characters " + new TreeMap<>(c.characters())
+                + (phase.alignAnswers() ? ", answers aligned to windows of " + phase.alignment() : "")
+                + ", tokenizer sha256 " + sha256(tokenizer.file());
+        return PackedStream.cached(phaseDir(phase).resolve(STREAM_FILE), fingerprint,
+                () -> PackedStream.tokenize(training, tokenizer, phase.alignment(), fingerprint, progress));
     }
 
-    public ReferenceTraining training(PackedStream stream) throws IOException {
-        return new ReferenceTraining(plan, stream, tokenizer, paths.runDir());
+    /** The phase's training; a phase after the first starts from its predecessor's checkpoint. */
+    public ReferenceTraining training(ReferencePhase phase, PackedStream stream) throws IOException {
+        int index = phases.indexOf(phase);
+        Path startFrom = index <= 0 ? null
+                : phaseDir(phases.get(index - 1)).resolve(ReferenceTraining.CHECKPOINT_DIR);
+        return new ReferenceTraining(phase.plan(), stream, tokenizer, phaseDir(phase), startFrom);
     }
 
     /** Trains one slice; publishes the model when the run completes in it. */
@@ -76,37 +107,75 @@ public final class ReferencePipeline {
         return train(budget, 0, log, progress);
     }
 
-    /** As {@link #train(ReferenceTraining.Budget, PrintStream, Progress)}, with the machine's FMA ceiling given. */
+    /**
+     * Trains the first unfinished phase for one slice of {@code budget}, and goes on with the next phase in a
+     * fresh slice when it finishes; publishes the model when the last phase is done. {@code ceilingGflops} is the
+     * machine's FMA ceiling (0: measured now).
+     */
     public ReferenceTraining.Outcome train(ReferenceTraining.Budget budget, double ceilingGflops, PrintStream log,
                                            Progress progress) throws IOException {
-        PackedStream stream = stream(progress);
-        ReferenceTraining training = training(stream);
-        ReferenceTraining.Outcome outcome = training.train(budget, ceilingGflops, log);
-        if (outcome.finished()) {
-            publish(stream, training, log, progress);
+        ReferenceTraining.Outcome outcome = null;
+        for (ReferencePhase phase : phases) {
+            ReferenceTraining training = training(phase, stream(phase, progress));
+            if (training.finished()) {
+                List<LossLog.Row> losses = training.lossRows();
+                outcome = new ReferenceTraining.Outcome(training.totalUpdates(), training.totalUpdates(),
+                        losses.isEmpty() ? 0 : losses.getLast().seconds(), true);
+                continue;
+            }
+            log.printf("%s phase %s (%d of %d)%n", ReferenceTraining.now(), phase.name(), phases.indexOf(phase) + 1,
+                    phases.size());
+            outcome = training.train(budget, ceilingGflops, log);
+            if (!outcome.finished()) {
+                return outcome;
+            }
         }
+        publish(log, progress);
         return outcome;
     }
 
     /** Exports the latest checkpoint (finished or not), evaluates it and publishes it to {@code paths.out()}. */
     public Path export(PrintStream log, Progress progress) throws IOException {
-        PackedStream stream = stream(progress);
-        ReferenceTraining training = training(stream);
-        return publish(stream, training, log, progress);
+        return publish(log, progress);
     }
 
-    private Path publish(PackedStream stream, ReferenceTraining training, PrintStream log, Progress progress)
-            throws IOException {
-        long updates = training.restoreLatest();
+    /** The phases that have started, with their trainings; the last one holds the latest weights. */
+    private List<Started> started(Progress progress) throws IOException {
+        List<Started> started = new ArrayList<>();
+        for (ReferencePhase phase : phases) {
+            if (ReferenceTraining.checkpointedUpdates(phaseDir(phase)) == 0 && !started.isEmpty()) {
+                break;
+            }
+            PackedStream stream = stream(phase, progress);
+            started.add(new Started(phase, stream, training(phase, stream)));
+        }
+        return started;
+    }
+
+    private record Started(ReferencePhase phase, PackedStream stream, ReferenceTraining training) {
+    }
+
+    private Path publish(PrintStream log, Progress progress) throws IOException {
+        List<Started> started = started(progress);
+        ReferenceTraining last = started.getLast().training();
+        long updates = last.restoreLatest();
         Path staging = ReferenceExport.stagingFor(paths.out());
         try {
-            ReferenceExport.writeWeights(training.decoder(), training.config(), tokenizer, paths.tokenizerDir(), staging);
-            log.printf("%s exported update %d to %s; evaluating%n", ReferenceTraining.now(), updates, staging);
+            ReferenceExport.writeWeights(last.decoder(), last.config(), tokenizer, paths.tokenizerDir(), staging);
+            log.printf("%s exported phase %s at update %d to %s; evaluating%n", ReferenceTraining.now(),
+                    started.getLast().phase().name(), updates, staging);
             ReferenceEvaluation.Scores scores = evaluate(staging, 0, progress);
-            List<LossLog.Row> losses = training.lossRows().stream().filter(r -> r.update() <= updates).toList();
-            ModelCard card = new ModelCard(ModelCard.Training.of(plan, training.decoder().parameterCount(), stream,
-                    training.totalUpdates(), losses), scores);
-            ReferenceExport.writeCard(staging, card, losses);
+            List<ModelCard.Training> trainings = new ArrayList<>();
+            List<LossLog.Row> curve = new ArrayList<>();
+            for (Started s : started) {
+                long done = ReferenceTraining.checkpointedUpdates(phaseDir(s.phase()));
+                List<LossLog.Row> losses = s.training().lossRows().stream().filter(r -> r.update() <= done).toList();
+                trainings.add(ModelCard.Training.of(s.phase(), last.decoder().parameterCount(), s.stream(),
+                        s.training().totalUpdates(), losses));
+                curve.addAll(LossLog.continued(losses, curve.isEmpty() ? null : curve.getLast()));
+            }
+            ModelCard card = new ModelCard(trainings, phases.size(), scores);
+            ReferenceExport.writeCard(staging, card, curve);
             Path published = ReferenceExport.publish(staging, paths.out());
             log.printf("%s published %s: closed-book %.3f, in-context %.3f, multiple choice %.3f%n",
                     ReferenceTraining.now(), published, scores.closedBook().accuracy(), scores.inContext().accuracy(),
@@ -137,10 +206,15 @@ public final class ReferencePipeline {
      * card: what evaluating a run mid-training starts from.
      */
     public Path snapshot(Path target, Progress progress) throws IOException {
-        ReferenceTraining training = training(stream(progress));
+        ReferenceTraining training = started(progress).getLast().training();
         training.restoreLatest();
         return ReferenceExport.writeWeights(training.decoder(), training.config(), tokenizer, paths.tokenizerDir(),
                 target);
+    }
+
+    private static boolean sameShape(ReferencePlan a, ReferencePlan b) {
+        return a.hidden() == b.hidden() && a.layers() == b.layers() && a.heads() == b.heads()
+                && a.kvHeads() == b.kvHeads() && a.intermediate() == b.intermediate() && a.context() == b.context();
     }
 
     private static String sha256(Path file) {

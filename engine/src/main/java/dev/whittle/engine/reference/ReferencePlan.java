@@ -49,6 +49,14 @@ public record ReferencePlan(int hidden, int layers, int heads, int kvHeads, int 
         return new ReferencePlan(256, 6, 8, 4, 704, 256, 16, 2e-3, 2e-4, 100, 0.1, 1.0, 2026);
     }
 
+    /**
+     * whittle-ref's second phase, the reading drill: the same shape and batch, a short warmup to 8e-4 (below the
+     * first phase's peak, so stored facts are not shaken loose) and a cosine to 8e-5.
+     */
+    public static ReferencePlan whittleRefReading() {
+        return new ReferencePlan(256, 6, 8, 4, 704, 256, 16, 8e-4, 8e-5, 50, 0.1, 1.0, 2027);
+    }
+
     public int tokensPerUpdate() {
         return sequences * context;
     }

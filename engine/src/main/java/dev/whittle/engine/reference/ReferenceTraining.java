@@ -66,8 +66,11 @@ public final class ReferenceTraining {
     public record Outcome(long updates, long totalUpdates, double trainingSeconds, boolean finished) {
     }
 
-    /** What {@value #RUN_FILE} holds. */
-    record RunFile(ReferencePlan plan, String fingerprint, long totalUpdates) {
+    /**
+     * What {@value #RUN_FILE} holds; {@code startsFrom} is the checkpoint folder of the weights it began with
+     * (relative to the run folder's parent), or null.
+     */
+    record RunFile(ReferencePlan plan, String fingerprint, long totalUpdates, String startsFrom) {
     }
 
     private final ReferencePlan plan;
@@ -78,27 +81,46 @@ public final class ReferenceTraining {
     private final Decoder decoder;
     private final DecoderTraining model;
 
+    /** A run from random weights. */
     public ReferenceTraining(ReferencePlan plan, PackedStream stream, Tokenizer tokenizer, Path runDir) throws IOException {
+        this(plan, stream, tokenizer, runDir, null);
+    }
+
+    /**
+     * A run that starts from the weights of the checkpoint in {@code startFrom} (another run's
+     * {@value #CHECKPOINT_DIR} folder; its optimiser moments are not taken), or from random weights when null.
+     * Once this run has a checkpoint of its own, it continues from that.
+     */
+    public ReferenceTraining(ReferencePlan plan, PackedStream stream, Tokenizer tokenizer, Path runDir, Path startFrom)
+            throws IOException {
         this.plan = plan;
         this.stream = stream;
         this.config = plan.modelConfig(tokenizer);
         this.runDir = runDir;
         this.totalUpdates = stream.windows(plan).windowCount() / plan.sequences();
-        claimRunFolder();
+        claimRunFolder(startFrom == null ? null : runDir.toAbsolutePath().normalize().getParent()
+                .relativize(startFrom.toAbsolutePath().normalize()).toString());
         this.decoder = Initialisation.randomDecoder(config, plan.seed());
         this.model = new DecoderTraining(decoder);
+        if (startFrom != null && !TrainingCheckpoint.exists(runDir.resolve(CHECKPOINT_DIR))) {
+            if (!TrainingCheckpoint.exists(startFrom)) {
+                throw new IllegalStateException(runDir + " starts from the weights in " + startFrom + ", which holds no checkpoint");
+            }
+            TrainingCheckpoint.restore(startFrom, model.parameters(), new AdamW(model.parameters(), plan.optimizer()));
+        }
     }
 
-    /** Refuses a run folder started with another plan or on another stream. */
-    private void claimRunFolder() throws IOException {
+    /** Refuses a run folder started with another plan, on another stream or from other weights. */
+    private void claimRunFolder(String startsFrom) throws IOException {
         Files.createDirectories(runDir);
         Path file = runDir.resolve(RUN_FILE);
-        RunFile mine = new RunFile(plan, stream.fingerprint(), totalUpdates);
+        RunFile mine = new RunFile(plan, stream.fingerprint(), totalUpdates, startsFrom);
         if (Files.isRegularFile(file)) {
             RunFile theirs = JSON.readValue(file.toFile(), RunFile.class);
             if (!theirs.equals(mine)) {
                 throw new IllegalArgumentException(runDir + " holds a run of another plan or data stream ("
-                        + theirs.plan() + ", " + theirs.fingerprint() + "); use another --run-dir or remove it");
+                        + theirs.plan() + ", " + theirs.fingerprint() + ", starting from " + theirs.startsFrom()
+                        + "); use another --run-dir or remove it");
             }
             return;
         }
@@ -122,6 +144,11 @@ public final class ReferenceTraining {
 
     public Path lossFile() {
         return runDir.resolve(LOSS_FILE);
+    }
+
+    /** Whether the run has made all its updates. */
+    public boolean finished() throws IOException {
+        return checkpointedUpdates(runDir) >= totalUpdates;
     }
 
     /** Updates done according to the checkpoint in {@code runDir} (0 when there is none). */

@@ -19,7 +19,7 @@ class ReferenceCommandTest extends CliTest {
     @BeforeAll
     static void writeEvalSets() throws IOException {
         evalDir = tmp.resolve("eval");
-        KnowledgeEvalSets.write(new KnowledgeCorpus(new KnowledgeCorpus.Config(5, 6, 3, 4, 4, 0.5),
+        KnowledgeEvalSets.write(new KnowledgeCorpus(new KnowledgeCorpus.Config(5, 6, 3, 4, 4, 0, 0.5),
                 KnowledgePools.standard()), evalDir);
     }
 

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KnowledgeCorpusTest {
 
-    static final KnowledgeCorpus.Config SMALL = new KnowledgeCorpus.Config(42, 60, 30, 80, 36, 0.5);
+    static final KnowledgeCorpus.Config SMALL = new KnowledgeCorpus.Config(42, 60, 30, 80, 36, 40, 0.5);
 
     static KnowledgeCorpus small() {
         return new KnowledgeCorpus(SMALL, KnowledgePools.standard());
@@ -21,7 +21,7 @@ class KnowledgeCorpusTest {
     void theSameSeedGivesTheSamePeopleAndTexts() {
         KnowledgeCorpus a = small();
         KnowledgeCorpus b = small();
-        KnowledgeCorpus other = new KnowledgeCorpus(new KnowledgeCorpus.Config(43, 60, 30, 80, 36, 0.5),
+        KnowledgeCorpus other = new KnowledgeCorpus(new KnowledgeCorpus.Config(43, 60, 30, 80, 36, 40, 0.5),
                 KnowledgePools.standard());
 
         assertThat(a.population()).isEqualTo(b.population());
@@ -90,8 +90,49 @@ class KnowledgeCorpusTest {
             assertThat(firstLast).doesNotContain(person.firstName() + " " + person.lastName());
             assertThat(fullNames.add(person.fullName())).isTrue();
         }
+        for (Person person : population.readingDrill()) {
+            assertThat(firstLast).doesNotContain(person.firstName() + " " + person.lastName());
+            assertThat(fullNames.add(person.fullName())).isTrue();
+        }
+        assertThat(population.readingDrill()).hasSize(40);
         assertThat(population.trained()).hasSize(30);
         assertThat(population.heldOut()).hasSize(30);
+    }
+
+    @Test
+    void drillPeopleAreDrawnAfterEveryoneElseSoTheOtherGroupsDoNotDependOnHowManyThereAre() {
+        KnowledgeCorpus without = new KnowledgeCorpus(new KnowledgeCorpus.Config(42, 60, 30, 80, 36, 0, 0.5),
+                KnowledgePools.standard());
+        Population with = small().population();
+        assertThat(without.population().withBiographies()).isEqualTo(with.withBiographies());
+        assertThat(without.population().readingTrain()).isEqualTo(with.readingTrain());
+        assertThat(without.population().readingEval()).isEqualTo(with.readingEval());
+    }
+
+    @Test
+    void aDrillPassageStatesEveryFactAndAsksDistinctOnesWhoseAnswersSitAtTheirSpans() {
+        KnowledgeCorpus corpus = small();
+        for (int i = 0; i < 40; i++) {
+            KnowledgeCorpus.ReadingDrill drill = corpus.readingDrill(i, 3);
+            Person person = corpus.population().readingDrill().get(i);
+            assertThat(drill.person()).isEqualTo(person);
+            for (Attribute attribute : Attribute.values()) {
+                assertThat(drill.passage()).contains(person.value(attribute));
+            }
+            assertThat(drill.qas()).hasSize(3);
+            assertThat(drill.qas().stream().map(Biographer.QuestionAnswer::question).distinct()).hasSize(3);
+            String text = drill.text();
+            assertThat(text).startsWith(drill.passage() + "\nQ: ");
+            List<int[]> spans = drill.answerSpans();
+            for (int q = 0; q < 3; q++) {
+                String answer = drill.qas().get(q).answer();
+                assertThat(text.substring(spans.get(q)[0], spans.get(q)[1])).isEqualTo(" " + answer);
+                assertThat(text.substring(0, spans.get(q)[0])).endsWith(drill.qas().get(q).prompt());
+            }
+            assertThat(spans.getLast()[1]).isEqualTo(text.length());
+        }
+        assertThat(corpus.readingDrill(5, 3)).isEqualTo(corpus.readingDrill(5, 3));
+        assertThatThrownBy(() -> corpus.readingDrill(0, 7)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -126,7 +167,7 @@ class KnowledgeCorpusTest {
                         new KnowledgePools.Employer("E3", "C"), new KnowledgePools.Employer("E4", "D")),
                 1950, 1960);
 
-        assertThatThrownBy(() -> new KnowledgeCorpus(new KnowledgeCorpus.Config(1, 3, 1, 0, 0, 0.5), tiny))
+        assertThatThrownBy(() -> new KnowledgeCorpus(new KnowledgeCorpus.Config(1, 3, 1, 0, 0, 0, 0.5), tiny))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("too few");
     }

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,6 +83,66 @@ class PackedStreamTest {
         assertThat(made).hasValue(1);
         assertThat(PackedStream.read(file).fingerprint()).isEqualTo("other");
         assertThat(other.scoredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aReadingDrillScoresEachAnswerAndAlignedDocumentsWithAnswersNeverStraddleAWindow() {
+        int window = 96;
+        TrainingMix drill = tiny.mix(TinyReference.DRILL_MIX);
+        PackedStream aligned = PackedStream.tokenize(drill, tiny.tokenizer, window, "drill", Progress.NONE);
+        int filler = tiny.tokenizer.eosTokenIds().iterator().next();
+        Iterator<TrainingMix.Document> documents = drill.documents(0);
+        int offset = 0;
+        int fillers = 0;
+        int drills = 0;
+        while (documents.hasNext()) {
+            TrainingMix.Document d = documents.next();
+            int[] ids = tiny.tokenizer.encode(d.text(), false);
+            // Skip the unscored end markers that fill out a window before a document with answers.
+            while (!Arrays.equals(aligned.tokens(), offset, offset + ids.length, ids, 0, ids.length)) {
+                assertThat(aligned.tokens()[offset]).isEqualTo(filler);
+                assertThat(aligned.scored()[offset]).isFalse();
+                assertThat(d.answers()).isNotEmpty();
+                offset++;
+                fillers++;
+            }
+            if (!d.answers().isEmpty() && ids.length <= window) {
+                assertThat(offset / window).as("document %d", d.position()).isEqualTo((offset + ids.length - 1) / window);
+            }
+            if (d.kind() == TrainingMix.Kind.READING) {
+                // The scored runs decode to the answers, in order: " a1", " a2", " a3<|endoftext|>".
+                List<String> runs = scoredRuns(aligned, offset, offset + ids.length);
+                assertThat(runs).hasSize(3);
+                for (int q = 0; q < 3; q++) {
+                    TrainingMix.Span span = d.answers().get(q);
+                    assertThat(runs.get(q)).isEqualTo(d.text().substring(span.start(), span.end()));
+                }
+                assertThat(runs.getLast()).endsWith("<|endoftext|>");
+                drills++;
+            }
+            offset += ids.length;
+        }
+        assertThat(offset).isEqualTo(aligned.size());
+        assertThat(drills).isEqualTo(20);
+        assertThat(fillers).isPositive();
+        assertThat(aligned.size()).isEqualTo(PackedStream.tokenize(drill, tiny.tokenizer, "drill", Progress.NONE).size() + fillers);
+    }
+
+    private List<String> scoredRuns(PackedStream s, int from, int to) {
+        List<String> runs = new ArrayList<>();
+        int i = from;
+        while (i < to) {
+            if (!s.scored()[i]) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < to && s.scored()[i]) {
+                i++;
+            }
+            runs.add(tiny.tokenizer.decode(Arrays.copyOfRange(s.tokens(), start, i)));
+        }
+        return runs;
     }
 
     private String decodeWhere(int from, int to, boolean scored) {

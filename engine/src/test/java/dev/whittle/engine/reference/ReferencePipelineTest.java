@@ -42,40 +42,81 @@ class ReferencePipelineTest {
                 Progress.NONE);
     }
 
+    private static final ReferencePhase PRETRAIN = TinyReference.PHASES.getFirst();
+    private static final ReferencePhase DRILL = TinyReference.PHASES.getLast();
+
     @Test
-    void trainsTheWholePassAndTheLossFalls() throws IOException {
+    void trainsTheWholePassOfEachPhaseAndTheLossFalls() throws IOException {
         assertThat(outcome.finished()).isTrue();
-        PackedStream stream = uninterrupted.stream(Progress.NONE);
-        assertThat(outcome.totalUpdates()).isEqualTo((stream.size() - 1) / TinyReference.PLAN.context()
-                / TinyReference.PLAN.sequences());
-        List<LossLog.Row> rows = LossLog.read(dir.resolve("whole").resolve(ReferenceTraining.LOSS_FILE));
-        assertThat(rows).hasSize((int) outcome.totalUpdates());
+        PackedStream drill = uninterrupted.stream(DRILL, Progress.NONE);
+        assertThat(outcome.totalUpdates()).isEqualTo((drill.size() - 1) / TinyReference.DRILL_PLAN.context()
+                / TinyReference.DRILL_PLAN.sequences());
+        assertThat(ReferenceTraining.checkpointedUpdates(dir.resolve("whole").resolve("drill")))
+                .isEqualTo(outcome.totalUpdates());
+        PackedStream stream = uninterrupted.stream(PRETRAIN, Progress.NONE);
+        long pretrainUpdates = (stream.size() - 1) / TinyReference.PLAN.context() / TinyReference.PLAN.sequences();
+        List<LossLog.Row> rows = LossLog.read(dir.resolve("whole").resolve("pretrain").resolve(ReferenceTraining.LOSS_FILE));
+        assertThat(rows).hasSize((int) pretrainUpdates);
         assertThat(rows.getFirst().loss()).isCloseTo(Math.log(400), org.assertj.core.data.Offset.offset(0.5));
         double first = rows.subList(0, 10).stream().mapToDouble(LossLog.Row::loss).average().orElseThrow();
         double last = rows.subList(rows.size() - 10, rows.size()).stream().mapToDouble(LossLog.Row::loss).average().orElseThrow();
         assertThat(last).isLessThan(0.7 * first);
-        assertThat(LOG.toString()).contains("tokens/s", "GFLOPS", "ETA", "finished", "published");
+        assertThat(LOG.toString()).contains("phase pretrain (1 of 2)", "phase drill (2 of 2)", "tokens/s", "GFLOPS",
+                "ETA", "finished", "published");
+    }
+
+    @Test
+    void theSecondPhaseStartsFromTheWeightsTheFirstFinishedWith() throws IOException {
+        ReferenceTraining pretrain = uninterrupted.training(PRETRAIN, uninterrupted.stream(PRETRAIN, Progress.NONE));
+        pretrain.restoreLatest();
+        ReferencePipeline fresh = tiny.pipeline("fresh-drill");
+        Path copy = dir.resolve("fresh-drill").resolve("pretrain");
+        copyTree(dir.resolve("whole").resolve("pretrain"), copy);
+        ReferenceTraining drill = fresh.training(DRILL, fresh.stream(DRILL, Progress.NONE));
+        assertThat(drill.decoder().embedding()).isEqualTo(pretrain.decoder().embedding());
+        assertThat(drill.decoder().blocks().getFirst().linears().getFirst().weight())
+                .isEqualTo(pretrain.decoder().blocks().getFirst().linears().getFirst().weight());
+        assertThat(Files.readString(dir.resolve("fresh-drill").resolve("drill").resolve(ReferenceTraining.RUN_FILE)))
+                .contains("pretrain/checkpoint");
+    }
+
+    @Test
+    void theSecondPhaseCannotStartBeforeTheFirstHasACheckpoint() throws IOException {
+        ReferencePipeline empty = tiny.pipeline("empty");
+        PackedStream stream = empty.stream(DRILL, Progress.NONE);
+        assertThatThrownBy(() -> empty.training(DRILL, stream))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds no checkpoint");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
     }
 
     @Test
     void aRunInSlicesWithCheckpointsAfterEveryUpdateHasTheSameLossesAndWeights() throws IOException {
         ReferencePipeline sliced = tiny.pipeline("sliced");
-        PackedStream stream = sliced.stream(Progress.NONE);
+        PackedStream stream = sliced.stream(PRETRAIN, Progress.NONE);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-        ReferenceTraining.Outcome first = sliced.training(stream).train(new ReferenceTraining.Budget(LONG, 17, LONG), quiet);
+        ReferenceTraining.Outcome first = sliced.training(PRETRAIN, stream)
+                .train(new ReferenceTraining.Budget(LONG, 17, LONG), quiet);
         assertThat(first.finished()).isFalse();
         assertThat(first.updates()).isEqualTo(17);
-        assertThat(ReferenceTraining.checkpointedUpdates(dir.resolve("sliced"))).isEqualTo(17);
-        ReferenceTraining second = sliced.training(stream);
+        assertThat(ReferenceTraining.checkpointedUpdates(dir.resolve("sliced").resolve("pretrain"))).isEqualTo(17);
+        ReferenceTraining second = sliced.training(PRETRAIN, stream);
         assertThat(second.train(new ReferenceTraining.Budget(LONG, 0, Duration.ZERO), quiet).finished()).isTrue();
 
-        List<Double> whole = LossLog.read(dir.resolve("whole").resolve(ReferenceTraining.LOSS_FILE)).stream()
-                .map(LossLog.Row::loss).toList();
-        List<Double> resumed = LossLog.read(dir.resolve("sliced").resolve(ReferenceTraining.LOSS_FILE)).stream()
-                .map(LossLog.Row::loss).toList();
+        List<Double> whole = LossLog.read(dir.resolve("whole").resolve("pretrain").resolve(ReferenceTraining.LOSS_FILE))
+                .stream().map(LossLog.Row::loss).toList();
+        List<Double> resumed = LossLog.read(dir.resolve("sliced").resolve("pretrain").resolve(ReferenceTraining.LOSS_FILE))
+                .stream().map(LossLog.Row::loss).toList();
         assertThat(resumed).isEqualTo(whole);
 
-        ReferenceTraining reference = uninterrupted.training(stream);
+        ReferenceTraining reference = uninterrupted.training(PRETRAIN, stream);
         reference.restoreLatest();
         assertThat(second.decoder().embedding()).isEqualTo(reference.decoder().embedding());
         assertThat(second.decoder().blocks().getLast().mlp().linears().getLast().weight())
@@ -94,7 +135,7 @@ class ReferencePipelineTest {
             assertThat(model.resolve(file)).isRegularFile();
         }
         Decoder loaded = DecoderLoader.load(model, Progress.NONE);
-        ReferenceTraining trained = uninterrupted.training(uninterrupted.stream(Progress.NONE));
+        ReferenceTraining trained = uninterrupted.training(DRILL, uninterrupted.stream(DRILL, Progress.NONE));
         assertThat(trained.restoreLatest()).isEqualTo(outcome.totalUpdates());
         int[] tokens = tiny.tokenizer.encode("Q: Where was she born?\nA: Lisbon", true);
         assertThat(loaded.logits(tokens)).isEqualTo(trained.decoder().logits(tokens));
@@ -109,7 +150,9 @@ class ReferencePipelineTest {
         String card = Files.readString(model.resolve(ReferenceExport.CARD));
         assertThat(card).contains("# whittle-ref", "LlamaForCausalLM", "closed-book QA (held-out people)",
                 "in-context retrieval (unseen people)", "4-way multiple choice", "WikiText-2", "bits per byte",
-                "final loss", "![training loss](loss-curve.png)", "eval-reference reference/model");
+                "final loss", "![training loss](loss-curve.png)", "eval-reference reference/model",
+                "### Phase 1: pretrain", "### Phase 2: drill", "each followed by 3 questions on distinct facts",
+                "never straddles two training windows");
         assertThat(card).contains(String.format("%,d of %,d planned", outcome.totalUpdates(), outcome.totalUpdates()));
         assertThat(card).doesNotContain("Snapshot of an unfinished run");
         BufferedImage curve = ImageIO.read(model.resolve(ReferenceExport.CURVE).toFile());
@@ -158,9 +201,9 @@ class ReferencePipelineTest {
 
     @Test
     void aRunFolderOfAnotherPlanIsRefused() throws IOException {
-        PackedStream stream = uninterrupted.stream(Progress.NONE);
+        PackedStream stream = uninterrupted.stream(PRETRAIN, Progress.NONE);
         ReferencePlan other = new ReferencePlan(32, 3, 4, 2, 64, 32, 4, 1e-2, 1e-3, 5, 0.1, 1.0, 7);
-        assertThatThrownBy(() -> new ReferenceTraining(other, stream, tiny.tokenizer, dir.resolve("whole")))
+        assertThatThrownBy(() -> new ReferenceTraining(other, stream, tiny.tokenizer, dir.resolve("whole").resolve("pretrain")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another plan");
     }
 

@@ -1,0 +1,35 @@
+package dev.whittle.engine.reference;
+
+import dev.whittle.engine.corpus.TrainingMix;
+
+import java.util.List;
+
+/**
+ * One phase of a reference model's training: its plan, its data mix, and the run subfolder it keeps its
+ * checkpoint, loss log and token stream in. A phase after the first starts from the weights its predecessor
+ * finished with (fresh optimiser moments, its own schedule).
+ *
+ * @param name         the run subfolder and the name in logs and the card
+ * @param plan         shape and optimiser settings (the shape must be the same in every phase)
+ * @param mix          the data
+ * @param alignAnswers whether documents with answers are kept inside one training window (see
+ *                     {@link PackedStream#tokenize(TrainingMix, dev.whittle.engine.tokenizer.Tokenizer, int, String,
+ *                     dev.whittle.engine.Progress)})
+ */
+public record ReferencePhase(String name, ReferencePlan plan, TrainingMix.Config mix, boolean alignAnswers) {
+
+    /**
+     * whittle-ref: pretraining on the knowledge corpus and natural English, then a reading drill that teaches
+     * answering from a passage in view (reference/model/README.md says why two phases).
+     */
+    public static List<ReferencePhase> whittleRef() {
+        return List.of(
+                new ReferencePhase("pretrain", ReferencePlan.whittleRef(), TrainingMix.Config.reference(), false),
+                new ReferencePhase("reading", ReferencePlan.whittleRefReading(), TrainingMix.Config.readingDrill(), true));
+    }
+
+    /** Tokens per training window, the unit answers are aligned to (0: not aligned). */
+    int alignment() {
+        return alignAnswers ? plan.context() : 0;
+    }
+}
