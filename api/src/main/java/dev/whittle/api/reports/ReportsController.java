@@ -74,8 +74,7 @@ public class ReportsController {
                     cells.add(null);
                     continue;
                 }
-                MetricValue retention = comparable(e, reference)
-                        ? Retention.of(metric, EvaluationStore.value(e, metric), EvaluationStore.value(reference, metric)) : null;
+                MetricValue retention = retention(metric, e, reference);
                 if (retention != null) {
                     retentions.get(m).add(retention);
                 }
@@ -98,6 +97,21 @@ public class ReportsController {
                 .map(r -> r.isEmpty() ? null : (JsonNode) JsonMapper.shared().valueToTree(Retention.average(r)))
                 .toList();
         return new ComparisonView(modelColumns, rows, averages);
+    }
+
+    /**
+     * The retention of {@code e} against {@code reference}: null when they did not measure the same thing; exactly 1
+     * with no error for the reference's own result (one estimate, not two independent ones).
+     */
+    private static MetricValue retention(Metric metric, Evaluation e, Evaluation reference) {
+        if (!comparable(e, reference)) {
+            return null;
+        }
+        MetricValue dense = EvaluationStore.value(reference, metric);
+        if (e.getId().equals(reference.getId())) {
+            return dense.value() == 0 ? null : new MetricValue(1, 0.0);
+        }
+        return Retention.of(metric, EvaluationStore.value(e, metric), dense);
     }
 
     /** Results that measured the same thing: same task version, limit and seed. */

@@ -103,12 +103,16 @@ class EvaluationsApiTest {
         long blockWeights = denseColumn.get("nonZero").asLong() - headWeights;
         assertThat(prunedColumn.get("nonZero").asLong()).isEqualTo(headWeights + blockWeights / 2);
         assertThat(prunedColumn.get("macsPerToken").asLong()).isEqualTo(prunedColumn.get("nonZero").asLong());
+        JsonNode denseAverage = report.get("averageRetention").get(0);
+        assertThat(denseAverage.isNull() || denseAverage.get("stderr").asDouble() == 0).as(denseAverage.toString()).isTrue();
         for (JsonNode row : report.get("tasks")) {
             JsonNode reference = row.get("cells").get(0);
             JsonNode compressed = row.get("cells").get(1);
             double denseValue = reference.get("value").get("value").asDouble();
             if (denseValue > 0) {
                 assertThat(reference.get("retention").get("value").asDouble()).isEqualTo(1.0);
+                assertThat(reference.get("retention").get("stderr").asDouble()).as("the reference against itself is exact")
+                        .isZero();
                 assertThat(compressed.get("retention").get("value").asDouble())
                         .isCloseTo(compressed.get("value").get("value").asDouble() / denseValue, within(1e-12));
             } else {
