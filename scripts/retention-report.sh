@@ -304,7 +304,8 @@ echo
         (["average", (.averageRetention[1] | mv)[]]),
         (.models | ["model", (.[0].sparsity | num), (.[1].sparsity | num), (.[0].parameters | num),
                     (.[1].parameters | num), (.[0].nonZero | num), (.[1].nonZero | num),
-                    (.[0].macsPerToken | num), (.[1].macsPerToken | num)])
+                    (.[0].macsPerToken | num), (.[1].macsPerToken | num),
+                    (.[0].blockSparsity | num), (.[1].blockSparsity | num)])
       | @tsv' <<<"$compare"
 } | awk -F'\t' -v dense="dense ($name)" -v pruned="$pruning ($pruned_name)" '
   function metric(v, se,   d) {
@@ -330,7 +331,8 @@ echo
   $1 == "task" { print "| " $2 " | " $3 " | " $4 " | " metric($5, $6) " | " metric($7, $8) " | " ratio($9, $10) " |" }
   $1 == "average" { print "| **average retention** | | | | | **" ratio($2, $3) "** |" }
   $1 == "model" {
-    print "| sparsity (linear weights, head included) | | | " percent($2) " | " percent($3) " | |"
+    print "| sparsity of the decoder blocks | | | " percent($10) " | " percent($11) " | |"
+    print "| sparsity of all linear weights (head included) | | | " percent($2) " | " percent($3) " | |"
     print "| parameters | | | " count($4) " | " count($5) " | |"
     print "| non-zero linear weights | | | " count($6) " | " count($7) " | |"
     print "| MACs per token (zeros skipped) | | | " count($8) " | " count($9) " | |"

@@ -11,9 +11,13 @@ import tools.jackson.databind.JsonNode;
  */
 public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List<JsonNode> averageRetention) {
 
-    /** A model and what it costs (from its latest evaluation: the stats of the model as evaluated). */
+    /**
+     * A model and what it costs (from its latest evaluation: the stats of the model as evaluated). {@code sparsity}
+     * counts every linear weight, the head included; {@code blockSparsity} only the decoder blocks' linear layers,
+     * the weights pruning acts on by default and the number the sparsity papers report.
+     */
     public record ModelColumn(UUID id, String name, UUID parentId, Long parameters, Long nonZero, Double sparsity,
-                              Long macsPerToken) {
+                              Double blockSparsity, Long macsPerToken) {
     }
 
     /** One task's headline metric, a cell per model (null where the model has no result). */

@@ -91,6 +91,7 @@ public class ReportsController {
                     stats == null ? model.getParameterCount() : stats.get("parameters").asLong(),
                     stats == null ? null : stats.get("nonZero").asLong(),
                     stats == null ? null : stats.get("sparsity").asDouble(),
+                    stats == null || !stats.has("blockSparsity") ? null : stats.get("blockSparsity").asDouble(),
                     stats == null ? null : stats.get("macsPerToken").asLong()));
         }
         List<JsonNode> averages = retentions.stream()

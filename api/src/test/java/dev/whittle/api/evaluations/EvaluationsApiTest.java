@@ -103,6 +103,8 @@ class EvaluationsApiTest {
         long blockWeights = denseColumn.get("nonZero").asLong() - headWeights;
         assertThat(prunedColumn.get("nonZero").asLong()).isEqualTo(headWeights + blockWeights / 2);
         assertThat(prunedColumn.get("macsPerToken").asLong()).isEqualTo(prunedColumn.get("nonZero").asLong());
+        assertThat(denseColumn.get("blockSparsity").asDouble()).isZero();
+        assertThat(prunedColumn.get("blockSparsity").asDouble()).isEqualTo(0.5);
         JsonNode denseAverage = report.get("averageRetention").get(0);
         assertThat(denseAverage.isNull() || denseAverage.get("stderr").asDouble() == 0).as(denseAverage.toString()).isTrue();
         for (JsonNode row : report.get("tasks")) {

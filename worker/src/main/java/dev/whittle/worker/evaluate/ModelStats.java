@@ -14,11 +14,14 @@ import java.util.List;
  * @param linearWeights weights of the linear layers (attention, MLP or experts, and the head)
  * @param nonZero       of those, the ones not exactly zero
  * @param sparsity      the fraction of linear weights that are zero
+ * @param blockSparsity the fraction of the decoder blocks' linear weights that are zero: the weights pruning
+ *                      methods act on by default and the sparsity papers report (the head and embeddings left out)
  * @param macsPerToken  multiply-accumulates per token of the linear layers if zeros were skipped: the non-zero
  *                      weights, experts counted by the share of experts a token is routed to (attention's score and
  *                      value products, which grow with context, are left out)
  */
-public record ModelStats(long parameters, long linearWeights, long nonZero, double sparsity, long macsPerToken) {
+public record ModelStats(long parameters, long linearWeights, long nonZero, double sparsity, double blockSparsity,
+                         long macsPerToken) {
 
     public static ModelStats of(Decoder decoder) {
         List<Linear> linears = new ArrayList<>(decoder.linears());
@@ -34,8 +37,15 @@ public record ModelStats(long parameters, long linearWeights, long nonZero, doub
             nonZero += count;
             macs += linear.name().contains(".experts.") ? count * routedShare : count;
         }
-        return new ModelStats(decoder.parameterCount(), weights, nonZero, weights == 0 ? 0 : 1 - (double) nonZero / weights,
-                Math.round(macs));
+        long headWeights = decoder.lmHead().weight().length;
+        long blockWeights = weights - headWeights;
+        long blockNonZero = nonZero - nonZeros(decoder.lmHead().weight());
+        return new ModelStats(decoder.parameterCount(), weights, nonZero, zeroShare(nonZero, weights),
+                zeroShare(blockNonZero, blockWeights), Math.round(macs));
+    }
+
+    private static double zeroShare(long nonZero, long weights) {
+        return weights == 0 ? 0 : 1 - (double) nonZero / weights;
     }
 
     private static long nonZeros(float[] weight) {
