@@ -30,7 +30,7 @@ public final class KnowledgeCorpus {
 
         /** The reference model's corpus; reference/README.md explains the sizes. */
         public static Config reference() {
-            return new Config(1974, 400, 200, 12_000, 600, 10_000, 0.5);
+            return new Config(1974, 400, 200, 12_000, 600, 24_000, 0.5);
         }
     }
 

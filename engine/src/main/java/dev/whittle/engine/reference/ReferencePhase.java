@@ -19,13 +19,17 @@ import java.util.List;
 public record ReferencePhase(String name, ReferencePlan plan, TrainingMix.Config mix, boolean alignAnswers) {
 
     /**
-     * whittle-ref: pretraining on the knowledge corpus and natural English, then a reading drill that teaches
-     * answering from a passage in view (reference/model/README.md says why two phases).
+     * whittle-ref: pretraining on the knowledge corpus and natural English, then two reading drills over fresh
+     * passages (warm restarts of the rate) that teach answering from a passage in view while closed-book answers
+     * stay (reference/README.md says why).
      */
     public static List<ReferencePhase> whittleRef() {
         return List.of(
                 new ReferencePhase("pretrain", ReferencePlan.whittleRef(), TrainingMix.Config.reference(), false),
-                new ReferencePhase("reading", ReferencePlan.whittleRefReading(), TrainingMix.Config.readingDrill(), true));
+                new ReferencePhase("reading", ReferencePlan.whittleRefReading(2027),
+                        TrainingMix.Config.readingDrill(0, 2), true),
+                new ReferencePhase("reading-2", ReferencePlan.whittleRefReading(2028),
+                        TrainingMix.Config.readingDrill(1, 2), true));
     }
 
     /** Tokens per training window, the unit answers are aligned to (0: not aligned). */

@@ -37,6 +37,28 @@ class TrainingMixTest {
     }
 
     @Test
+    void drillPartsSplitTheDrillPeopleIntoDisjointRunsThatCoverThemAll() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int part = 0; part < 3; part++) {
+            TrainingMix drill = new TrainingMix(corpus, NATURAL,
+                    new TrainingMix.Config(9, 1, 1, TrainingMix.Reading.drill(2, part, 3), 0.3));
+            long readings = drill.composition().documents().get(TrainingMix.Kind.READING);
+            assertThat(readings).isBetween(13L, 14L);
+            for (long position = 0; position < drill.size(); position++) {
+                TrainingMix.Document d = drill.document(position);
+                if (d.kind() == TrainingMix.Kind.READING) {
+                    assertThat(d.answers()).hasSize(2);
+                    Person person = corpus.population().readingDrill().stream()
+                            .filter(p -> d.text().contains(p.fullName())).findFirst().orElseThrow();
+                    assertThat(seen.add(person.fullName())).as("%s in two parts", person.fullName()).isTrue();
+                }
+            }
+        }
+        assertThat(seen).hasSize(40);
+        assertThatThrownBy(() -> TrainingMix.Reading.drill(2, 3, 3)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void naturalTextMakesUpTheConfiguredShareOfCharacters() {
         long natural = 0;
         long total = 0;

@@ -28,7 +28,7 @@ final class TinyReference {
     /** The second phase: the same shape, a gentler rate, another window order. */
     static final ReferencePlan DRILL_PLAN = new ReferencePlan(32, 2, 4, 2, 64, 32, 4, 5e-3, 5e-4, 2, 0.1, 1.0, 8);
     static final TrainingMix.Config DRILL_MIX = new TrainingMix.Config(4, 2, 1,
-            new TrainingMix.Reading(TrainingMix.Reading.People.DRILL, 3), 0.3);
+            TrainingMix.Reading.drill(3, 0, 1), 0.3);
     static final List<ReferencePhase> PHASES = List.of(
             new ReferencePhase("pretrain", PLAN, new TrainingMix.Config(3, 12, 2, 0.3), false),
             new ReferencePhase("drill", DRILL_PLAN, DRILL_MIX, true));

@@ -59,7 +59,7 @@ class CausalAttentionTest {
     }
 
     @ParameterizedTest(name = "lengths={0} heads={1} kvHeads={2} headDim={3}")
-    @CsvSource({"1,1,1,4", "5 5,4,2,8", "70,2,1,6", "9 2 9,3,3,5", "131,1,1,3", "3 66,2,2,4"})
+    @CsvSource({"1,1,1,4", "5 5,4,2,8", "70,2,1,6", "9 2 9,3,3,5", "131,1,1,3", "3 66,2,2,4", "150,2,1,32", "40 90,4,2,64"})
     void gradientsOfQueriesKeysAndValuesMatchFiniteDifferences(String lengthList, int nHeads, int nKvHeads, int d) {
         int[] lengths = java.util.Arrays.stream(lengthList.split(" ")).mapToInt(Integer::parseInt).toArray();
         int rows = java.util.Arrays.stream(lengths).sum();
