@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.whittle.engine.Progress;
 import dev.whittle.engine.eval.metric.Metric;
 import dev.whittle.engine.eval.metric.MetricValue;
 import dev.whittle.engine.eval.metric.Retention;
@@ -147,7 +148,12 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
         Map<String, Evaluation> evaluated = new LinkedHashMap<>();
         ModelStats stats = null;
         Evaluator evaluator = null;
+        // Progress parts: the model's tasks, then the baseline's (when it is not this model); tasks that are
+        // reused finish their part at once.
+        int parts = isBaseline ? runs.size() : 2 * runs.size();
+        int part = 0;
         for (Run run : runs) {
+            Progress progress = context.progress(part++, parts);
             String done = context.checkpoint().getString(DONE + run.task().name(), null);
             if (done != null && store.find(UUID.fromString(done)).isPresent()) {
                 evaluated.put(run.task().name(), store.find(UUID.fromString(done)).get());
@@ -162,11 +168,11 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                 }
             }
             if (evaluator == null) {
-                Decoder decoder = DecoderLoader.load(context.modelFolder(), context.progress());
+                Decoder decoder = DecoderLoader.load(context.modelFolder(), preparing(progress));
                 stats = ModelStats.of(decoder);
                 evaluator = new Evaluator(decoder, Tokenizer.load(context.modelFolder()), taskCatalog.datasets());
             }
-            Evaluation saved = evaluate(evaluator, run, p, origin, stats, context);
+            Evaluation saved = evaluate(evaluator, run, p, origin, stats, progress);
             context.checkpoint().putString(DONE + run.task().name(), saved.getId().toString());
             evaluated.put(run.task().name(), saved);
         }
@@ -181,16 +187,17 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
             Evaluation base = null;
             MetricValue retention = null;
             if (!isBaseline) {
+                Progress progress = context.progress(part++, parts);
                 base = store.reusable(baseline.getId(), run.task(), run.limit(), p.seed()).orElse(null);
                 if (base == null) {
                     if (baselineEvaluator == null) {
                         Path folder = Path.of(baseline.getPath());
-                        Decoder decoder = DecoderLoader.load(folder, context.progress());
+                        Decoder decoder = DecoderLoader.load(folder, preparing(progress));
                         baselineStats = ModelStats.of(decoder);
                         baselineEvaluator = new Evaluator(decoder, Tokenizer.load(folder), taskCatalog.datasets());
                     }
                     base = evaluate(baselineEvaluator, run, p, new EvaluationStore.Origin(context.jobId(),
-                            context.stageIndex(), baseline.getId()), baselineStats, context);
+                            context.stageIndex(), baseline.getId()), baselineStats, progress);
                 }
                 retention = store.compare(evaluation, base);
                 if (retention != null) {
@@ -210,10 +217,28 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                 retentions.isEmpty() ? null : Retention.average(retentions));
     }
 
+    /**
+     * Reports of work that comes before a part's own units (loading the model) as messages at the part's start,
+     * so the job's percent does not run ahead and then back.
+     */
+    private static Progress preparing(Progress part) {
+        return new Progress() {
+            @Override
+            public void report(String stage, long done, long total, String message) {
+                part.report(stage, 0, total, stage + " " + done + (total > 0 ? "/" + total : ""));
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return part.cancelRequested();
+            }
+        };
+    }
+
     private Evaluation evaluate(Evaluator evaluator, Run run, Parameters p, EvaluationStore.Origin origin,
-                                ModelStats stats, StageContext context) throws IOException {
+                                ModelStats stats, Progress progress) throws IOException {
         EvaluationSettings settings = new EvaluationSettings(run.limit(), p.seed(), p.batchSize(), p.keepSamples());
-        TaskResult result = evaluator.evaluate(run.task(), settings, context.progress());
+        TaskResult result = evaluator.evaluate(run.task(), settings, progress);
         return store.save(origin, run.task(), run.limit(), p.seed(), result, stats);
     }
 

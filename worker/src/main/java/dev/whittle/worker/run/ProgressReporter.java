@@ -9,6 +9,7 @@ import dev.whittle.engine.Progress;
 import dev.whittle.persistence.job.JobEventLog;
 import dev.whittle.persistence.job.JobProgress;
 import dev.whittle.persistence.job.JobQueue;
+import dev.whittle.worker.stage.StageContext;
 
 /**
  * The {@link Progress} a stage reports to: turns (stage, done, total, message) into the job's progress columns
@@ -16,7 +17,7 @@ import dev.whittle.persistence.job.JobQueue;
  * {@code writeInterval} (and events once per {@code eventInterval}) whatever the stage's reporting rate; the
  * last unit of a stage is always written. Each write also brings back whether to stop.
  */
-final class ProgressReporter implements Progress {
+final class ProgressReporter implements StageContext.PartedProgress {
 
     static final String PROGRESS_EVENT = "stage.progress";
 
@@ -47,14 +48,42 @@ final class ProgressReporter implements Progress {
     }
 
     @Override
-    public synchronized void report(String stage, long done, long total, String message) {
+    public void report(String stage, long done, long total, String message) {
+        report(stage, done, total, message, 0, 1);
+    }
+
+    /**
+     * Reports of part {@code part} of {@code parts} equal parts of the stage: the units stay the part's own, and
+     * the percent and ETA count the parts before it as done, so a stage whose units start again for each part
+     * (an evaluation's tasks) still moves forward.
+     */
+    @Override
+    public Progress part(int part, int parts) {
+        if (parts < 1 || part < 0 || part >= parts) {
+            throw new IllegalArgumentException("part " + part + " of " + parts + " does not exist");
+        }
+        return new Progress() {
+            @Override
+            public void report(String stage, long done, long total, String message) {
+                ProgressReporter.this.report(stage, done, total, message, part, parts);
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return ProgressReporter.this.cancelRequested();
+            }
+        };
+    }
+
+    private synchronized void report(String stage, long done, long total, String message, int part, int parts) {
         long now = System.nanoTime();
         boolean stageDone = total > 0 && done >= total;
         if (!stageDone && lastWrite != Long.MIN_VALUE && now - lastWrite < writeIntervalNanos) {
             return;
         }
         lastWrite = now;
-        double stageFraction = total > 0 ? Math.clamp((double) done / total, 0.0, 1.0) : 0.0;
+        double partFraction = total > 0 ? Math.clamp((double) done / total, 0.0, 1.0) : 0.0;
+        double stageFraction = (part + partFraction) / parts;
         double jobFraction = (stageIndex + stageFraction) / stageCount;
         String name = stage == null || stage.isBlank() || stage.equalsIgnoreCase(stageType) ? stageType : stageType + ": " + stage;
         control.update(queue.reportProgress(control.lease(), new JobProgress(stageIndex, stageCount, name, done,

@@ -14,6 +14,7 @@ import dev.whittle.persistence.evaluation.Evaluation;
 import dev.whittle.persistence.evaluation.EvaluationSamples;
 import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.job.Job;
+import dev.whittle.persistence.job.JobEvents;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.worker.queue.Worker;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.domain.Limit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,6 +48,8 @@ class EvaluateStageTest {
     EvaluationSamples samples;
     @Autowired
     StorageRoots storage;
+    @Autowired
+    JobEvents events;
 
     private Worker worker;
     private String taskName;
@@ -111,6 +115,26 @@ class EvaluateStageTest {
         List<Evaluation> onOutput = evaluations.findLatestPerTask(secondDone.getOutputModelId());
         assertThat(onOutput).extracting(Evaluation::getId).containsExactly(output.getId());
         assertThat(evaluations.findLatestPerTask(dense.getId())).extracting(Evaluation::getId).containsExactly(denseEvaluation);
+    }
+
+    @Test
+    void theJobsPercentCountsTheTasksDoneSoItNeverGoesBackWhenTheNextTaskStartsAtZero() throws Exception {
+        String second = taskName + "-b";
+        Files.copy(storage.dataRoots().getFirst().resolve(taskName + ".jsonl"),
+                storage.dataRoots().getFirst().resolve(second + ".jsonl"));
+        tasks.register(JsonMapper.shared().readTree("""
+                {"name": "%s", "dataset": {"format": "jsonl", "path": "%s.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "loglikelihood", "choicesField": "options", "goldField": "gold"}}
+                """.formatted(second, second)));
+        Job job = testJobs.submit(testJobs.model(), "[{\"type\":\"EVALUATE\",\"tasks\":[\"" + taskName + "\",\""
+                + second + "\"]}]");
+        Job done = testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+
+        List<Double> percents = events.findByJobIdAndIdGreaterThanOrderByIdAsc(job.getId(), 0, Limit.unlimited()).stream()
+                .filter(e -> e.getType().equals("stage.progress") && e.getData().path("total").asLong() > 0)
+                .map(e -> e.getData().get("percent").asDouble()).toList();
+        assertThat(percents).isSorted().contains(50.0, 100.0);
     }
 
     @Test
