@@ -3,8 +3,8 @@ package dev.whittle.engine.bench;
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.LlamaConfigJson;
 import dev.whittle.engine.model.ModelConfig;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.Arrays;
@@ -24,19 +24,7 @@ final class RandomLlama {
 
     /** The config.json of such a model; a caller may add fields (a stored dtype, say) before {@link #load}. */
     static ObjectNode config(int hidden, int intermediate, int layers, int heads, int vocab, int maxPositions) {
-        ObjectNode json = new JsonMapper().createObjectNode();
-        json.putArray("architectures").add("LlamaForCausalLM");
-        json.put("model_type", "llama");
-        json.put("hidden_size", hidden);
-        json.put("intermediate_size", intermediate);
-        json.put("num_hidden_layers", layers);
-        json.put("num_attention_heads", heads);
-        json.put("num_key_value_heads", heads);
-        json.put("vocab_size", vocab);
-        json.put("max_position_embeddings", maxPositions);
-        json.put("rms_norm_eps", 1e-5);
-        json.put("tie_word_embeddings", true);
-        return json;
+        return LlamaConfigJson.of(hidden, intermediate, layers, heads, heads, vocab, maxPositions, true);
     }
 
     /** The decoder {@link #config} describes, with random weights. */

@@ -1,9 +1,9 @@
 package dev.whittle.engine.reference;
 
+import dev.whittle.engine.model.LlamaConfigJson;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import dev.whittle.engine.train.optim.AdamW;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -67,23 +67,8 @@ public record ReferencePlan(int hidden, int layers, int heads, int kvHeads, int 
 
     /** The Hugging Face config.json of this shape, with the tokenizer's vocabulary and bos/eos ids. */
     public ModelConfig modelConfig(Tokenizer tokenizer) {
-        ObjectNode json = new JsonMapper().createObjectNode();
-        json.putArray("architectures").add("LlamaForCausalLM");
-        json.put("model_type", "llama");
-        json.put("hidden_size", hidden);
-        json.put("intermediate_size", intermediate);
-        json.put("num_hidden_layers", layers);
-        json.put("num_attention_heads", heads);
-        json.put("num_key_value_heads", kvHeads);
-        json.put("head_dim", hidden / heads);
-        json.put("hidden_act", "silu");
-        json.put("max_position_embeddings", context);
-        json.put("vocab_size", tokenizer.vocabSize());
-        json.put("rms_norm_eps", 1e-5);
-        json.put("rope_theta", 10000.0);
-        json.put("attention_bias", false);
-        json.put("mlp_bias", false);
-        json.put("tie_word_embeddings", true);
+        ObjectNode json = LlamaConfigJson.of(hidden, intermediate, layers, heads, kvHeads, tokenizer.vocabSize(), context,
+                true);
         json.put("initializer_range", 0.02);
         if (tokenizer.bosTokenId() != null) {
             json.put("bos_token_id", tokenizer.bosTokenId());
