@@ -285,10 +285,15 @@ public final class TrainingMix {
 
     /** The people of the mix's part of its reading group. */
     private List<Person> readingPeople() {
-        List<Person> group = config.reading().people() == Reading.People.TRAIN
-                ? knowledge.population().readingTrain() : knowledge.population().readingDrill();
+        List<Person> group = readingGroup();
         int first = config.reading().first(group.size());
         return group.subList(first, first + config.reading().count(group.size()));
+    }
+
+    /** The whole group the mix's reading people are a part of. */
+    private List<Person> readingGroup() {
+        return config.reading().people() == Reading.People.TRAIN
+                ? knowledge.population().readingTrain() : knowledge.population().readingDrill();
     }
 
     /**
@@ -297,11 +302,10 @@ public final class TrainingMix {
      */
     private KnowledgeCorpus.ReadingDrill reading(int index) {
         Reading reading = config.reading();
-        if (reading.people() == Reading.People.TRAIN) {
-            return knowledge.readingExample(reading.first(knowledge.population().readingTrain().size()) + index).asDrill();
-        }
-        return knowledge.readingDrill(reading.first(knowledge.population().readingDrill().size()) + index,
-                reading.questionsPerPassage());
+        int person = reading.first(readingGroup().size()) + index;
+        return reading.people() == Reading.People.TRAIN
+                ? knowledge.readingExample(person).asDrill()
+                : knowledge.readingDrill(person, reading.questionsPerPassage());
     }
 
     private String biography(int index) {

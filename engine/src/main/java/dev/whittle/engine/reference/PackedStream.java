@@ -62,9 +62,11 @@ public record PackedStream(String fingerprint, int[] tokens, boolean[] scored, M
             TrainingMix.Document document = documents.next();
             int[] ids = tokenizer.encode(document.text(), false);
             boolean[] scored = scoredTokens(tokenizer, document, ids);
-            int left = window - tokens.size % Math.max(1, window);
-            if (window > 0 && !document.answers().isEmpty() && ids.length > left && ids.length <= window) {
-                tokens.fill(filler, left);
+            if (window > 0 && !document.answers().isEmpty() && ids.length <= window) {
+                int left = window - tokens.size % window;
+                if (ids.length > left) {
+                    tokens.fill(filler, left);
+                }
             }
             tokens.add(ids, scored);
             byKind.merge(document.kind(), (long) ids.length, Long::sum);

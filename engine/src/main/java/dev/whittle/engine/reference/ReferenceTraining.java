@@ -106,7 +106,7 @@ public final class ReferenceTraining {
             if (!TrainingCheckpoint.exists(startFrom)) {
                 throw new IllegalStateException(runDir + " starts from the weights in " + startFrom + ", which holds no checkpoint");
             }
-            TrainingCheckpoint.restore(startFrom, model.parameters(), new AdamW(model.parameters(), plan.optimizer()));
+            restoreWeights(startFrom);
         }
     }
 
@@ -170,6 +170,11 @@ public final class ReferenceTraining {
         if (!TrainingCheckpoint.exists(dir)) {
             return 0;
         }
+        return restoreWeights(dir);
+    }
+
+    /** Loads the weights of the checkpoint in {@code dir} (its optimiser moments go to a scratch optimiser). */
+    private long restoreWeights(Path dir) throws IOException {
         AdamW scratch = new AdamW(model.parameters(), plan.optimizer());
         return TrainingCheckpoint.restore(dir, model.parameters(), scratch).step();
     }
