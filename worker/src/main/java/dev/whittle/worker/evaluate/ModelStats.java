@@ -4,9 +4,6 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.MoeConfig;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * What a loaded model costs, for comparing a compressed model with its dense one.
  *
@@ -24,24 +21,22 @@ public record ModelStats(long parameters, long linearWeights, long nonZero, doub
                          long macsPerToken) {
 
     public static ModelStats of(Decoder decoder) {
-        List<Linear> linears = new ArrayList<>(decoder.linears());
-        linears.add(decoder.lmHead());
         MoeConfig moe = decoder.config().moe();
         double routedShare = moe == null ? 1 : (double) moe.numExpertsPerToken() / moe.numExperts();
-        long weights = 0;
-        long nonZero = 0;
+        long blockWeights = 0;
+        long blockNonZero = 0;
         double macs = 0;
-        for (Linear linear : linears) {
+        for (Linear linear : decoder.linears()) {
             long count = nonZeros(linear.weight());
-            weights += linear.weight().length;
-            nonZero += count;
+            blockWeights += linear.weight().length;
+            blockNonZero += count;
             macs += linear.name().contains(".experts.") ? count * routedShare : count;
         }
-        long headWeights = decoder.lmHead().weight().length;
-        long blockWeights = weights - headWeights;
-        long blockNonZero = nonZero - nonZeros(decoder.lmHead().weight());
+        long headNonZero = nonZeros(decoder.lmHead().weight());
+        long weights = blockWeights + decoder.lmHead().weight().length;
+        long nonZero = blockNonZero + headNonZero;
         return new ModelStats(decoder.parameterCount(), weights, nonZero, zeroShare(nonZero, weights),
-                zeroShare(blockNonZero, blockWeights), Math.round(macs));
+                zeroShare(blockNonZero, blockWeights), Math.round(macs + headNonZero));
     }
 
     private static double zeroShare(long nonZero, long weights) {

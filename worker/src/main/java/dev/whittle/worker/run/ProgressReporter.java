@@ -9,7 +9,6 @@ import dev.whittle.engine.Progress;
 import dev.whittle.persistence.job.JobEventLog;
 import dev.whittle.persistence.job.JobProgress;
 import dev.whittle.persistence.job.JobQueue;
-import dev.whittle.worker.stage.StageContext;
 
 /**
  * The {@link Progress} a stage reports to: turns (stage, done, total, message) into the job's progress columns
@@ -17,7 +16,7 @@ import dev.whittle.worker.stage.StageContext;
  * {@code writeInterval} (and events once per {@code eventInterval}) whatever the stage's reporting rate; the
  * last unit of a stage is always written. Each write also brings back whether to stop.
  */
-final class ProgressReporter implements StageContext.PartedProgress {
+final class ProgressReporter implements Progress {
 
     static final String PROGRESS_EVENT = "stage.progress";
 
@@ -57,8 +56,7 @@ final class ProgressReporter implements StageContext.PartedProgress {
      * the percent and ETA count the parts before it as done, so a stage whose units start again for each part
      * (an evaluation's tasks) still moves forward.
      */
-    @Override
-    public Progress part(int part, int parts) {
+    Progress part(int part, int parts) {
         if (parts < 1 || part < 0 || part >= parts) {
             throw new IllegalArgumentException("part " + part + " of " + parts + " does not exist");
         }

@@ -135,7 +135,11 @@ final class StageTasklet implements Tasklet {
         return type.execute((P) parameters, context);
     }
 
-    private record Context(UUID jobId, int stageIndex, Path modelFolder, Progress progress, Path outputFolder,
+    private record Context(UUID jobId, int stageIndex, Path modelFolder, ProgressReporter progress, Path outputFolder,
                            ExecutionContext checkpoint) implements StageContext {
+        @Override
+        public Progress progress(int part, int parts) {
+            return progress.part(part, parts);
+        }
     }
 }

@@ -24,15 +24,7 @@ public interface StageContext {
      * Where part {@code part} (0-based) of {@code parts} equal parts of the stage's work reports: for a stage whose
      * units start again for each part (an evaluation's tasks), so the job's percent and ETA count the parts done.
      */
-    default Progress progress(int part, int parts) {
-        return progress() instanceof PartedProgress parted ? parted.part(part, parts) : progress();
-    }
-
-    /** A {@link Progress} that knows how far through a stage each of its parts is. */
-    interface PartedProgress extends Progress {
-        /** The progress of part {@code part} (0-based) of {@code parts}. */
-        Progress part(int part, int parts);
-    }
+    Progress progress(int part, int parts);
 
     /**
      * Where a stage that produces a model writes it (does not exist yet; write it with the engine's atomic
