@@ -157,7 +157,7 @@ public record ModelCard(List<Training> phases, int plannedPhases, ReferenceEvalu
                 + "in front), up to a newline or the end of text; exact match compares the trimmed answer with the "
                 + "answer or one of its aliases. Multiple choice takes the choice with the highest log-likelihood of "
                 + "\" \" + choice after the prompt.%n%n", scores.limit() > 0
-                ? String.format(Locale.ROOT, " (%d evenly spaced items per task)", scores.limit()) : ""));
+                ? String.format(Locale.ROOT, " (a fixed random sample of %d items per task)", scores.limit()) : ""));
         md.append("| task | score | bar |\n|---|---|---|\n");
         task(md, scores.closedBook(), true);
         task(md, scores.inContext(), true);

@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * The reference model's evaluation, with the engine's scoring primitives on the sets in reference/eval:
@@ -35,6 +38,8 @@ public final class ReferenceEvaluation {
     /** The bar each knowledge task must reach. */
     public static final double BAR = 0.8;
     private static final int MAX_ANSWER_TOKENS = 16;
+    /** Fixes which items a limited evaluation scores, so numbers taken at different checkpoints compare. */
+    private static final long SUBSET_SEED = 2026;
 
     /** One task's result, with a few of its items as examples. */
     public record TaskScore(String task, int correct, int total, List<Example> examples) {
@@ -73,7 +78,7 @@ public final class ReferenceEvaluation {
 
     /**
      * Runs every task on the sets in {@code evalDir}; {@code wikiText} may be null to skip perplexity;
-     * {@code limit} > 0 scores that many evenly spaced items per task (a quick look mid-training).
+     * {@code limit} > 0 scores that many items per task, a fixed random sample (a quick look mid-training).
      */
     public Scores run(Path evalDir, String wikiText, int limit, Progress progress) throws IOException {
         List<KnowledgeEvalSets.ClosedBook> closed = subset(KnowledgeEvalSets.read(
@@ -169,15 +174,17 @@ public final class ReferenceEvaluation {
                 p.tokens().windows(), seqlen);
     }
 
-    /** {@code limit} evenly spaced items (all when limit is 0 or not smaller). */
+    /**
+     * {@code limit} items drawn at random with a fixed seed, in file order (all when limit is 0 or not smaller).
+     * Not every k-th item: the sets cycle through the six attributes, so a stride sharing a factor with six would
+     * skip whole attributes (every 10th in-context item asks about only three of them).
+     */
     static <T> List<T> subset(List<T> items, int limit) {
         if (limit <= 0 || limit >= items.size()) {
             return items;
         }
-        List<T> out = new ArrayList<>(limit);
-        for (int i = 0; i < limit; i++) {
-            out.add(items.get((int) ((long) i * items.size() / limit)));
-        }
-        return out;
+        List<Integer> positions = new ArrayList<>(IntStream.range(0, items.size()).boxed().toList());
+        Collections.shuffle(positions, new SplittableRandom(SUBSET_SEED));
+        return positions.subList(0, limit).stream().sorted().map(items::get).toList();
     }
 }
