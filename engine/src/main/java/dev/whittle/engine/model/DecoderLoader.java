@@ -56,7 +56,7 @@ public final class DecoderLoader {
         int vocab = config.vocabSize();
         int layers = config.numHiddenLayers();
         float eps = (float) config.rmsNormEps();
-        double[] frequencies = config.ropeInverseFrequencies();
+        double[] frequencies = RopeFrequencies.of(config);
         float[] invFreq = new float[frequencies.length];
         for (int i = 0; i < invFreq.length; i++) {
             invFreq[i] = (float) frequencies[i];
