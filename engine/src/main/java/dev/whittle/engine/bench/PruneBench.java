@@ -2,6 +2,7 @@ package dev.whittle.engine.bench;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.DType;
+import dev.whittle.engine.io.Folders;
 import dev.whittle.engine.io.ModelFolderWriter;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
@@ -20,10 +21,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Wall time of each pruning method, split into its phases (load, calibration forward, statistics, solve, write)
@@ -70,7 +69,7 @@ final class PruneBench implements Benchmark {
                 run(report, dir, shape, samples, seqlen);
             }
         } finally {
-            delete(dir);
+            Folders.deleteRecursively(dir);
         }
     }
 
@@ -91,7 +90,7 @@ final class PruneBench implements Benchmark {
                 Path target = dir.resolve(shape.name() + "-" + method.name());
                 PhaseTimes t = Pruner.prune(source, target, new PruneRequest(method, null, null, null), windows,
                         Progress.NONE).times();
-                delete(target);
+                Folders.deleteRecursively(target);
                 report.line(String.format(Locale.ROOT, "  %-14s %7.2f s = %5.1f dense forwards | load %s  forward %s  "
                                 + "statistics %s  solve %s  write %s", method.name(), t.total(), t.total() / dense,
                         share(t.load(), t), share(t.forward(), t), share(t.statistics(), t), share(t.solve(), t),
@@ -121,16 +120,5 @@ final class PruneBench implements Benchmark {
         ObjectNode config = RandomLlama.config(s.hidden(), s.intermediate(), s.layers(), s.heads(), s.vocab(), 2048);
         config.put("torch_dtype", "bfloat16");
         return RandomLlama.load(config);
-    }
-
-    private static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a temporary folder
-        }
     }
 }

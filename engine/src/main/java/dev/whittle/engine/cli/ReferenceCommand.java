@@ -1,6 +1,7 @@
 package dev.whittle.engine.cli;
 
 import dev.whittle.engine.Progress;
+import dev.whittle.engine.io.Folders;
 import dev.whittle.engine.reference.ReferenceEvaluation;
 import dev.whittle.engine.reference.ReferenceExport;
 import dev.whittle.engine.reference.ReferencePipeline;
@@ -92,7 +93,7 @@ final class ReferenceCommand {
                 pipeline.snapshot(snapshot, progress);
                 scores = ReferencePipeline.evaluate(snapshot, evalDir, wikiText, limit, withWikiText, progress);
             } finally {
-                ReferenceExport.deleteRecursively(snapshot.getParent());
+                Folders.deleteRecursively(snapshot.getParent());
             }
         }
         if (progress instanceof ConsoleProgress console) {

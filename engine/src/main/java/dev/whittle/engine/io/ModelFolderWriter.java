@@ -7,12 +7,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.ModelConfig;
@@ -102,7 +100,12 @@ public final class ModelFolderWriter {
             }
             return target;
         } catch (IOException | RuntimeException | Error e) {
-            deleteRecursively(temp);
+            try {
+                Folders.deleteRecursively(temp);
+            } catch (UncheckedIOException leftover) {
+                // Best effort: the folder is hidden and named .partial-*, so a leftover is recognisable.
+                e.addSuppressed(leftover);
+            }
             throw e;
         }
     }
@@ -116,24 +119,6 @@ public final class ModelFolderWriter {
             if (Files.isRegularFile(source)) {
                 Files.copy(source, dir.resolve(name));
             }
-        }
-    }
-
-    /** Removes {@code dir} and everything below it; quiet if it is already gone. */
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // Best effort: the folder is hidden and named .partial-*, so a leftover is recognisable.
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.whittle.engine.reference;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.DType;
+import dev.whittle.engine.io.Folders;
 import dev.whittle.engine.io.ModelFolderWriter;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
@@ -12,16 +13,13 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Writes a trained reference model as a Hugging Face folder: config.json (LlamaForCausalLM), model.safetensors in
@@ -96,25 +94,8 @@ public final class ReferenceExport {
             throw e;
         }
         if (replaced) {
-            deleteRecursively(old);
+            Folders.deleteRecursively(old);
         }
         return absolute;
-    }
-
-    public static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

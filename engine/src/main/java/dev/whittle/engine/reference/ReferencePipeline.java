@@ -3,6 +3,7 @@ package dev.whittle.engine.reference;
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.corpus.ReferenceRecipe;
 import dev.whittle.engine.corpus.TrainingMix;
+import dev.whittle.engine.io.Folders;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
@@ -182,7 +183,7 @@ public final class ReferencePipeline {
                     scores.multipleChoice().accuracy());
             return published;
         } finally {
-            ReferenceExport.deleteRecursively(staging);
+            Folders.deleteRecursively(staging);
         }
     }
 

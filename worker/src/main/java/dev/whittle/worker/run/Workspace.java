@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
+
+import dev.whittle.engine.io.Folders;
 
 /**
  * A job's working folder: one sub-folder per stage and attempt for what the stage writes. It outlives an
@@ -32,7 +33,7 @@ final class Workspace {
             if (Files.isDirectory(root)) {
                 try (Stream<Path> earlier = Files.list(root)) {
                     for (Path p : earlier.filter(p -> p.getFileName().toString().startsWith("stage-" + index + "-")).toList()) {
-                        delete(p);
+                        Folders.deleteRecursively(p);
                     }
                 }
             }
@@ -47,23 +48,10 @@ final class Workspace {
     }
 
     void delete() {
-        delete(root);
+        Folders.deleteRecursively(root);
     }
 
     private Path stageDir(int index, int attempt) {
         return root.resolve("stage-" + index + "-attempt-" + attempt);
-    }
-
-    static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot remove " + dir, e);
-        }
     }
 }
