@@ -1,20 +1,12 @@
 package dev.whittle.worker.run;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.ModelFormatException;
-import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
@@ -22,7 +14,6 @@ import dev.whittle.persistence.job.Jobs;
 import dev.whittle.persistence.job.Lease;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
-import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.stage.InvalidRequestException;
 import dev.whittle.worker.stage.RecipeStage;
 import dev.whittle.worker.stage.StageTypes;
@@ -37,23 +28,18 @@ import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Runs one claimed attempt of a job: builds its Spring Batch job, starts it (or restarts it, after marking an
  * execution that a dead worker left running as failed), and ends the attempt according to what happened:
- * succeeded (output model moved into place and registered in the same transaction, with the evaluations later stages
- * made of it), cancelled or failed
- * (workspace removed), given back to the queue (this worker is stopping), or nothing at all when the lease
- * was lost, since the job then belongs to someone else.
+ * succeeded (the stages' results recorded, the output model promoted by {@link OutputPromotion} in the same
+ * transaction), cancelled or failed (workspace removed), given back to the queue (this worker is stopping), or
+ * nothing at all when the lease was lost, since the job then belongs to someone else.
  */
 @Component
 public class JobRunner {
@@ -68,14 +54,13 @@ public class JobRunner {
     private final BatchJobs batchJobs;
     private final JobOperator jobOperator;
     private final JobRepository batchRepository;
-    private final ModelCatalog catalog;
+    private final OutputPromotion promotion;
     private final StorageRoots storage;
     private final TransactionTemplate transaction;
-    private final Evaluations evaluations;
 
-    public JobRunner(Jobs jobs, Models models, JobQueue queue, StageTypes stageTypes, BatchJobs batchJobs,
-                     JobOperator jobOperator, JobRepository batchRepository, ModelCatalog catalog,
-                     StorageRoots storage, TransactionTemplate transaction, Evaluations evaluations) {
+    JobRunner(Jobs jobs, Models models, JobQueue queue, StageTypes stageTypes, BatchJobs batchJobs,
+              JobOperator jobOperator, JobRepository batchRepository, OutputPromotion promotion,
+              StorageRoots storage, TransactionTemplate transaction) {
         this.jobs = jobs;
         this.models = models;
         this.queue = queue;
@@ -83,10 +68,9 @@ public class JobRunner {
         this.batchJobs = batchJobs;
         this.jobOperator = jobOperator;
         this.batchRepository = batchRepository;
-        this.catalog = catalog;
+        this.promotion = promotion;
         this.storage = storage;
         this.transaction = transaction;
-        this.evaluations = evaluations;
     }
 
     /** Runs the attempt {@code control} holds the lease of, to its end. Never throws. */
@@ -192,12 +176,12 @@ public class JobRunner {
 
     private void succeed(RunningJob run, JobExecution execution) {
         Lease lease = run.control().lease();
-        Path[] promoted = {null};
         try {
-            JsonNode result = results(run, execution);
-            Optional<Output> output = finalOutput(run, execution);
+            StageOutputs outputs = StageOutputs.read(batchRepository, execution.getJobInstance(), run.stages());
+            JsonNode result = outputs.results();
+            Optional<StageOutputs.Output> output = outputs.latestOutput();
             // The row stays locked from the check to the end, so neither a cancel nor the lease sweeper can
-            // interleave; the output is moved into place and registered only if the job really succeeds.
+            // interleave; the output is promoted only if the job really succeeds (and removed if this rolls back).
             Optional<JobStatus> ended = transaction.execute(tx -> {
                 Optional<JobStatus> status = queue.lockForEnd(lease);
                 if (status.isEmpty()) {
@@ -207,15 +191,7 @@ public class JobRunner {
                     run.workspace().delete();
                     return queue.end(lease, JobStatus.CANCELLED, null, null, null, null);
                 }
-                UUID outputModel = null;
-                if (output.isPresent()) {
-                    promoted[0] = promote(output.get().folder(), outputName(run, execution));
-                    outputModel = catalog.registerOutput(promoted[0].getFileName().toString(), promoted[0],
-                            run.model().getId(), run.job().getId()).getId();
-                    // Stages after the one that wrote the output read that output; earlier evaluations of models
-                    // the job wrote were of intermediate ones, never registered, and stay without a model.
-                    evaluations.attributeToModel(run.job().getId(), output.get().stageIndex(), outputModel);
-                }
+                UUID outputModel = output.map(o -> promotion.promote(run, o)).orElse(null);
                 Optional<JobStatus> succeeded = queue.end(lease, JobStatus.SUCCEEDED, null, null, result, outputModel);
                 run.workspace().delete(); // before the end is visible to anyone
                 return succeeded;
@@ -227,87 +203,7 @@ public class JobRunner {
             log.info("Job {} ended: {}", lease.jobId(), ended.get());
         } catch (RuntimeException e) {
             log.error("Job {} completed but its output could not be registered", lease.jobId(), e);
-            if (promoted[0] != null) {
-                Workspace.delete(promoted[0]);
-            }
             end(run.control(), run.workspace(), JobStatus.FAILED, "OUTPUT_FAILED", describe(e), null);
-        }
-    }
-
-    /** Each stage's result, from its step's execution context (also for steps an earlier attempt completed). */
-    private JsonNode results(RunningJob run, JobExecution execution) {
-        ObjectNode result = JsonMapper.shared().createObjectNode();
-        ArrayNode stages = result.putArray("stages");
-        for (RecipeStage stage : run.stages()) {
-            StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
-            ObjectNode entry = stages.addObject();
-            entry.put("index", stage.index());
-            entry.put("type", stage.type().name());
-            String json = step == null ? null : step.getExecutionContext().getString(StageTasklet.RESULT, null);
-            entry.set("result", json == null ? null : JsonMapper.shared().readTree(json));
-        }
-        return result;
-    }
-
-    /** The folder of a model a stage wrote, and that stage's index. */
-    private record Output(Path folder, int stageIndex) {
-    }
-
-    /** The model written by the latest stage that wrote one, if any. */
-    private Optional<Output> finalOutput(RunningJob run, JobExecution execution) {
-        for (RecipeStage stage : run.stages().reversed()) {
-            StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
-            if (step != null && step.getExecutionContext().containsKey(StageTasklet.OUTPUT)) {
-                Path folder = Path.of(step.getExecutionContext().getString(StageTasklet.OUTPUT));
-                if (!Files.isDirectory(folder)) {
-                    throw new IllegalStateException("The model that stage " + (stage.index() + 1) + " wrote is gone from " + folder);
-                }
-                return Optional.of(new Output(folder, stage.index()));
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The output model's name: the input's, what made it, and the job id's first characters. */
-    private String outputName(RunningJob run, JobExecution execution) {
-        String madeBy = run.stages().reversed().stream()
-                .filter(stage -> {
-                    StepExecution step = batchRepository.getLastStepExecution(execution.getJobInstance(), stage.stepName());
-                    return step != null && step.getExecutionContext().containsKey(StageTasklet.OUTPUT);
-                })
-                .map(stage -> stage.type().name().toLowerCase(Locale.ROOT))
-                .findFirst().orElse("output");
-        return run.model().getName() + "-" + madeBy + "-" + run.job().getId().toString().substring(0, 8);
-    }
-
-    /** Moves a complete model folder into the output root in one rename (copy then rename across file systems). */
-    private Path promote(Path folder, String name) {
-        try {
-            return move(folder, storage.outputRoot().resolve(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot move the output model " + folder + " into " + storage.outputRoot(), e);
-        }
-    }
-
-    private Path move(Path folder, Path target) throws IOException {
-        String name = target.getFileName().toString();
-        try {
-            return Files.move(folder, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Path staging = storage.outputRoot().resolve("." + name + ".partial");
-            Workspace.delete(staging);
-            Files.createDirectories(staging);
-            try (Stream<Path> files = Files.walk(folder)) {
-                for (Path source : files.toList()) {
-                    Path copy = staging.resolve(folder.relativize(source).toString());
-                    if (Files.isDirectory(source)) {
-                        Files.createDirectories(copy);
-                    } else {
-                        Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-            return Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         }
     }
 

@@ -115,19 +115,9 @@ final class StageTasklet implements Tasklet {
 
     /** The output of the latest earlier stage that wrote a model, or else the job's model. */
     private Path inputModelFolder(StepExecution step) {
-        var instance = step.getJobExecution().getJobInstance();
-        for (int i = stage.index() - 1; i >= 0; i--) {
-            StepExecution earlier = batchRepository.getLastStepExecution(instance, run.stages().get(i).stepName());
-            if (earlier != null && earlier.getExecutionContext().containsKey(OUTPUT)) {
-                Path folder = Path.of(earlier.getExecutionContext().getString(OUTPUT));
-                if (!Files.isDirectory(folder)) {
-                    throw new IllegalStateException("The model that stage " + (i + 1) + " (" + run.stages().get(i).type().name()
-                            + ") wrote is gone from " + folder + "; is the work folder shared by every worker?");
-                }
-                return folder;
-            }
-        }
-        return run.modelFolder();
+        return StageOutputs.read(batchRepository, step.getJobExecution().getJobInstance(),
+                        run.stages().subList(0, stage.index()))
+                .latestOutput().map(StageOutputs.Output::folder).orElse(run.modelFolder());
     }
 
     @SuppressWarnings("unchecked")

@@ -99,6 +99,23 @@ class JobRunnerTest {
     }
 
     @Test
+    void anOutputThatCannotBeRegisteredFailsTheJobAndLeavesNoFolderInTheOutputRoot() throws Exception {
+        Job job = testJobs.submit(testJobs.model(), "[{\"type\":\"WRITE_MODEL\",\"unregistrable\":true}]");
+        first = startWorker();
+
+        Job done = testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+
+        assertThat(done.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.getErrorCode()).isEqualTo("OUTPUT_FAILED");
+        assertThat(done.getOutputModelId()).isNull();
+        String jobPrefix = job.getId().toString().substring(0, 8);
+        try (var promoted = Files.list(storage.outputRoot())) {
+            assertThat(promoted.map(p -> p.getFileName().toString())).noneMatch(name -> name.contains(jobPrefix));
+        }
+        assertThat(Files.exists(storage.workspace(job.getId()))).isFalse();
+    }
+
+    @Test
     void aJobTakenBackFromACrashedWorkerRestartsWithoutRerunningCompletedStages() {
         String key = UUID.randomUUID().toString();
         Holds.hold(key);

@@ -1,5 +1,6 @@
 package dev.whittle.worker.testing;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -10,13 +11,17 @@ import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
 import org.springframework.stereotype.Component;
 
-/** A test stage that writes a model (a random one of the input's family) as its output. */
+/**
+ * A test stage that writes a model (a random one of the input's family) as its output; with {@code unregistrable}
+ * its config.json is then spoilt, so that the stage succeeds but registering its output fails.
+ */
 @Component
 public class WriteModelStage implements StageType<WriteModelStage.Parameters> {
 
-    public record Parameters(Long seed) {
+    public record Parameters(Long seed, Boolean unregistrable) {
         public Parameters {
             seed = seed == null ? 7L : seed;
+            unregistrable = unregistrable != null && unregistrable;
         }
     }
 
@@ -41,6 +46,9 @@ public class WriteModelStage implements StageType<WriteModelStage.Parameters> {
         ModelConfig input = ModelConfig.load(context.modelFolder());
         Path out = context.outputFolder();
         TestModels.write(out, input.family(), p.seed());
+        if (p.unregistrable()) {
+            Files.writeString(out.resolve(ModelConfig.FILE_NAME), "not a config");
+        }
         try (Checkpoint written = Checkpoint.open(out)) {
             return Map.of("tensors", written.names().size(), "from", context.modelFolder().toString());
         }
