@@ -9,13 +9,14 @@ import java.lang.annotation.Target;
 
 import dev.whittle.persistence.testing.WithTestDatabase;
 import dev.whittle.worker.testing.WorkerTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.TestPropertySource;
 
 /**
  * An API test: the whole service on a random port and a fresh test database, with its in-process worker (two
  * threads), and every interval short so leases expire in seconds (the settings worker tests use too). All API tests
- * share this one context.
+ * share this one context; after each test, its jobs are cancelled and awaited ({@link NoJobOutlivesItsTest}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -27,5 +28,6 @@ import org.springframework.test.context.TestPropertySource;
         "whittle.api.max-request-size=64KB",
         "whittle.api.event-poll-interval=50ms"})
 @TestPropertySource(locations = WorkerTest.SHARED_PROPERTIES)
+@ExtendWith(NoJobOutlivesItsTest.class)
 public @interface ApiTest {
 }

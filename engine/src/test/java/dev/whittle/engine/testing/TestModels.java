@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 
 import dev.whittle.engine.io.DType;
+import dev.whittle.engine.io.Folders;
 import dev.whittle.engine.io.ModelFolderWriter;
 import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.model.Family;
@@ -97,12 +98,7 @@ public final class TestModels {
                     .maxShardBytes(options.maxShardBytes() > 0 ? options.maxShardBytes() : Long.MAX_VALUE)
                     .write(tensors(config, options, seed));
         } finally {
-            try (var files = Files.list(staging)) {
-                for (Path p : files.toList()) {
-                    Files.delete(p);
-                }
-            }
-            Files.delete(staging);
+            Folders.deleteRecursively(staging);
         }
         return ModelConfig.load(dir);
     }
