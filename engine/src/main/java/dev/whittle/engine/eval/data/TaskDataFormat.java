@@ -23,7 +23,7 @@ import java.util.Optional;
  *   {@code id, question, answer, aliases, context}.</li>
  * </ul>
  */
-public enum DatasetFormat {
+public enum TaskDataFormat {
     JSONL("jsonl", new JsonLinesReader()),
     TEXT("text", new TextReader()),
     MMLU_CSV("mmlu-csv", new MmluCsvReader()),
@@ -33,7 +33,7 @@ public enum DatasetFormat {
     private final String id;
     private final DatasetReader reader;
 
-    DatasetFormat(String id, DatasetReader reader) {
+    TaskDataFormat(String id, DatasetReader reader) {
         this.id = id;
         this.reader = reader;
     }
@@ -48,12 +48,12 @@ public enum DatasetFormat {
         return this == MMLU_CSV;
     }
 
-    public static Optional<DatasetFormat> byId(String id) {
+    public static Optional<TaskDataFormat> byId(String id) {
         return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst();
     }
 
     public static List<String> ids() {
-        return Arrays.stream(values()).map(DatasetFormat::id).toList();
+        return Arrays.stream(values()).map(TaskDataFormat::id).toList();
     }
 
     /**

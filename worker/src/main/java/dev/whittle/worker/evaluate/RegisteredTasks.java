@@ -23,12 +23,12 @@ import tools.jackson.databind.JsonNode;
  * JSON definitions). A user task's dataset path is relative to the first data root and may not leave it.
  */
 @Component
-public class TaskCatalog {
+public class RegisteredTasks {
 
     private final EvaluationTasks tasks;
     private final StorageRoots storage;
 
-    public TaskCatalog(EvaluationTasks tasks, StorageRoots storage) {
+    public RegisteredTasks(EvaluationTasks tasks, StorageRoots storage) {
         this.tasks = tasks;
         this.storage = storage;
     }

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Each format read from small files written in the test. */
-class DatasetFormatsTest {
+class TaskDataFormatsTest {
 
     @TempDir
     Path dir;
@@ -38,7 +38,7 @@ class DatasetFormatsTest {
                 ]}
                 """);
 
-        List<Doc> docs = DatasetFormat.FREEBASEQA.read(resolver(), "fbqa.json", "dev", List.of());
+        List<Doc> docs = TaskDataFormat.FREEBASEQA.read(resolver(), "fbqa.json", "dev", List.of());
 
         assertThat(docs).hasSize(2);
         assertThat(docs.get(0).id()).isEqualTo("FreebaseQA-eval-0");
@@ -53,10 +53,10 @@ class DatasetFormatsTest {
     void freebaseQaTextSplitsAtTheLastBarAndNamesABadLine() throws IOException {
         write("fbqa.txt", "Who wrote The Satanic Verses? | salman rushdie \n\nEither | or? | both\nno answer here\n");
 
-        assertThatThrownBy(() -> DatasetFormat.FREEBASEQA.read(resolver(), "fbqa.txt", "dev", List.of()))
+        assertThatThrownBy(() -> TaskDataFormat.FREEBASEQA.read(resolver(), "fbqa.txt", "dev", List.of()))
                 .hasMessageEndingWith("fbqa.txt line 4: expected 'question | answer'");
         write("fbqa.txt", "Who wrote The Satanic Verses? | salman rushdie \n\nEither | or? | both\n");
-        List<Doc> docs = DatasetFormat.FREEBASEQA.read(resolver(), "fbqa.txt", "dev", List.of());
+        List<Doc> docs = TaskDataFormat.FREEBASEQA.read(resolver(), "fbqa.txt", "dev", List.of());
         assertThat(docs).extracting(d -> d.text("answer")).containsExactly("salman rushdie", "both");
         assertThat(docs.get(1).text("question")).isEqualTo("Either | or?");
     }
@@ -69,7 +69,7 @@ class DatasetFormatsTest {
                   "Context": ["The Louvre is in Paris.", "It opened in 1793."]}]}
                 """);
 
-        Doc doc = DatasetFormat.TRIVIAQA_JSON.read(resolver(), "tqa.json", "dev", List.of()).getFirst();
+        Doc doc = TaskDataFormat.TRIVIAQA_JSON.read(resolver(), "tqa.json", "dev", List.of()).getFirst();
 
         assertThat(doc.id()).isEqualTo("tc_1");
         assertThat(doc.text("answer")).isEqualTo("Paris");
@@ -81,10 +81,10 @@ class DatasetFormatsTest {
     void jsonLinesKeepsFieldsFlattensObjectsAndNamesTheBadLine() throws IOException {
         write("d.jsonl", "{\"q\": \"x\", \"n\": 3, \"meta\": {\"lang\": \"en\"}, \"opts\": [\"a\", 2]}\n\n{\"q\": \"y\"\n");
 
-        assertThatThrownBy(() -> DatasetFormat.JSONL.read(resolver(), "d.jsonl", "test", List.of()))
+        assertThatThrownBy(() -> TaskDataFormat.JSONL.read(resolver(), "d.jsonl", "test", List.of()))
                 .hasMessageContaining("d.jsonl line 3: not valid JSON");
         write("d.jsonl", "{\"q\": \"x\", \"n\": 3, \"meta\": {\"lang\": \"en\"}, \"opts\": [\"a\", 2]}\n");
-        Doc doc = DatasetFormat.JSONL.read(resolver(), "d.jsonl", "test", List.of()).getFirst();
+        Doc doc = TaskDataFormat.JSONL.read(resolver(), "d.jsonl", "test", List.of()).getFirst();
         assertThat(doc.get("n")).isEqualTo(3L);
         assertThat(doc.text("meta.lang")).isEqualTo("en");
         assertThat(doc.texts("opts")).containsExactly("a", "2");
@@ -98,25 +98,25 @@ class DatasetFormatsTest {
         write("mmlu/test/b_test.csv", "q1,1,2,3,4,D\n");
         write("mmlu/test/a_test.csv", "q0,1,2,3,4,A\n");
 
-        assertThat(DatasetFormat.JSONL.read(resolver(), "qa/{split}.jsonl", "dev", List.of()).getFirst().text("q")).isEqualTo("dev");
-        assertThat(DatasetFormat.MMLU_CSV.read(resolver(), "mmlu", "test", List.of()))
+        assertThat(TaskDataFormat.JSONL.read(resolver(), "qa/{split}.jsonl", "dev", List.of()).getFirst().text("q")).isEqualTo("dev");
+        assertThat(TaskDataFormat.MMLU_CSV.read(resolver(), "mmlu", "test", List.of()))
                 .extracting(d -> d.text("subject")).containsExactly("a", "b");
         write("mmlu/test/c_test.csv", "q2,1,2,3,4,E\n");
-        assertThatThrownBy(() -> DatasetFormat.MMLU_CSV.read(resolver(), "mmlu", "test", List.of("c")))
+        assertThatThrownBy(() -> TaskDataFormat.MMLU_CSV.read(resolver(), "mmlu", "test", List.of("c")))
                 .hasMessageContaining("c_test.csv row 1: the answer must be one of A, B, C, D, got 'E'");
     }
 
     @Test
     void missingFilesAndEmptyDatasetsAreNamed() throws IOException {
-        assertThatThrownBy(() -> DatasetFormat.JSONL.read(resolver(), "nope.jsonl", "test", List.of()))
+        assertThatThrownBy(() -> TaskDataFormat.JSONL.read(resolver(), "nope.jsonl", "test", List.of()))
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("nope.jsonl");
-        assertThatThrownBy(() -> DatasetFormat.MMLU_CSV.read(DatasetResolver.builtinOnly(), "builtin:mmlu", "test", List.of()))
+        assertThatThrownBy(() -> TaskDataFormat.MMLU_CSV.read(DatasetResolver.builtinOnly(), "builtin:mmlu", "test", List.of()))
                 .hasMessageContaining("name the subsets");
         write("empty.jsonl", "\n\n");
-        assertThatThrownBy(() -> DatasetFormat.JSONL.read(resolver(), "empty.jsonl", "test", List.of()))
+        assertThatThrownBy(() -> TaskDataFormat.JSONL.read(resolver(), "empty.jsonl", "test", List.of()))
                 .hasMessageContaining("no documents in split 'test'");
         Files.write(dir.resolve("bad.txt"), new byte[] {(byte) 0xC3, (byte) 0x28});
-        assertThatThrownBy(() -> DatasetFormat.TEXT.read(resolver(), "bad.txt", "test", List.of()))
+        assertThatThrownBy(() -> TaskDataFormat.TEXT.read(resolver(), "bad.txt", "test", List.of()))
                 .hasMessageContaining("bad.txt: not valid UTF-8");
     }
 
