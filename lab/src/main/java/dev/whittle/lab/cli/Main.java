@@ -11,6 +11,7 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.tokenizer.Tokenizer;
+import dev.whittle.lab.corpus.NaturalTextCache;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,7 +94,8 @@ public final class Main {
             err.println("whittle: " + e.getMessage());
             err.print(USAGE);
             return 2;
-        } catch (IOException | ModelFormatException | IllegalArgumentException | UnsupportedOperationException e) {
+        } catch (IOException | ModelFormatException | IllegalArgumentException | UnsupportedOperationException
+                 | NaturalTextCache.Missing e) {
             progress.finishLine();
             err.println("whittle " + command + ": " + describe(e));
             return 2;

@@ -40,12 +40,19 @@ public final class NaturalTextCache {
                 && Files.isRegularFile(nlpCorpusDirectory().resolve("package.json"));
     }
 
-    /** This cache when it is present; otherwise an {@link IllegalStateException} saying how to fetch it. */
+    /** This cache when it is present; otherwise a {@link Missing} saying how to fetch it. */
     public NaturalTextCache requirePresent() {
         if (!isPresent()) {
-            throw new IllegalStateException("the natural-text cache " + directory + " is not present; fetch it once with "
+            throw new Missing("the natural-text cache " + directory + " is not present; fetch it once with "
                     + FETCH_SCRIPT + " " + directory + " (needs npm or curl and the npm registry)");
         }
         return this;
+    }
+
+    /** The cache is not there: a setup step not done, which the message names. */
+    public static final class Missing extends IllegalStateException {
+        Missing(String message) {
+            super(message);
+        }
     }
 }

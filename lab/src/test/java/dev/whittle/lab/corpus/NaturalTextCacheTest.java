@@ -20,7 +20,7 @@ class NaturalTextCacheTest {
         NaturalTextCache cache = new NaturalTextCache(dir.resolve("cache"));
 
         assertThatThrownBy(cache::requirePresent)
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(NaturalTextCache.Missing.class)
                 .hasMessageContaining("scripts/fetch-corpus.sh " + dir.resolve("cache"));
         assertThat(dir.resolve("cache")).doesNotExist();
     }
