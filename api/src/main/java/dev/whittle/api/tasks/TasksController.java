@@ -7,7 +7,7 @@ import dev.whittle.engine.eval.task.SuiteDefinition;
 import dev.whittle.engine.eval.task.TaskDefinition;
 import dev.whittle.engine.eval.task.TaskDefinitions;
 import dev.whittle.engine.eval.task.TaskRegistry;
-import dev.whittle.worker.evaluate.TaskCatalog;
+import dev.whittle.worker.evaluate.RegisteredTasks;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -29,23 +29,23 @@ import tools.jackson.databind.JsonNode;
 @Tag(name = "Tasks", description = "Evaluation tasks (datasets, prompts, metrics as JSON) and suites")
 public class TasksController {
 
-    private final TaskCatalog catalog;
+    private final RegisteredTasks registeredTasks;
 
-    public TasksController(TaskCatalog catalog) {
-        this.catalog = catalog;
+    public TasksController(RegisteredTasks registeredTasks) {
+        this.registeredTasks = registeredTasks;
     }
 
     @Operation(summary = "List tasks", description = "The built-in tasks, then the registered ones.")
     @GetMapping("/tasks")
     public List<TaskView> list() {
-        TaskRegistry registry = catalog.registry();
+        TaskRegistry registry = registeredTasks.registry();
         return registry.tasks().stream().map(t -> TaskView.of(t, registry.isBuiltIn(t.name()))).toList();
     }
 
     @Operation(summary = "Get a task's definition", description = "The full JSON definition, every default written out.")
     @GetMapping("/tasks/{name}")
     public JsonNode get(@PathVariable String name) {
-        TaskRegistry registry = catalog.registry();
+        TaskRegistry registry = registeredTasks.registry();
         if (!registry.hasTask(name)) {
             throw ApiException.notFound("Task '" + name + "'");
         }
@@ -70,13 +70,13 @@ public class TasksController {
     @ApiResponse(responseCode = "422", description = "Not a valid task", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
     @PostMapping(value = "/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<JsonNode> register(@RequestBody JsonNode body) {
-        TaskDefinition task = catalog.register(body);
+        TaskDefinition task = registeredTasks.register(body);
         return ResponseEntity.created(URI.create("/api/v1/tasks/" + task.name())).body(TaskDefinitions.toJson(task));
     }
 
     @Operation(summary = "List suites", description = "Named lists of tasks with a sample limit each (kick: the LLM-KICK set).")
     @GetMapping("/suites")
     public List<SuiteDefinition> suites() {
-        return List.copyOf(catalog.registry().suites());
+        return List.copyOf(registeredTasks.registry().suites());
     }
 }

@@ -1,9 +1,5 @@
 package dev.whittle.engine.prune;
 
-import dev.whittle.engine.corpus.KnowledgeCorpus;
-import dev.whittle.engine.corpus.NaturalText;
-import dev.whittle.engine.corpus.NaturalTextCache;
-import dev.whittle.engine.corpus.ReferenceRecipe;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import tools.jackson.core.JacksonException;
@@ -18,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,27 +30,34 @@ import java.util.SplittableRandom;
  */
 public final class CalibrationSampler {
 
-    /** Brown Corpus and nlp-corpus English passages from the natural-text cache (fetched with npm when missing). */
-    public static final String NATURAL_ENGLISH = "natural-english";
-    /** Synthetic biographies of the reference corpus: the reference model's own kind of text, made offline. */
-    public static final String KNOWLEDGE = "knowledge";
-    public static final List<String> BUILT_IN = List.of(NATURAL_ENGLISH, KNOWLEDGE);
+    /** The set the engine ships, and the default source. */
+    public static final String NATURAL_ENGLISH = NaturalEnglish.NAME;
 
-    /** Characters of a built-in set joined per token needed: generous, so windows rarely overlap. */
+    /** Characters of a built-in set per token needed: generous, so windows rarely overlap. */
     private static final int CHARS_PER_NEEDED_TOKEN = 8;
     private static final String DOCUMENT_SEPARATOR = "\n\n";
     private static final JsonMapper JSON = new JsonMapper();
 
-    private final NaturalTextCache naturalText;
+    private final Map<String, CalibrationSet> builtIn = new LinkedHashMap<>();
 
-    /** A sampler whose {@value #NATURAL_ENGLISH} set comes from {@code naturalText}. */
-    public CalibrationSampler(NaturalTextCache naturalText) {
-        this.naturalText = naturalText;
+    /** A sampler whose built-in sets are {@value #NATURAL_ENGLISH} and {@code more}. */
+    public CalibrationSampler(List<? extends CalibrationSet> more) {
+        builtIn.put(NATURAL_ENGLISH, new NaturalEnglish());
+        for (CalibrationSet set : more) {
+            if (builtIn.putIfAbsent(set.name(), set) != null) {
+                throw new IllegalArgumentException("two built-in calibration sets named '" + set.name() + "'");
+            }
+        }
     }
 
-    /** With the natural-text cache at its default place ({@code .cache/corpus} under the working directory). */
+    /** A sampler with the engine's own built-in set, {@value #NATURAL_ENGLISH}. */
     public CalibrationSampler() {
-        this(new NaturalTextCache(NaturalTextCache.DEFAULT_DIRECTORY));
+        this(List.of());
+    }
+
+    /** The names a {@link CalibrationSource.BuiltIn} may give, the default first. */
+    public List<String> builtInNames() {
+        return List.copyOf(builtIn.keySet());
     }
 
     /**
@@ -130,47 +134,12 @@ public final class CalibrationSampler {
     }
 
     private String builtIn(String name, CalibrationSettings settings, int length) {
-        long chars = (long) settings.samples() * (length + 1) * CHARS_PER_NEEDED_TOKEN;
-        List<String> documents = switch (name) {
-            case NATURAL_ENGLISH -> sampledPassages(NaturalText.passages(naturalText.ensurePresent(),
-                    NaturalText.DEFAULT_PASSAGE_CHARS), chars, settings.seed());
-            case KNOWLEDGE -> biographies(chars);
-            default -> throw new PruneProblemException(new PruneProblem("calibration.source", "unknown built-in set '"
-                    + name + "' (known: " + String.join(", ", BUILT_IN) + ")"));
-        };
-        return String.join(DOCUMENT_SEPARATOR, documents);
-    }
-
-    /** Passages in a seeded random order until {@code chars} characters are taken (all of them if fewer). */
-    private static List<String> sampledPassages(List<String> passages, long chars, long seed) {
-        List<String> shuffled = new ArrayList<>(passages);
-        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
-        List<String> taken = new ArrayList<>();
-        long total = 0;
-        for (String p : shuffled) {
-            if (total >= chars) {
-                break;
-            }
-            taken.add(p);
-            total += p.length() + DOCUMENT_SEPARATOR.length();
+        CalibrationSet set = builtIn.get(name);
+        if (set == null) {
+            throw new PruneProblemException(new PruneProblem("calibration.source", "unknown built-in set '"
+                    + name + "' (known: " + String.join(", ", builtInNames()) + ")"));
         }
-        return taken;
-    }
-
-    /** Biographies of the reference corpus, person by person and exposure by exposure, until {@code chars}. */
-    private static List<String> biographies(long chars) {
-        KnowledgeCorpus corpus = ReferenceRecipe.knowledge();
-        int people = corpus.peopleWithBiographies().size();
-        List<String> documents = new ArrayList<>();
-        long total = 0;
-        for (long exposure = 0; total < chars; exposure++) {
-            for (int person = 0; person < people && total < chars; person++) {
-                String biography = corpus.biography(person, exposure);
-                documents.add(biography);
-                total += biography.length() + DOCUMENT_SEPARATOR.length();
-            }
-        }
-        return documents;
+        return set.text((long) settings.samples() * (length + 1) * CHARS_PER_NEEDED_TOKEN);
     }
 
     private static String readText(Path file) throws IOException {

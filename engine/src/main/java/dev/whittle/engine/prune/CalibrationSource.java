@@ -33,7 +33,7 @@ public sealed interface CalibrationSource {
         }
     }
 
-    /** A calibration set the platform provides; see {@link CalibrationSampler#BUILT_IN}. */
+    /** A calibration set the platform provides; see {@link CalibrationSampler#builtInNames()}. */
     record BuiltIn(String name) implements CalibrationSource {
         @Override
         public String describe() {

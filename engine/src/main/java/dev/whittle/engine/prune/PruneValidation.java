@@ -22,8 +22,8 @@ public final class PruneValidation {
         List<PruneProblem> problems = new ArrayList<>();
         if (config.family().isMixtureOfExperts()) {
             problems.add(new PruneProblem("model", method.name() + " cannot prune " + config.architecture()
-                    + ": its Mixture-of-Experts MLP is not implemented by the engine (dense Llama, Mistral, Qwen2 and "
-                    + "Qwen3 are)"));
+                    + ": pruning the experts of a Mixture-of-Experts MLP is not implemented yet (the model runs; dense "
+                    + "Llama, Mistral, Qwen2 and Qwen3 can be pruned)"));
             return problems;
         }
         switch (method) {

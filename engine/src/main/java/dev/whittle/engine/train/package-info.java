@@ -14,7 +14,7 @@
  * TokenWindows data = new TokenWindows(tokens, scored, 256, 16, seed); // scored: null = loss everywhere
  * Trainer trainer = new Trainer(model, data, new Trainer.Config(steps, accumulation,
  *         new LearningRateSchedule(3e-3, 3e-4, warmup, steps), AdamW.Config.languageModel(), 1.0,
- *         checkpointDir, 500, 10, FmaCeiling.measureGflops(1.0)));
+ *         checkpointDir, 500, 10, ceilingGflops));                 // for MFU; lab measures it (bench.FmaCeiling)
  * trainer.run(progress, step -> curve.add(step.loss()));              // resumes from checkpointDir if present
  * }</pre>
  * Runs are deterministic: the same data, seed and thread-independent kernels give the same losses bit for bit,

@@ -2,7 +2,6 @@ package dev.whittle.engine.model;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.DType;
-import dev.whittle.engine.reference.ReferenceDecoder;
 import dev.whittle.engine.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +68,7 @@ class DecoderForwardTest {
         Path dir = tmp.resolve("model");
         TestModels.write(dir, family, 11, options);
         Decoder decoder = DecoderLoader.load(dir, Progress.NONE);
-        ReferenceDecoder reference = ReferenceDecoder.load(dir);
+        ScalarDecoder reference = ScalarDecoder.load(dir);
         int[] tokens = randomTokens(40, decoder.vocabSize(), 5);
 
         float[] logits = decoder.logits(tokens);
@@ -82,7 +81,7 @@ class DecoderForwardTest {
         Path dir = tmp.resolve("model");
         TestModels.write(dir, Family.QWEN2, 3, TestModels.options());
         Decoder decoder = DecoderLoader.load(dir, Progress.NONE);
-        ReferenceDecoder reference = ReferenceDecoder.load(dir);
+        ScalarDecoder reference = ScalarDecoder.load(dir);
         List<int[]> batch = List.of(randomTokens(17, 320, 1), randomTokens(1, 320, 2), randomTokens(33, 320, 3));
 
         List<float[]> logits = decoder.logits(batch);
@@ -97,7 +96,7 @@ class DecoderForwardTest {
         Path dir = tmp.resolve("model");
         TestModels.write(dir, Family.LLAMA, 4, TestModels.options());
         Decoder decoder = DecoderLoader.load(dir, Progress.NONE);
-        ReferenceDecoder reference = ReferenceDecoder.load(dir);
+        ScalarDecoder reference = ScalarDecoder.load(dir);
         List<int[]> batch = List.of(randomTokens(9, 320, 1), randomTokens(4, 320, 2));
 
         List<float[]> last = decoder.lastLogits(Batch.of(batch), ForwardState.forInference());
@@ -119,7 +118,7 @@ class DecoderForwardTest {
         Decoder pruned = decoder.withoutBlocks(List.of(1, 2));
 
         assertThat(pruned.blocks()).extracting(DecoderBlock::name).containsExactly("model.layers.0", "model.layers.3");
-        assertThat(Logits.relativeError(pruned.logits(tokens), 0, ReferenceDecoder.load(dir).logits(tokens, Set.of(1, 2))))
+        assertThat(Logits.relativeError(pruned.logits(tokens), 0, ScalarDecoder.load(dir).logits(tokens, Set.of(1, 2))))
                 .isLessThan(TOLERANCE);
     }
 

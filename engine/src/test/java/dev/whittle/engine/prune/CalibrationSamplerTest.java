@@ -113,16 +113,46 @@ class CalibrationSamplerTest {
         assertThatThrownBy(() -> sample(new CalibrationSource.TextFile(dir.resolve("missing.txt")), 2, 8, 0, 512))
                 .isInstanceOf(IOException.class).hasMessageContaining("missing.txt");
         assertThatThrownBy(() -> sample(new CalibrationSource.BuiltIn("c4"), 2, 8, 0, 512))
-                .isInstanceOf(PruneProblemException.class).hasMessageContaining("natural-english, knowledge");
+                .isInstanceOf(PruneProblemException.class).hasMessageContaining("(known: natural-english)");
         assertThatThrownBy(() -> new CalibrationSettings(null, 0, 8, 0)).hasMessageContaining("calibration.nsamples");
     }
 
     @Test
-    void theKnowledgeSetIsMadeOfflineFromTheReferenceBiographies() throws IOException {
-        CalibrationWindows windows = sample(new CalibrationSource.BuiltIn(CalibrationSampler.KNOWLEDGE), 3, 64, 0, 512);
-        assertThat(windows.samples()).isEqualTo(3);
-        assertThat(windows.source()).isEqualTo("built-in knowledge");
-        assertThat(tokenizer.decode(windows.windows().getFirst())).containsAnyOf(" born", " degree", " works", " birth");
+    void theDefaultSetIsTheShippedNaturalEnglishTextReadAsOneStream() throws IOException {
+        String text = new NaturalEnglish().text(0);
+        int[] stream = tokenizer.encode(text, true);
+        CalibrationWindows windows = sample(CalibrationSettings.DEFAULT_SOURCE, 4, 64, 3, 512);
+
+        assertThat(text.length()).isBetween(1_000_000, 2_000_000);
+        assertThat(windows.source()).isEqualTo("built-in natural-english");
+        assertThat(windows.sampling()).isEqualTo("stream");
+        for (int[] w : windows.windows()) {
+            assertThat(occursIn(w, stream)).isTrue();
+        }
+    }
+
+    @Test
+    void aSamplerServesTheSetsItsCallerAddsByNameBesideTheEnginesOwn() throws IOException {
+        CalibrationSet numbers = new CalibrationSet() {
+            @Override
+            public String name() {
+                return "numbers";
+            }
+
+            @Override
+            public String text(long chars) {
+                return "one two three four five six seven eight nine ten ".repeat(20);
+            }
+        };
+        CalibrationSampler sampler = new CalibrationSampler(List.of(numbers));
+        CalibrationWindows windows = sampler.sample(tokenizer,
+                new CalibrationSettings(new CalibrationSource.BuiltIn("numbers"), 2, 16, 0), 512);
+
+        assertThat(sampler.builtInNames()).containsExactly("natural-english", "numbers");
+        int[] stream = tokenizer.encode(numbers.text(0), true);
+        assertThat(windows.windows()).allSatisfy(w -> assertThat(occursIn(w, stream)).isTrue());
+        assertThatThrownBy(() -> new CalibrationSampler(List.of(numbers, numbers)))
+                .hasMessageContaining("two built-in calibration sets named 'numbers'");
     }
 
     private static String quote(String s) {

@@ -1,7 +1,6 @@
 package dev.whittle.engine.prune;
 
 import dev.whittle.engine.Progress;
-import dev.whittle.engine.corpus.NaturalTextCache;
 import dev.whittle.engine.eval.TextPerplexity;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.ModelConfig;
@@ -22,17 +21,16 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The papers' headline result on the project's trained reference model: WikiText-2 test perplexity at 50%
  * unstructured sparsity is ordered SparseGPT <= Wanda < magnitude (for LLaMA-7B the papers report 7.22, 7.26 and
  * 17.29). Calibration follows the papers, general English (they use C4): 128 windows of the model's context from the
- * natural-English cache ({@code scripts/fetch-corpus.sh}, which CI runs). Calibrated on the narrow biography text of
+ * engine's shipped {@code natural-english} set (a Brown Corpus excerpt). Calibrated on the narrow biography text of
  * the built-in {@code knowledge} set instead, SparseGPT fits its reconstruction to biographies and comes out worst on
  * WikiText-2 (measured: dense 234.8, SparseGPT 258.9, Wanda 246.0, magnitude 244.5), so that is not the papers'
- * experiment. Runs when the reference model, the WikiText-2 text and the cache are present, and is skipped, saying
- * what is missing, otherwise. Where it looks: the model at {@code -Dwhittle.referenceModel} or
+ * experiment. Everything it needs is in the repository (the model under {@code reference/model}, the texts on the
+ * classpath); it fails, saying what is missing, in a checkout without them. Where it looks: the model at {@code -Dwhittle.referenceModel} or
  * {@code WHITTLE_REFERENCE_MODEL}, else {@code reference/model}, {@code reference/whittle-ref} or
  * {@code models/whittle-ref} in the checkout; the text at {@code -Dwhittle.wikitext2}, else the engine's built-in copy
  * on the classpath. Perplexity is the papers' protocol: non-overlapping windows of the model's context.
@@ -47,19 +45,17 @@ class PerplexityOrderingTest {
     @Test
     void sparseGptIsNoWorseThanWandaWhichBeatsMagnitudeAtHalfSparsity() throws IOException {
         Optional<Path> model = referenceModel();
-        assumeTrue(model.isPresent(), "no trained reference model: set -Dwhittle.referenceModel=DIR or "
-                + "WHITTLE_REFERENCE_MODEL, or commit it under reference/model, reference/whittle-ref or models/whittle-ref");
+        assertThat(model).as("no trained reference model: set -Dwhittle.referenceModel=DIR or "
+                + "WHITTLE_REFERENCE_MODEL, or commit it under reference/model, reference/whittle-ref or models/whittle-ref").isPresent();
         Optional<String> wikitext = wikitext();
-        assumeTrue(wikitext.isPresent(), "no WikiText-2 test text: set -Dwhittle.wikitext2=FILE or add the engine's "
-                + "built-in copy at " + WIKITEXT_RESOURCE);
+        assertThat(wikitext).as("no WikiText-2 test text: set -Dwhittle.wikitext2=FILE or add the engine's "
+                + "built-in copy at " + WIKITEXT_RESOURCE).isPresent();
 
         Path source = model.get();
         int context = CalibrationSampler.context(ModelConfig.load(source));
-        NaturalTextCache cache = new NaturalTextCache(repositoryRoot().resolve(NaturalTextCache.DEFAULT_DIRECTORY));
-        assumeTrue(cache.isPresent(), "no natural-English calibration text: run scripts/fetch-corpus.sh");
         CalibrationSource calibration = new CalibrationSource.BuiltIn(CalibrationSampler.NATURAL_ENGLISH);
         CalibrationSettings settings = new CalibrationSettings(calibration, CalibrationSettings.DEFAULT_SAMPLES, context, 0);
-        Pruner pruner = new Pruner(new CalibrationSampler(cache));
+        Pruner pruner = new Pruner(new CalibrationSampler());
 
         Map<String, Double> perplexity = new LinkedHashMap<>();
         perplexity.put("dense", perplexity(source, wikitext.get(), context));

@@ -107,11 +107,11 @@ class PruneSpecTest {
     }
 
     @Test
-    void aFamilyTheEngineCannotRunIsRefused() {
+    void aMixtureOfExpertsModelIsRefusedUntilItsExpertsCanBePruned() {
         ModelConfig mixtral = ModelConfig.of(TestModels.configJson(Family.MIXTRAL, TestModels.options()));
         assertThat(weights("sparsegpt", 0.5, null).problems(mixtral)).singleElement().satisfies(p -> {
             assertThat(p.field()).isEqualTo("model");
-            assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts");
+            assertThat(p.message()).contains("MixtralForCausalLM").contains("experts of a Mixture-of-Experts");
         });
     }
 

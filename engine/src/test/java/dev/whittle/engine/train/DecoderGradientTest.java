@@ -4,7 +4,7 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Family;
-import dev.whittle.engine.reference.ReferenceDecoder;
+import dev.whittle.engine.model.ScalarDecoder;
 import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.testing.TestTokenizers;
 import dev.whittle.engine.train.data.TrainingBatch;
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The whole decoder's backward, every parameter tensor of every dense family, against central finite
- * differences of the loss computed by the double-precision {@link ReferenceDecoder} (written apart from the
+ * differences of the loss computed by the double-precision {@link ScalarDecoder} (written apart from the
  * fast path: its own config reading, plain loops for every equation).
  */
 class DecoderGradientTest {
@@ -59,7 +59,7 @@ class DecoderGradientTest {
         Path dir = tmp.resolve("model");
         TestModels.write(dir, family, 17, options);
         Decoder decoder = DecoderLoader.load(dir, Progress.NONE);
-        ReferenceDecoder reference = ReferenceDecoder.load(dir);
+        ScalarDecoder reference = ScalarDecoder.load(dir);
         TrainingBatch batch = batch(decoder.vocabSize(), 2, 6, new Random(name.hashCode()));
         int scored = batch.scoredTokens();
 
@@ -106,7 +106,7 @@ class DecoderGradientTest {
     }
 
     /** Mean cross-entropy over the scored targets, from the reference's logits. */
-    static double meanLoss(ReferenceDecoder reference, TrainingBatch batch) {
+    static double meanLoss(ScalarDecoder reference, TrainingBatch batch) {
         double sum = 0;
         int count = 0;
         for (int s = 0; s < batch.sequences(); s++) {

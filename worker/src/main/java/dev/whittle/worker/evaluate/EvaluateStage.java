@@ -79,14 +79,14 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                          MetricValue averageRetention) {
     }
 
-    private final TaskCatalog taskCatalog;
+    private final RegisteredTasks registeredTasks;
     private final EvaluationStore store;
     private final ModelCatalog modelCatalog;
     private final Models models;
     private final Jobs jobs;
 
-    public EvaluateStage(TaskCatalog taskCatalog, EvaluationStore store, ModelCatalog modelCatalog, Models models, Jobs jobs) {
-        this.taskCatalog = taskCatalog;
+    public EvaluateStage(RegisteredTasks registeredTasks, EvaluationStore store, ModelCatalog modelCatalog, Models models, Jobs jobs) {
+        this.registeredTasks = registeredTasks;
         this.store = store;
         this.modelCatalog = modelCatalog;
         this.models = models;
@@ -112,7 +112,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
     @Override
     public List<FieldProblem> validate(Parameters p) {
         List<FieldProblem> problems = new ArrayList<>();
-        TaskRegistry registry = taskCatalog.registry();
+        TaskRegistry registry = registeredTasks.registry();
         if (!p.tasks().isEmpty() && p.suite() != null) {
             problems.add(new FieldProblem("suite", "give tasks or a suite, not both"));
         }
@@ -136,7 +136,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
 
     @Override
     public Result execute(Parameters p, StageContext context) throws Exception {
-        TaskRegistry registry = taskCatalog.registry();
+        TaskRegistry registry = registeredTasks.registry();
         List<Run> runs = runs(p, registry);
         Model jobModel = models.findById(jobs.findById(context.jobId()).orElseThrow().getModelId()).orElseThrow();
         boolean onJobModel = samePath(Path.of(jobModel.getPath()), context.modelFolder());
@@ -170,7 +170,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
             if (evaluator == null) {
                 Decoder decoder = DecoderLoader.load(context.modelFolder(), preparing(progress));
                 stats = ModelStats.of(decoder);
-                evaluator = new Evaluator(decoder, Tokenizer.load(context.modelFolder()), taskCatalog.datasets());
+                evaluator = new Evaluator(decoder, Tokenizer.load(context.modelFolder()), registeredTasks.datasets());
             }
             Evaluation saved = evaluate(evaluator, run, p, origin, stats, progress);
             context.checkpoint().putString(DONE + run.task().name(), saved.getId().toString());
@@ -194,7 +194,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                         Path folder = Path.of(baseline.getPath());
                         Decoder decoder = DecoderLoader.load(folder, preparing(progress));
                         baselineStats = ModelStats.of(decoder);
-                        baselineEvaluator = new Evaluator(decoder, Tokenizer.load(folder), taskCatalog.datasets());
+                        baselineEvaluator = new Evaluator(decoder, Tokenizer.load(folder), registeredTasks.datasets());
                     }
                     base = evaluate(baselineEvaluator, run, p, new EvaluationStore.Origin(context.jobId(),
                             context.stageIndex(), baseline.getId()), baselineStats, progress);

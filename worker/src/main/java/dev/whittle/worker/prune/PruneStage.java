@@ -1,6 +1,5 @@
 package dev.whittle.worker.prune;
 
-import dev.whittle.engine.corpus.NaturalTextCache;
 import dev.whittle.engine.io.DType;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.prune.CalibrationSampler;
@@ -22,7 +21,6 @@ import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Positive;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -85,11 +83,11 @@ public class PruneStage implements StageType<PruneStage.Parameters> {
     }
 
     private final Datasets datasets;
-    private final NaturalTextCache naturalText;
+    private final CalibrationSampler calibrationSampler;
 
-    public PruneStage(Datasets datasets, @Value("${whittle.prune.natural-text-cache:.cache/corpus}") Path naturalTextCache) {
+    public PruneStage(Datasets datasets, CalibrationSampler calibrationSampler) {
         this.datasets = datasets;
-        this.naturalText = new NaturalTextCache(naturalTextCache);
+        this.calibrationSampler = calibrationSampler;
     }
 
     @Override
@@ -128,9 +126,9 @@ public class PruneStage implements StageType<PruneStage.Parameters> {
         if (c.dataset() != null && c.builtIn() != null) {
             problems.add(new FieldProblem("calibration", "give a dataset or a builtIn set, not both"));
         }
-        if (c.builtIn() != null && !CalibrationSampler.BUILT_IN.contains(c.builtIn())) {
+        if (c.builtIn() != null && !calibrationSampler.builtInNames().contains(c.builtIn())) {
             problems.add(new FieldProblem("calibration.builtIn", "unknown built-in set '" + c.builtIn() + "' (known: "
-                    + String.join(", ", CalibrationSampler.BUILT_IN) + ")"));
+                    + String.join(", ", calibrationSampler.builtInNames()) + ")"));
         }
         if (c.dataset() != null) {
             Optional<Dataset> dataset = dataset(c.dataset());
@@ -170,7 +168,7 @@ public class PruneStage implements StageType<PruneStage.Parameters> {
         PruneMethod method = spec.toMethod();
         PruneRequest request = new PruneRequest(method, spec.tensors(), calibration(p.calibration()),
                 p.dtype() == null ? null : outputDtype(p.dtype()));
-        Pruner.Result result = new Pruner(new CalibrationSampler(naturalText)).prune(context.modelFolder(),
+        Pruner.Result result = new Pruner(calibrationSampler).prune(context.modelFolder(),
                 context.outputFolder(), request, new PruneProgress(context.progress()));
         Files.writeString(result.model().resolve(STATISTICS_FILE),
                 JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(result.statistics()) + "\n");

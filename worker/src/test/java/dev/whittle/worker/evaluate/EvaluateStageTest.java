@@ -41,7 +41,7 @@ class EvaluateStageTest {
     @Autowired
     TestJobs testJobs;
     @Autowired
-    TaskCatalog tasks;
+    RegisteredTasks tasks;
     @Autowired
     Evaluations evaluations;
     @Autowired

@@ -118,6 +118,17 @@ class PruneStageTest {
     }
 
     @Test
+    void aJobWithoutCalibrationCalibratesOnTheShippedNaturalEnglishWithoutFetchingAnything() {
+        Job done = run(testJobs.model(), """
+                {"type": "PRUNE", "method": "sparsegpt", "sparsity": 0.5, "calibration": {"nsamples": 8}}""");
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        JsonNode calibration = done.getResult().get("stages").get(0).get("result").get("statistics").get("calibration");
+        assertThat(calibration.get("source").asString()).isEqualTo("built-in natural-english");
+        assertThat(calibration.get("samples").asInt()).isEqualTo(8);
+    }
+
+    @Test
     void aBlockRemovalJobRegistersAModelWithFewerLayers() throws IOException {
         Model input = testJobs.model();
         Job done = run(input, """

@@ -1,7 +1,7 @@
 package dev.whittle.engine.eval.task;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.whittle.engine.eval.data.DatasetFormat;
+import dev.whittle.engine.eval.data.TaskDataFormat;
 
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  * @param split   the split evaluated
  * @param subsets the subsets to read (MMLU subjects); empty: all
  */
-public record DatasetSpec(DatasetFormat format, String path, String split,
+public record DatasetSpec(TaskDataFormat format, String path, String split,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> subsets) {
 
     public static final String DEFAULT_SPLIT = "test";

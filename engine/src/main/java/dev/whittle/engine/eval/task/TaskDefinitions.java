@@ -1,6 +1,6 @@
 package dev.whittle.engine.eval.task;
 
-import dev.whittle.engine.eval.data.DatasetFormat;
+import dev.whittle.engine.eval.data.TaskDataFormat;
 import dev.whittle.engine.eval.metric.Metric;
 
 import java.util.ArrayList;
@@ -118,11 +118,11 @@ public final class TaskDefinitions {
             return null;
         }
         String formatId = o.string("format", null, true);
-        DatasetFormat format = null;
+        TaskDataFormat format = null;
         if (formatId != null) {
-            format = DatasetFormat.byId(formatId).orElse(null);
+            format = TaskDataFormat.byId(formatId).orElse(null);
             if (format == null) {
-                o.problem("format", "unknown format '" + formatId + "' (known: " + String.join(", ", DatasetFormat.ids()) + ")");
+                o.problem("format", "unknown format '" + formatId + "' (known: " + String.join(", ", TaskDataFormat.ids()) + ")");
             }
         }
         String path = o.string("path", null, true);

@@ -19,7 +19,7 @@ class BuiltinDatasetsTest {
 
     @Test
     void freebaseQaDevHas4012QuestionsWithOneLowerCaseAnswerEach() throws IOException {
-        List<Doc> docs = DatasetFormat.FREEBASEQA.read(BUILTIN, "builtin:freebaseqa/FreebaseQA-dev.txt", "dev", List.of());
+        List<Doc> docs = TaskDataFormat.FREEBASEQA.read(BUILTIN, "builtin:freebaseqa/FreebaseQA-dev.txt", "dev", List.of());
 
         assertThat(docs).hasSize(4012);
         Doc second = docs.get(1);
@@ -32,8 +32,8 @@ class BuiltinDatasetsTest {
 
     @Test
     void mmluTestHas1405RowsOverEightSubjectsAndDevHasFivePerSubject() throws IOException {
-        List<Doc> test = DatasetFormat.MMLU_CSV.read(BUILTIN, "builtin:mmlu", "test", SUBJECTS);
-        List<Doc> dev = DatasetFormat.MMLU_CSV.read(BUILTIN, "builtin:mmlu", "dev", SUBJECTS);
+        List<Doc> test = TaskDataFormat.MMLU_CSV.read(BUILTIN, "builtin:mmlu", "test", SUBJECTS);
+        List<Doc> dev = TaskDataFormat.MMLU_CSV.read(BUILTIN, "builtin:mmlu", "dev", SUBJECTS);
 
         assertThat(test).hasSize(1405);
         assertThat(countBySubject(test)).containsExactly(Map.entry("abstract_algebra", 100), Map.entry("astronomy", 152),
@@ -52,7 +52,7 @@ class BuiltinDatasetsTest {
 
     @Test
     void wikiText2TestIsOneDocumentWithLfLineEnds() throws IOException {
-        List<Doc> docs = DatasetFormat.TEXT.read(BUILTIN, "builtin:wikitext2/wiki.test.raw", "test", List.of());
+        List<Doc> docs = TaskDataFormat.TEXT.read(BUILTIN, "builtin:wikitext2/wiki.test.raw", "test", List.of());
 
         assertThat(docs).hasSize(1);
         String text = docs.getFirst().text("text");
@@ -63,12 +63,12 @@ class BuiltinDatasetsTest {
 
     @Test
     void theReferenceEvaluationSetsAreOnTheClasspath() throws IOException {
-        assertThat(DatasetFormat.JSONL.read(BUILTIN, "builtin:reference/closed_book_qa.jsonl", "test", List.of())).hasSize(1200);
-        List<Doc> mc = DatasetFormat.JSONL.read(BUILTIN, "builtin:reference/multiple_choice.jsonl", "test", List.of());
+        assertThat(TaskDataFormat.JSONL.read(BUILTIN, "builtin:reference/closed_book_qa.jsonl", "test", List.of())).hasSize(1200);
+        List<Doc> mc = TaskDataFormat.JSONL.read(BUILTIN, "builtin:reference/multiple_choice.jsonl", "test", List.of());
         assertThat(mc).hasSize(1200);
         assertThat(mc.getFirst().texts("choices")).hasSize(4);
         assertThat(mc.getFirst().get("gold")).isInstanceOf(Long.class);
-        assertThat(DatasetFormat.JSONL.read(BUILTIN, "builtin:reference/in_context_retrieval.jsonl", "test", List.of())).hasSize(600);
+        assertThat(TaskDataFormat.JSONL.read(BUILTIN, "builtin:reference/in_context_retrieval.jsonl", "test", List.of())).hasSize(600);
     }
 
     private static Map<String, Integer> countBySubject(List<Doc> docs) {

@@ -1,6 +1,6 @@
 package dev.whittle.engine.eval.task;
 
-import dev.whittle.engine.eval.data.DatasetFormat;
+import dev.whittle.engine.eval.data.TaskDataFormat;
 import dev.whittle.engine.eval.metric.Metric;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class TaskDefinitionsTest {
         TaskDefinition t = TaskDefinitions.parse(USER_TASK, "capitals.json");
 
         assertThat(t.version()).isEqualTo(1);
-        assertThat(t.dataset().format()).isEqualTo(DatasetFormat.JSONL);
+        assertThat(t.dataset().format()).isEqualTo(TaskDataFormat.JSONL);
         assertThat(t.dataset().split()).isEqualTo("test");
         assertThat(t.prompt().description()).isEmpty();
         assertThat(t.prompt().targetDelimiter()).isEqualTo(" ");
