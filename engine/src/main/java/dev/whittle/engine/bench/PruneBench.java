@@ -11,8 +11,7 @@ import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.prune.BlockScoring;
 import dev.whittle.engine.prune.CalibrationWindows;
 import dev.whittle.engine.prune.PhaseTimes;
-import dev.whittle.engine.prune.PruneMethod;
-import dev.whittle.engine.prune.PruneRequest;
+import dev.whittle.engine.prune.PruneParameters;
 import dev.whittle.engine.prune.Pruner;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -85,11 +84,11 @@ final class PruneBench implements Benchmark {
                             + "one dense forward %.2f s (%.0f tokens/s)", shape.name(), decoder.parameterCount() / 1e6,
                     samples, seqlen, dense, samples * seqlen / dense));
             decoder = null;
-            for (PruneMethod method : List.of(new PruneMethod.Magnitude(0.5, null, null), new PruneMethod.Wanda(0.5, null),
-                    new PruneMethod.SparseGpt(0.5, null), new PruneMethod.BlockRemoval(shape.layers() / 4,
-                            BlockScoring.Metric.ANGULAR_DISTANCE, null))) {
+            for (PruneParameters method : List.of(PruneParameters.Magnitude.of(0.5, null),
+                    PruneParameters.Wanda.of(0.5, null), PruneParameters.SparseGpt.of(0.5, null),
+                    PruneParameters.BlockRemoval.of(shape.layers() / 4, BlockScoring.Metric.ANGULAR_DISTANCE))) {
                 Path target = dir.resolve(shape.name() + "-" + method.name());
-                PhaseTimes t = Pruner.prune(source, target, new PruneRequest(method, null, null, null), windows,
+                PhaseTimes t = Pruner.prune(source, target, method, windows,
                         Progress.NONE).times();
                 delete(target);
                 report.line(String.format(Locale.ROOT, "  %-14s %7.2f s = %5.1f dense forwards | load %s  forward %s  "

@@ -33,7 +33,8 @@ class CalibrationSamplerTest {
 
     private static CalibrationWindows sample(CalibrationSource source, int samples, int length, long seed, int context)
             throws IOException {
-        return new CalibrationSampler().sample(tokenizer, new CalibrationSettings(source, samples, length, seed), context);
+        return new CalibrationSampler().sample(tokenizer, source, new Calibration("test", null, null, samples, length, seed),
+                context);
     }
 
     private static boolean occursIn(int[] window, int[] stream) {
@@ -114,7 +115,6 @@ class CalibrationSamplerTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("missing.txt");
         assertThatThrownBy(() -> sample(new CalibrationSource.BuiltIn("c4"), 2, 8, 0, 512))
                 .isInstanceOf(PruneProblemException.class).hasMessageContaining("natural-english, knowledge");
-        assertThatThrownBy(() -> new CalibrationSettings(null, 0, 8, 0)).hasMessageContaining("calibration.nsamples");
     }
 
     @Test

@@ -58,15 +58,14 @@ class PerplexityOrderingTest {
         NaturalTextCache cache = new NaturalTextCache(repositoryRoot().resolve(NaturalTextCache.DEFAULT_DIRECTORY));
         assumeTrue(cache.isPresent(), "no natural-English calibration text: run scripts/fetch-corpus.sh");
         CalibrationSource calibration = new CalibrationSource.BuiltIn(CalibrationSampler.NATURAL_ENGLISH);
-        CalibrationSettings settings = new CalibrationSettings(calibration, CalibrationSettings.DEFAULT_SAMPLES, context, 0);
+        Calibration settings = new Calibration(null, Calibration.BuiltInSet.NATURAL_ENGLISH, null, null, context, null);
         Pruner pruner = new Pruner(new CalibrationSampler(cache));
 
         Map<String, Double> perplexity = new LinkedHashMap<>();
         perplexity.put("dense", perplexity(source, wikitext.get(), context));
-        for (PruneMethod method : List.of(new PruneMethod.SparseGpt(0.5, null), new PruneMethod.Wanda(0.5, null),
-                new PruneMethod.Magnitude(0.5, null, null))) {
-            Path out = pruner.prune(source, tmp.resolve(method.name()),
-                    new PruneRequest(method, null, settings, null), Progress.NONE).model();
+        for (PruneParameters method : List.of(PruneFixtures.sparseGpt(0.5, null, settings),
+                PruneFixtures.wanda(0.5, null, settings), PruneFixtures.magnitude(0.5, null, null))) {
+            Path out = pruner.prune(source, tmp.resolve(method.name()), method, calibration, Progress.NONE).model();
             perplexity.put(method.name(), perplexity(out, wikitext.get(), context));
         }
         List<String> parts = new ArrayList<>();
