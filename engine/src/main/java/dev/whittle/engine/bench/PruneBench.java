@@ -8,11 +8,11 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderTensors;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
-import dev.whittle.engine.prune.BlockScoring;
 import dev.whittle.engine.prune.CalibrationWindows;
 import dev.whittle.engine.prune.PhaseTimes;
 import dev.whittle.engine.prune.PruneParameters;
 import dev.whittle.engine.prune.Pruner;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -84,9 +84,10 @@ final class PruneBench implements Benchmark {
                             + "one dense forward %.2f s (%.0f tokens/s)", shape.name(), decoder.parameterCount() / 1e6,
                     samples, seqlen, dense, samples * seqlen / dense));
             decoder = null;
-            for (PruneParameters method : List.of(PruneParameters.Magnitude.of(0.5, null),
-                    PruneParameters.Wanda.of(0.5, null), PruneParameters.SparseGpt.of(0.5, null),
-                    PruneParameters.BlockRemoval.of(shape.layers() / 4, BlockScoring.Metric.ANGULAR_DISTANCE))) {
+            for (String request : List.of("\"magnitude\", \"sparsity\": 0.5", "\"wanda\", \"sparsity\": 0.5",
+                    "\"sparsegpt\", \"sparsity\": 0.5", "\"block-removal\", \"blocks\": " + shape.layers() / 4)) {
+                PruneParameters method = JsonMapper.shared().readValue("{\"method\": " + request + "}",
+                        PruneParameters.class);
                 Path target = dir.resolve(shape.name() + "-" + method.name());
                 PhaseTimes t = Pruner.prune(source, target, method, windows,
                         Progress.NONE).times();

@@ -3,7 +3,7 @@ package dev.whittle.engine.prune;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.swagger.v3.oas.annotations.media.Schema;
-import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Min;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +27,10 @@ public record Calibration(
         @Schema(description = "The string field holding each document of a JSONL dataset.", defaultValue = "text")
         String field,
         @Schema(description = "How many windows to draw.", defaultValue = "" + DEFAULT_SAMPLES, example = "128")
-        @Positive Integer nsamples,
+        @Min(1) Integer nsamples,
         @Schema(description = "Tokens per window, clipped to the model's context.",
                 defaultValue = "" + DEFAULT_SEQLEN, example = "2048")
-        @Positive Integer seqlen,
+        @Min(1) Integer seqlen,
         @Schema(description = "Seed of the random window starts.", defaultValue = "" + DEFAULT_SEED)
         Long seed) {
 

@@ -11,8 +11,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Positive;
 
 import java.util.List;
 
@@ -43,7 +43,14 @@ import java.util.List;
 public sealed interface PruneParameters permits PruneParameters.WeightPruning, PruneParameters.Calibrated {
 
     /** The method's name, as {@code method} gives it. */
-    String name();
+    default String name() {
+        for (JsonSubTypes.Type type : PruneParameters.class.getAnnotation(JsonSubTypes.class).value()) {
+            if (type.value() == getClass()) {
+                return type.name();
+            }
+        }
+        throw new IllegalStateException(getClass() + " is not a listed method");
+    }
 
     /** The stored dtype of the output; null: the source's. */
     Dtype dtype();
@@ -81,17 +88,31 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
         default TensorSelection tensors() {
             return new TensorSelection(include(), exclude());
         }
+
+        /** The sparsity as given, or when left out the one N:M implies. */
+        private static Double impliedSparsity(Double sparsity, NmSparsity nm) {
+            return sparsity == null && nm != null ? Double.valueOf(nm.sparsity()) : sparsity;
+        }
+
+        /** Patterns as given, none when left out. */
+        private static List<String> patterns(List<String> patterns) {
+            return patterns == null ? List.of() : List.copyOf(patterns);
+        }
     }
 
     /** The methods that run the model on calibration windows. */
     sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval {
         Calibration calibration();
+
+        private static Calibration orDefault(Calibration calibration) {
+            return calibration == null ? Calibration.DEFAULT : calibration;
+        }
     }
 
     /** {@code |w|}, per matrix or across all chosen matrices; no calibration. */
     @Schema(description = "Magnitude pruning: the smallest |w| go (per matrix, or one threshold across them).")
     record Magnitude(
-            @Schema(description = SPARSITY, example = "0.5")
+            @Schema(description = SPARSITY, example = "0.5", exclusiveMaximumValue = 1)
             @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double sparsity,
             @Schema(description = NM, implementation = String.class, example = "2:4") NmSparsity nm,
             @Schema(description = "Where magnitudes compete: each matrix alone, or all chosen matrices together.",
@@ -102,28 +123,18 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
 
         public static final String NAME = "magnitude";
 
-        /** With every other field at its default. */
-        public static Magnitude of(Double sparsity, NmSparsity nm) {
-            return new Magnitude(sparsity, nm, null, null, null, null);
-        }
-
         public Magnitude {
-            sparsity = sparsity == null && nm != null ? Double.valueOf(nm.sparsity()) : sparsity;
+            sparsity = WeightPruning.impliedSparsity(sparsity, nm);
             scope = scope == null ? MagnitudePruning.Scope.LAYER : scope;
-            include = include == null ? List.of() : List.copyOf(include);
-            exclude = exclude == null ? List.of() : List.copyOf(exclude);
-        }
-
-        @Override
-        public String name() {
-            return NAME;
+            include = WeightPruning.patterns(include);
+            exclude = WeightPruning.patterns(exclude);
         }
     }
 
     /** Wanda: {@code |W_ij| * ||X_j||_2}, compared within each output row. */
     @Schema(description = "Wanda: |W_ij| * ||X_j||, weights compared within their output row.")
     record Wanda(
-            @Schema(description = SPARSITY, example = "0.5")
+            @Schema(description = SPARSITY, example = "0.5", exclusiveMaximumValue = 1)
             @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double sparsity,
             @Schema(description = NM, implementation = String.class, example = "2:4") NmSparsity nm,
             @Schema(description = INCLUDE) List<String> include,
@@ -133,34 +144,25 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
 
         public static final String NAME = "wanda";
 
-        /** With every other field at its default. */
-        public static Wanda of(Double sparsity, NmSparsity nm) {
-            return new Wanda(sparsity, nm, null, null, null, null);
-        }
-
         public Wanda {
-            sparsity = sparsity == null && nm != null ? Double.valueOf(nm.sparsity()) : sparsity;
-            include = include == null ? List.of() : List.copyOf(include);
-            exclude = exclude == null ? List.of() : List.copyOf(exclude);
-            calibration = calibration == null ? Calibration.DEFAULT : calibration;
-        }
-
-        @Override
-        public String name() {
-            return NAME;
+            sparsity = WeightPruning.impliedSparsity(sparsity, nm);
+            include = WeightPruning.patterns(include);
+            exclude = WeightPruning.patterns(exclude);
+            calibration = Calibrated.orDefault(calibration);
         }
     }
 
     /** SparseGPT: OBS with the calibration Hessian; see {@link SparseGptPruning}. */
     @Schema(description = "SparseGPT: prunes and updates the remaining weights with the calibration Hessian.")
     record SparseGpt(
-            @Schema(description = SPARSITY, example = "0.5")
+            @Schema(description = SPARSITY, example = "0.5", exclusiveMaximumValue = 1)
             @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double sparsity,
             @Schema(description = NM, implementation = String.class, example = "2:4") NmSparsity nm,
             @Schema(description = "Columns pruned and updated together.",
-                    defaultValue = "" + SparseGptPruning.DEFAULT_BLOCK_SIZE) @Positive Integer blockSize,
-            @Schema(description = "Fraction of mean(diag H) added to the Hessian's diagonal.",
-                    defaultValue = "" + SparseGptPruning.DEFAULT_DAMPENING) @Positive Double dampening,
+                    defaultValue = "" + SparseGptPruning.DEFAULT_BLOCK_SIZE) @Min(1) Integer blockSize,
+            @Schema(description = "Fraction of mean(diag H) added to the Hessian's diagonal; above 0.",
+                    defaultValue = "" + SparseGptPruning.DEFAULT_DAMPENING)
+            @DecimalMin(value = "0", inclusive = false) Double dampening,
             @Schema(description = INCLUDE) List<String> include,
             @Schema(description = EXCLUDE) List<String> exclude,
             @Schema(description = CALIBRATION) @Valid Calibration calibration,
@@ -168,23 +170,13 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
 
         public static final String NAME = "sparsegpt";
 
-        /** With every other field at its default. */
-        public static SparseGpt of(Double sparsity, NmSparsity nm) {
-            return new SparseGpt(sparsity, nm, null, null, null, null, null, null);
-        }
-
         public SparseGpt {
-            sparsity = sparsity == null && nm != null ? Double.valueOf(nm.sparsity()) : sparsity;
+            sparsity = WeightPruning.impliedSparsity(sparsity, nm);
             blockSize = blockSize == null ? SparseGptPruning.DEFAULT_BLOCK_SIZE : blockSize;
             dampening = dampening == null ? SparseGptPruning.DEFAULT_DAMPENING : dampening;
-            include = include == null ? List.of() : List.copyOf(include);
-            exclude = exclude == null ? List.of() : List.copyOf(exclude);
-            calibration = calibration == null ? Calibration.DEFAULT : calibration;
-        }
-
-        @Override
-        public String name() {
-            return NAME;
+            include = WeightPruning.patterns(include);
+            exclude = WeightPruning.patterns(exclude);
+            calibration = Calibrated.orDefault(calibration);
         }
     }
 
@@ -192,7 +184,7 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
     @Schema(description = "Block removal: the decoder blocks that change the hidden state least go.")
     record BlockRemoval(
             @Schema(description = "How many decoder blocks to remove (fewer than the model has).", example = "2",
-                    requiredMode = Schema.RequiredMode.REQUIRED) @NotNull @Positive Integer blocks,
+                    requiredMode = Schema.RequiredMode.REQUIRED) @NotNull @Min(1) Integer blocks,
             @Schema(description = "angular-distance (Gromov et al.: the contiguous run whose input and output are "
                     + "closest) or block-influence (ShortGPT: the blocks with the lowest 1 - cos).",
                     defaultValue = "angular-distance") BlockScoring.Metric metric,
@@ -203,20 +195,10 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
 
         public static final String NAME = "block-removal";
 
-        /** With every other field at its default. */
-        public static BlockRemoval of(int blocks, BlockScoring.Metric metric) {
-            return new BlockRemoval(blocks, metric, null, null, null);
-        }
-
         public BlockRemoval {
             metric = metric == null ? BlockScoring.Metric.ANGULAR_DISTANCE : metric;
             tokens = tokens == null ? metric.defaultTokens() : tokens;
-            calibration = calibration == null ? Calibration.DEFAULT : calibration;
-        }
-
-        @Override
-        public String name() {
-            return NAME;
+            calibration = Calibrated.orDefault(calibration);
         }
     }
 

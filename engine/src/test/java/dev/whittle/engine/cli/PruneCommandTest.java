@@ -45,8 +45,8 @@ class PruneCommandTest extends CliTest {
         int code = run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "sparsegpt",
                 "--sparsity", "1.5", "--block-size", "0", "--seqlen", "0");
         assertThat(code).isEqualTo(2);
-        assertThat(err()).contains("blockSize: must be greater than 0").contains("calibration.seqlen: must be greater than 0")
-                .contains("sparsity: must be less than 1");
+        assertThat(err()).contains("blockSize: must be greater than or equal to 1")
+                .contains("calibration.seqlen: must be greater than or equal to 1").contains("sparsity: must be less than 1");
         assertThat(tmp.resolve("bad")).doesNotExist();
 
         assertThat(run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "sparsegpt",

@@ -66,9 +66,9 @@ class PruneParametersTest {
         assertThat(read("{\"method\": \"block-removal\", \"blocks\": 2, \"metric\": \"block-influence\"}"))
                 .isEqualTo(new PruneParameters.BlockRemoval(2, BlockScoring.Metric.BLOCK_INFLUENCE,
                         BlockScoring.Tokens.ALL, Calibration.DEFAULT, null));
-        assertThat(read("{\"method\": \"block-removal\", \"blocks\": 1}"))
-                .isEqualTo(PruneParameters.BlockRemoval.of(1, BlockScoring.Metric.ANGULAR_DISTANCE))
-                .extracting(p -> ((PruneParameters.BlockRemoval) p).tokens()).isEqualTo(BlockScoring.Tokens.LAST);
+        assertThat(read("{\"method\": \"block-removal\", \"blocks\": 1}")).isEqualTo(new PruneParameters.BlockRemoval(1,
+                BlockScoring.Metric.ANGULAR_DISTANCE, BlockScoring.Tokens.LAST, Calibration.DEFAULT, null));
+        assertThat(read("{\"method\": \"block-removal\", \"blocks\": 1}").name()).isEqualTo("block-removal");
     }
 
     @Test
@@ -112,10 +112,10 @@ class PruneParametersTest {
                 .containsExactly("sparsity: must be greater than or equal to 0");
         assertThat(bounds("{\"method\": \"magnitude\", \"sparsity\": 0.0}")).isEmpty();
         assertThat(bounds("{\"method\": \"sparsegpt\", \"sparsity\": 0.5, \"blockSize\": 0, \"dampening\": -1}"))
-                .containsExactly("blockSize: must be greater than 0", "dampening: must be greater than 0");
+                .containsExactly("blockSize: must be greater than or equal to 1", "dampening: must be greater than 0");
         assertThat(bounds("{\"method\": \"block-removal\", \"blocks\": 0, \"calibration\": {\"nsamples\": 0, \"seqlen\": -3}}"))
-                .containsExactly("blocks: must be greater than 0", "calibration.nsamples: must be greater than 0",
-                        "calibration.seqlen: must be greater than 0");
+                .containsExactly("blocks: must be greater than or equal to 1", "calibration.nsamples: must be greater than or equal to 1",
+                        "calibration.seqlen: must be greater than or equal to 1");
         assertThat(bounds("{\"method\": \"block-removal\"}")).containsExactly("blocks: must not be null");
     }
 
@@ -195,6 +195,19 @@ class PruneParametersTest {
                     assertThat(p.field()).isEqualTo("method");
                     assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts");
                 });
+    }
+
+    @Test
+    void theReadmeExamplesAreValidAsTheyStand() {
+        for (String json : List.of("{\"method\": \"magnitude\", \"sparsity\": 0.5, \"scope\": \"global\"}",
+                "{\"method\": \"wanda\", \"nm\": \"2:4\", \"calibration\": {\"builtIn\": \"knowledge\", \"nsamples\": 64}}",
+                "{\"method\": \"sparsegpt\", \"sparsity\": 0.5, \"dampening\": 0.05, \"exclude\": [\"down_proj\"],"
+                        + " \"calibration\": {\"dataset\": \"my-text\", \"seqlen\": 1024}, \"dtype\": \"bfloat16\"}",
+                "{\"method\": \"block-removal\", \"blocks\": 3, \"metric\": \"block-influence\"}")) {
+            assertThat(bounds(json)).as(json).isEmpty();
+            assertThat(read(json).problems()).as(json).isEmpty();
+            assertThat(read(json).problems(LLAMA)).as(json).isEmpty();
+        }
     }
 
     @Test

@@ -145,7 +145,7 @@ class PruneStageTest {
         assertThat(problemsOf("""
                 {"type": "PRUNE", "method": "wanda", "sparsity": 1.2, "calibration": {"nsamples": 0, "seqlen": 8}}"""))
                 .containsExactlyInAnyOrder(new FieldProblem("stages[0].sparsity", "must be less than 1"),
-                        new FieldProblem("stages[0].calibration.nsamples", "must be greater than 0"));
+                        new FieldProblem("stages[0].calibration.nsamples", "must be greater than or equal to 1"));
         assertThat(problemsOf("""
                 {"type": "PRUNE", "method": "wanda", "sparsity": 0.5, "include": ["(unclosed"],
                  "calibration": {"dataset": "no-such-dataset"}}"""))
