@@ -65,6 +65,7 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
         return PruneValidation.problems(this, config);
     }
 
+    // Descriptions of the fields several methods share, for their OpenAPI schemas.
     String SPARSITY = "Fraction of each chosen matrix's weights to zero, in [0, 1). Required unless nm is given "
             + "(then it is nm's N/M).";
     String NM = "N:M semi-structured sparsity: N of every M consecutive inputs of a row zeroed (2:4 is 50%).";
