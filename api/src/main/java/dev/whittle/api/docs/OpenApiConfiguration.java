@@ -37,11 +37,15 @@ public class OpenApiConfiguration {
                 return;
             }
             for (StageType<?> type : stageTypes.all()) {
-                var resolved = ModelConverters.getInstance().readAllAsResolvedSchema(type.parametersType());
+                var resolved = ModelConverters.getInstance(true).readAllAsResolvedSchema(type.parametersType());
                 if (resolved != null && resolved.schema != null) {
                     Schema<?> schema = resolved.schema;
                     schema.setDescription(type.description() + " Parameters of a stage {\"type\": \"" + type.name() + "\", ...}.");
                     openApi.getComponents().addSchemas(type.name() + "Stage", schema);
+                    // The types the parameters refer to (a PRUNE method's records and their base, its calibration).
+                    if (resolved.referencedSchemas != null) {
+                        resolved.referencedSchemas.forEach(openApi.getComponents()::addSchemas);
+                    }
                 }
             }
             Schema<?> request = openApi.getComponents().getSchemas().get("JobRequest");

@@ -1,5 +1,6 @@
 package dev.whittle.engine.prune;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
@@ -42,6 +43,7 @@ public final class BlockScoring {
         }
 
         /** The name users give. */
+        @JsonValue
         public String id() {
             return id;
         }
@@ -49,15 +51,6 @@ public final class BlockScoring {
         /** The tokens its paper averages over. */
         public Tokens defaultTokens() {
             return defaultTokens;
-        }
-
-        public static Metric of(String id) {
-            for (Metric m : values()) {
-                if (m.id.equals(id)) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("unknown block metric '" + id + "' (known: angular-distance, block-influence)");
         }
     }
 
@@ -68,12 +61,10 @@ public final class BlockScoring {
         /** Every position. */
         ALL;
 
-        public static Tokens of(String id) {
-            return switch (id.toLowerCase(Locale.ROOT)) {
-                case "last" -> LAST;
-                case "all" -> ALL;
-                default -> throw new IllegalArgumentException("unknown token choice '" + id + "' (known: last, all)");
-            };
+        /** The name users give. */
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -75,10 +75,13 @@ public final class CalibrationSampler {
         return context;
     }
 
-    /** Windows for {@code settings}, of at most {@code context} tokens, encoded by {@code tokenizer}. */
-    public CalibrationWindows sample(Tokenizer tokenizer, CalibrationSettings settings, int context) throws IOException {
-        int length = Math.min(settings.sequenceLength(), context);
-        CalibrationSource source = settings.source();
+    /**
+     * Windows from {@code source} as {@code settings} ask (how many, how long, the seed), of at most {@code context}
+     * tokens, encoded by {@code tokenizer}.
+     */
+    public CalibrationWindows sample(Tokenizer tokenizer, CalibrationSource source, Calibration settings, int context)
+            throws IOException {
+        int length = Math.min(settings.seqlen(), context);
         return switch (source) {
             case CalibrationSource.TextFile f -> fromStream(tokenizer.encode(readText(f.path()), true), settings, length,
                     source.describe());
@@ -89,14 +92,14 @@ public final class CalibrationSampler {
         };
     }
 
-    private static CalibrationWindows fromStream(int[] tokens, CalibrationSettings settings, int length, String source) {
+    private static CalibrationWindows fromStream(int[] tokens, Calibration settings, int length, String source) {
         if (tokens.length <= length) {
             throw new PruneProblemException(new PruneProblem("calibration.source", source + " has " + tokens.length
                     + " tokens, not more than the window of " + length + "; give more text or a smaller seqlen"));
         }
         SplittableRandom random = new SplittableRandom(settings.seed());
         List<int[]> windows = new ArrayList<>();
-        for (int s = 0; s < settings.samples(); s++) {
+        for (int s = 0; s < settings.nsamples(); s++) {
             int start = random.nextInt(tokens.length - length);
             windows.add(java.util.Arrays.copyOfRange(tokens, start, start + length));
         }
@@ -109,13 +112,13 @@ public final class CalibrationSampler {
      * is long enough (then the documents are joined into a stream).
      */
     private static CalibrationWindows fromDocuments(Tokenizer tokenizer, List<String> documents,
-                                                    CalibrationSettings settings, int length, String source) {
+                                                    Calibration settings, int length, String source) {
         SplittableRandom random = new SplittableRandom(settings.seed());
         Map<Integer, int[]> encoded = new HashMap<>();
         int[] pool = java.util.stream.IntStream.range(0, documents.size()).toArray();
         int poolSize = pool.length;
         List<int[]> windows = new ArrayList<>();
-        while (windows.size() < settings.samples() && poolSize > 0) {
+        while (windows.size() < settings.nsamples() && poolSize > 0) {
             int slot = random.nextInt(poolSize);
             int doc = pool[slot];
             int[] tokens = encoded.computeIfAbsent(doc, d -> tokenizer.encode(documents.get(d), true));
@@ -126,20 +129,20 @@ public final class CalibrationSampler {
             int start = random.nextInt(tokens.length - length);
             windows.add(java.util.Arrays.copyOfRange(tokens, start, start + length));
         }
-        if (windows.size() == settings.samples()) {
+        if (windows.size() == settings.nsamples()) {
             return new CalibrationWindows(windows, source, "documents", settings.seed());
         }
         String joined = String.join(DOCUMENT_SEPARATOR, documents);
         return fromStream(tokenizer.encode(joined, true), settings, length, source);
     }
 
-    private String builtIn(String name, CalibrationSettings settings, int length) {
+    private String builtIn(String name, Calibration settings, int length) {
         CalibrationSet set = builtIn.get(name);
         if (set == null) {
             throw new PruneProblemException(new PruneProblem("calibration.source", "unknown built-in set '"
                     + name + "' (known: " + String.join(", ", builtInNames()) + ")"));
         }
-        return set.text((long) settings.samples() * (length + 1) * CHARS_PER_NEEDED_TOKEN);
+        return set.text((long) settings.nsamples() * (length + 1) * CHARS_PER_NEEDED_TOKEN);
     }
 
     private static String readText(Path file) throws IOException {

@@ -1,6 +1,9 @@
 package dev.whittle.engine.prune;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Magnitude pruning as in the Wanda repository's {@code prune_magnitude}: the score of a weight is {@code |w|}.
@@ -15,7 +18,13 @@ public final class MagnitudePruning {
         /** Each matrix gets its own threshold and exactly its share of zeros (the papers' baseline). */
         LAYER,
         /** One threshold across every pruned matrix: layers with small weights lose more. */
-        GLOBAL
+        GLOBAL;
+
+        /** The name users give. */
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     private MagnitudePruning() {

@@ -1,5 +1,8 @@
 package dev.whittle.engine.prune;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Semi-structured N:M sparsity in the convention of the Wanda and SparseGPT code ({@code prune_n}, {@code prune_m}):
  * in every group of {@code m} consecutive input weights of a row (columns {@code [g*m, (g+1)*m)} of a
@@ -15,7 +18,8 @@ public record NmSparsity(int n, int m) {
         }
     }
 
-    /** Parses {@code "2:4"}. */
+    /** Parses {@code "2:4"} (the JSON form). */
+    @JsonCreator
     public static NmSparsity parse(String text) {
         String[] parts = text.trim().split(":");
         if (parts.length != 2) {
@@ -38,6 +42,7 @@ public record NmSparsity(int n, int m) {
     }
 
     @Override
+    @JsonValue
     public String toString() {
         return n + ":" + m;
     }

@@ -41,11 +41,11 @@ import java.util.stream.Stream;
  * @param blockScores          block removal's scores and choice, null otherwise
  * @param warnings             things the user should know (a Hessian that needed more dampening)
  */
-public record PruneStatistics(String method, PruneMethod settings, List<Matrix> matrices, List<Block> blocks,
+public record PruneStatistics(String method, PruneParameters settings, List<Matrix> matrices, List<Block> blocks,
                               long parameters, long nonZeros, double sparsity, long prunedParameters,
                               long prunedNonZeros, double prunedSparsity, long sourceMacsPerToken,
                               long macsPerTokenDense, long macsPerTokenEffective, long fileBytes, long weightBytes,
-                              String dtype, Calibration calibration, BlockScoring.Result blockScores,
+                              String dtype, CalibrationSummary calibration, BlockScoring.Result blockScores,
                               List<String> warnings) {
 
     /** One linear weight: {@code [rows x cols]}, its non-zeros, and whether the method pruned it. */
@@ -57,10 +57,10 @@ public record PruneStatistics(String method, PruneMethod settings, List<Matrix> 
     }
 
     /** The calibration set: where from, how drawn, how much, and the fingerprint of its token windows. */
-    public record Calibration(String source, String sampling, int samples, int sequenceLength, long seed,
+    public record CalibrationSummary(String source, String sampling, int samples, int sequenceLength, long seed,
                               String fingerprint) {
-        static Calibration of(CalibrationWindows windows) {
-            return windows == null ? null : new Calibration(windows.source(), windows.sampling(), windows.samples(),
+        static CalibrationSummary of(CalibrationWindows windows) {
+            return windows == null ? null : new CalibrationSummary(windows.source(), windows.sampling(), windows.samples(),
                     windows.length(), windows.seed(), windows.fingerprint());
         }
     }
@@ -78,7 +78,7 @@ public record PruneStatistics(String method, PruneMethod settings, List<Matrix> 
      * Measures the output model {@code result}: {@code prunedSources} are the source names ({@code linear.name() +
      * ".weight"}) of the matrices the method pruned; {@code folder} the written model.
      */
-    static PruneStatistics measure(PruneMethod method, Decoder result, Set<String> prunedSources, long sourceMacs,
+    static PruneStatistics measure(PruneParameters method, Decoder result, Set<String> prunedSources, long sourceMacs,
                                    Path folder, DType dtype, CalibrationWindows windows, BlockScoring.Result blockScores,
                                    List<String> warnings) throws IOException {
         List<Matrix> matrices = new ArrayList<>();
@@ -128,7 +128,7 @@ public record PruneStatistics(String method, PruneMethod settings, List<Matrix> 
         return new PruneStatistics(method.name(), method, List.copyOf(matrices), List.copyOf(blocks), parameters,
                 nonZeros, sparsity(nonZeros, parameters), prunedParameters, prunedNonZeros,
                 sparsity(prunedNonZeros, prunedParameters), sourceMacs, denseMacsPerToken(result), effectiveMacs,
-                fileBytes, weightBytes, dtype.torchName(), Calibration.of(windows), blockScores, List.copyOf(warnings));
+                fileBytes, weightBytes, dtype.torchName(), CalibrationSummary.of(windows), blockScores, List.copyOf(warnings));
     }
 
     private static double sparsity(long nonZeros, long size) {

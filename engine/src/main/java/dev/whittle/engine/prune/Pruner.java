@@ -41,40 +41,43 @@ public final class Pruner {
         this.sampler = sampler;
     }
 
-    /** Prunes {@code source} into the new folder {@code target} (which must not exist) as {@code request} says. */
-    public Result prune(Path source, Path target, PruneRequest request, Progress progress) throws IOException {
-        return run(source, target, request, null, progress);
+    /**
+     * Prunes {@code source} into the new folder {@code target} (which must not exist) as {@code parameters} say,
+     * drawing calibration windows from {@code calibration} (where the parameters' calibration set resolved to; unused
+     * by magnitude pruning). The parameters are trusted: check them, and {@link PruneParameters#problems(ModelConfig)}
+     * on this model, where they come in.
+     */
+    public Result prune(Path source, Path target, PruneParameters parameters, CalibrationSource calibration,
+                        Progress progress) throws IOException {
+        return run(source, target, parameters, calibration, null, progress);
     }
 
     /** As {@link #prune}, on calibration windows drawn already (benchmarks, tests, a resumed job). */
-    public static Result prune(Path source, Path target, PruneRequest request, CalibrationWindows windows,
+    public static Result prune(Path source, Path target, PruneParameters parameters, CalibrationWindows windows,
                                Progress progress) throws IOException {
-        return new Pruner(null).run(source, target, request, windows, progress);
+        return new Pruner(null).run(source, target, parameters, null, windows, progress);
     }
 
-    private Result run(Path source, Path target, PruneRequest request, CalibrationWindows windows, Progress progress)
-            throws IOException {
-        PruneMethod method = request.method();
+    private Result run(Path source, Path target, PruneParameters method, CalibrationSource calibration,
+                       CalibrationWindows windows, Progress progress) throws IOException {
         ModelConfig config = ModelConfig.load(source);
-        PruneValidation.check(method, request.tensors(), config);
         PhaseTimes.Clock clock = new PhaseTimes.Clock();
 
         long start = System.nanoTime();
         Decoder decoder = DecoderLoader.load(source, progress);
-        DType dtype = request.outputDtype() != null ? request.outputDtype() : storedDtype(source, decoder);
+        DType dtype = method.dtype() != null ? method.dtype().stored() : storedDtype(source, decoder);
         clock.load += System.nanoTime() - start;
         long sourceMacs = PruneStatistics.denseMacsPerToken(decoder);
 
-        if (method.needsCalibration() && windows == null) {
+        if (method instanceof PruneParameters.Calibrated calibrated && windows == null) {
             start = System.nanoTime();
-            CalibrationSettings settings = request.calibration() != null ? request.calibration()
-                    : CalibrationSettings.defaults(CalibrationSettings.DEFAULT_SOURCE);
             try (Tokenizer tokenizer = Tokenizer.load(source)) {
-                windows = sampler.sample(tokenizer, settings, CalibrationSampler.context(config));
+                windows = sampler.sample(tokenizer, calibration, calibrated.calibration(),
+                        CalibrationSampler.context(config));
             }
             clock.sample += System.nanoTime() - start;
         }
-        if (!method.needsCalibration()) {
+        if (!(method instanceof PruneParameters.Calibrated)) {
             windows = null;
         }
 
@@ -84,11 +87,11 @@ public final class Pruner {
         BlockScoring.Result scores = null;
         ModelConfig outConfig = config;
         switch (method) {
-            case PruneMethod.WeightPruning weights -> {
-                pruned = request.tensors().select(TensorSelection.candidates(config));
+            case PruneParameters.WeightPruning weights -> {
+                pruned = weights.tensors().select(TensorSelection.candidates(config));
                 pruneWeights(decoder, weights, pruned, windows, clock, warnings, progress);
             }
-            case PruneMethod.BlockRemoval removal -> {
+            case PruneParameters.BlockRemoval removal -> {
                 start = System.nanoTime();
                 scores = BlockScoring.score(decoder, windows, removal.blocks(), removal.metric(), removal.tokens(), progress);
                 clock.forward += System.nanoTime() - start;
@@ -121,11 +124,11 @@ public final class Pruner {
      * block: gather the chosen linears' input statistics on the block as it is, prune them, then run the pruned
      * block to make the next block's inputs; blocks after the last chosen one are never run.
      */
-    private static void pruneWeights(Decoder decoder, PruneMethod.WeightPruning method, Set<String> chosen,
+    private static void pruneWeights(Decoder decoder, PruneParameters.WeightPruning method, Set<String> chosen,
                                      CalibrationWindows windows, PhaseTimes.Clock clock, List<String> warnings,
                                      Progress progress) {
         List<DecoderBlock> blocks = decoder.blocks();
-        if (method instanceof PruneMethod.Magnitude m && m.scope() == MagnitudePruning.Scope.GLOBAL) {
+        if (method instanceof PruneParameters.Magnitude m && m.scope() == MagnitudePruning.Scope.GLOBAL) {
             long start = System.nanoTime();
             List<float[]> weights = decoder.linears().stream().filter(l -> chosen.contains(l.name() + ".weight"))
                     .map(Linear::weight).toList();
@@ -140,21 +143,21 @@ public final class Pruner {
                 last = i;
             }
         }
-        BlockSequence sequence = method.needsCalibration() ? new BlockSequence(decoder, windows) : null;
+        BlockSequence sequence = method instanceof PruneParameters.Calibrated ? new BlockSequence(decoder, windows) : null;
         for (int i = 0; i <= last; i++) {
             progress.checkCancelled();
             DecoderBlock block = blocks.get(i);
             List<Linear> linears = chosenIn(block, chosen);
             if (!linears.isEmpty()) {
                 switch (method) {
-                    case PruneMethod.Magnitude m -> {
+                    case PruneParameters.Magnitude m -> {
                         long start = System.nanoTime();
                         for (Linear l : linears) {
                             MagnitudePruning.prune(l.weight(), l.out(), l.in(), m.sparsity(), m.nm());
                         }
                         clock.solve += System.nanoTime() - start;
                     }
-                    case PruneMethod.Wanda w -> {
+                    case PruneParameters.Wanda w -> {
                         StatisticsHooks<InputStatistics.FeatureNorms> hooks = observe(sequence, i, block, linears,
                                 InputStatistics.FeatureNorms::new, clock, progress);
                         long start = System.nanoTime();
@@ -163,7 +166,7 @@ public final class Pruner {
                         }
                         clock.solve += System.nanoTime() - start;
                     }
-                    case PruneMethod.SparseGpt s -> {
+                    case PruneParameters.SparseGpt s -> {
                         StatisticsHooks<InputStatistics.Gram> hooks = observe(sequence, i, block, linears,
                                 InputStatistics.Gram::new, clock, progress);
                         long start = System.nanoTime();

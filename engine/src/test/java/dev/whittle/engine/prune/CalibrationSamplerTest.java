@@ -33,7 +33,8 @@ class CalibrationSamplerTest {
 
     private static CalibrationWindows sample(CalibrationSource source, int samples, int length, long seed, int context)
             throws IOException {
-        return new CalibrationSampler().sample(tokenizer, new CalibrationSettings(source, samples, length, seed), context);
+        return new CalibrationSampler().sample(tokenizer, source, new Calibration("test", null, null, samples, length, seed),
+                context);
     }
 
     private static boolean occursIn(int[] window, int[] stream) {
@@ -114,14 +115,13 @@ class CalibrationSamplerTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("missing.txt");
         assertThatThrownBy(() -> sample(new CalibrationSource.BuiltIn("c4"), 2, 8, 0, 512))
                 .isInstanceOf(PruneProblemException.class).hasMessageContaining("(known: natural-english)");
-        assertThatThrownBy(() -> new CalibrationSettings(null, 0, 8, 0)).hasMessageContaining("calibration.nsamples");
     }
 
     @Test
     void theDefaultSetIsTheShippedNaturalEnglishTextReadAsOneStream() throws IOException {
         String text = new NaturalEnglish().text(0);
         int[] stream = tokenizer.encode(text, true);
-        CalibrationWindows windows = sample(CalibrationSettings.DEFAULT_SOURCE, 4, 64, 3, 512);
+        CalibrationWindows windows = sample(new CalibrationSource.BuiltIn(CalibrationSampler.NATURAL_ENGLISH), 4, 64, 3, 512);
 
         assertThat(text.length()).isBetween(1_000_000, 2_000_000);
         assertThat(windows.source()).isEqualTo("built-in natural-english");
@@ -145,8 +145,8 @@ class CalibrationSamplerTest {
             }
         };
         CalibrationSampler sampler = new CalibrationSampler(List.of(numbers));
-        CalibrationWindows windows = sampler.sample(tokenizer,
-                new CalibrationSettings(new CalibrationSource.BuiltIn("numbers"), 2, 16, 0), 512);
+        CalibrationWindows windows = sampler.sample(tokenizer, new CalibrationSource.BuiltIn("numbers"),
+                new Calibration("test", null, null, 2, 16, 0L), 512);
 
         assertThat(sampler.builtInNames()).containsExactly("natural-english", "numbers");
         int[] stream = tokenizer.encode(numbers.text(0), true);

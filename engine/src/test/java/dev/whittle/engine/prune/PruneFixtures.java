@@ -31,8 +31,26 @@ final class PruneFixtures {
         return file;
     }
 
-    static CalibrationSettings calibration(Path dir, int samples, int length) throws IOException {
-        return new CalibrationSettings(new CalibrationSource.TextFile(calibrationText(dir)), samples, length, 3);
+    /** {@link #calibrationText} as the source of calibration windows. */
+    static CalibrationSource textSource(Path dir) throws IOException {
+        return new CalibrationSource.TextFile(calibrationText(dir));
+    }
+
+    /** {@code samples} windows of {@code length} tokens, seed 3, from a dataset (the test's text file). */
+    static Calibration calibration(int samples, int length) {
+        return new Calibration("calibration.txt", null, null, samples, length, 3L);
+    }
+
+    static PruneParameters.Magnitude magnitude(Double sparsity, NmSparsity nm, MagnitudePruning.Scope scope) {
+        return new PruneParameters.Magnitude(sparsity, nm, scope, null, null, null);
+    }
+
+    static PruneParameters.Wanda wanda(Double sparsity, NmSparsity nm, Calibration calibration) {
+        return new PruneParameters.Wanda(sparsity, nm, null, null, calibration, null);
+    }
+
+    static PruneParameters.SparseGpt sparseGpt(Double sparsity, NmSparsity nm, Calibration calibration) {
+        return new PruneParameters.SparseGpt(sparsity, nm, null, null, null, null, calibration, null);
     }
 
     /** Every tensor of a model folder, widened to fp32, by name. */

@@ -45,19 +45,28 @@ class PrunerTest {
         TestModels.write(llama, Family.LLAMA, 7, TestModels.options().layers(3));
     }
 
-    private PruneRequest request(PruneMethod method) throws IOException {
-        return new PruneRequest(method, TensorSelection.ALL_BLOCK_LINEARS, PruneFixtures.calibration(shared, 6, 40), null);
-    }
+    /** 6 windows of 40 tokens of the test text. */
+    private static final Calibration WINDOWS = PruneFixtures.calibration(6, 40);
 
-    private Pruner.Result prune(Path source, PruneMethod method) throws IOException {
+    private Pruner.Result prune(Path source, PruneParameters method) throws IOException {
         return new Pruner(new CalibrationSampler()).prune(source, tmp.resolve(method.name() + "-" + System.nanoTime()),
-                request(method), Progress.NONE);
+                method, PruneFixtures.textSource(shared), Progress.NONE);
     }
 
-    /** Zeros a method's definition prescribes for an unstructured {@code [rows x cols]} matrix at {@code s}. */
-    private static long expectedZeros(PruneMethod method, int rows, int cols, double s) {
+    private static CalibrationWindows windows(PruneParameters.Calibrated method) throws IOException {
+        try (Tokenizer tokenizer = Tokenizer.load(llama)) {
+            return new CalibrationSampler().sample(tokenizer, PruneFixtures.textSource(shared), method.calibration(), 512);
+        }
+    }
+
+    /** Zeros a method's definition prescribes for a {@code [rows x cols]} matrix: unstructured at s, or N:M. */
+    private static long expectedZeros(PruneParameters.WeightPruning method, int rows, int cols) {
+        if (method.nm() != null) {
+            return (long) rows * (cols / method.nm().m()) * method.nm().n();
+        }
+        double s = method.sparsity();
         return switch (method) {
-            case PruneMethod.Wanda w -> rows * (long) Math.floor(cols * s);
+            case PruneParameters.Wanda w -> rows * (long) Math.floor(cols * s);
             default -> (long) Math.floor((double) rows * cols * s); // one SparseGPT block: the test widths are < 128
         };
     }
@@ -65,10 +74,13 @@ class PrunerTest {
     @Test
     void everyMethodPrunesEveryChosenMatrixToExactlyItsSparsityAndLeavesTheRestAlone() throws IOException {
         Map<String, float[]> source = PruneFixtures.tensors(llama);
-        for (PruneMethod method : List.of(new PruneMethod.Magnitude(0.3, null, null), new PruneMethod.Wanda(0.3, null),
-                new PruneMethod.SparseGpt(0.3, null), new PruneMethod.Magnitude(0, new NmSparsity(2, 4), null),
-                new PruneMethod.Wanda(0, new NmSparsity(4, 8)), new PruneMethod.SparseGpt(0, new NmSparsity(2, 4)))) {
+        for (PruneParameters.WeightPruning method : List.of(PruneFixtures.magnitude(0.3, null, null),
+                PruneFixtures.wanda(0.3, null, WINDOWS), PruneFixtures.sparseGpt(0.3, null, WINDOWS),
+                PruneFixtures.magnitude(null, new NmSparsity(2, 4), null), PruneFixtures.wanda(null, new NmSparsity(4, 8),
+                        WINDOWS), PruneFixtures.sparseGpt(null, new NmSparsity(2, 4), WINDOWS))) {
             Pruner.Result result = prune(llama, method);
+            long weights = 0;
+            long zeros = 0;
             Map<String, float[]> out = PruneFixtures.tensors(result.model());
             assertThat(out.keySet()).isEqualTo(source.keySet());
             try (Checkpoint checkpoint = Checkpoint.open(result.model())) {
@@ -82,26 +94,31 @@ class PrunerTest {
                     long[] shape = checkpoint.info(name).shape();
                     int rows = (int) shape[0];
                     int cols = (int) shape[1];
-                    PruneMethod.WeightPruning weights = (PruneMethod.WeightPruning) method;
-                    if (weights.nm() != null) {
-                        NmChecks.assertNm(values, rows, cols, weights.nm());
-                    } else {
-                        assertThat(MagnitudePruningTest.zeros(values)).as("zeros of %s by %s", name, method)
-                                .isEqualTo(expectedZeros(method, rows, cols, 0.3));
+                    if (method.nm() != null) {
+                        NmChecks.assertNm(values, rows, cols, method.nm());
                     }
+                    assertThat(MagnitudePruningTest.zeros(values)).as("zeros of %s by %s", name, method)
+                            .isEqualTo(expectedZeros(method, rows, cols));
+                    weights += (long) rows * cols;
+                    zeros += expectedZeros(method, rows, cols);
                 }
             }
             PruneStatistics stats = result.statistics();
             assertThat(stats.matrices()).hasSize(21).allMatch(PruneStatistics.Matrix::pruned);
-            assertThat(stats.prunedSparsity()).isBetween(0.29, 0.51);
+            assertThat(stats.prunedNonZeros()).as("non-zeros left by %s", method).isEqualTo(weights - zeros);
+            assertThat(stats.prunedSparsity()).as("sparsity of %s", method).isEqualTo(1 - (double) (weights - zeros) / weights);
+            if (method.nm() != null) {
+                assertThat(stats.prunedSparsity()).isEqualTo(method.nm().sparsity());
+            }
         }
     }
 
     @Test
     void sparsityZeroChangesNothing() throws IOException {
         Map<String, float[]> source = PruneFixtures.tensors(llama);
-        for (PruneMethod method : List.of(new PruneMethod.Magnitude(0, null, null), new PruneMethod.Magnitude(0, null,
-                MagnitudePruning.Scope.GLOBAL), new PruneMethod.Wanda(0, null), new PruneMethod.SparseGpt(0, null))) {
+        for (PruneParameters method : List.of(PruneFixtures.magnitude(0.0, null, null), PruneFixtures.magnitude(0.0, null,
+                MagnitudePruning.Scope.GLOBAL), PruneFixtures.wanda(0.0, null, WINDOWS),
+                PruneFixtures.sparseGpt(0.0, null, WINDOWS))) {
             Map<String, float[]> out = PruneFixtures.tensors(prune(llama, method).model());
             for (String name : source.keySet()) {
                 assertThat(out.get(name)).as("%s by %s", name, method).containsExactly(source.get(name));
@@ -112,12 +129,9 @@ class PrunerTest {
     @Test
     void wandaScoresAreTheFormulaOnActivationsCapturedFromTheModelPrunedSoFar() throws IOException {
         // Block 1 is pruned on the inputs it gets from the already pruned block 0, block 1 itself still dense.
-        PruneRequest request = request(new PruneMethod.Wanda(0.5, null));
-        CalibrationWindows windows;
-        try (Tokenizer tokenizer = Tokenizer.load(llama)) {
-            windows = new CalibrationSampler().sample(tokenizer, request.calibration(), 512);
-        }
-        Path out = Pruner.prune(llama, tmp.resolve("wanda"), request, windows, Progress.NONE).model();
+        PruneParameters.Wanda wanda = PruneFixtures.wanda(0.5, null, WINDOWS);
+        CalibrationWindows windows = windows(wanda);
+        Path out = Pruner.prune(llama, tmp.resolve("wanda"), wanda, windows, Progress.NONE).model();
         Decoder source = DecoderLoader.load(llama, Progress.NONE);
         Decoder pruned = DecoderLoader.load(out, Progress.NONE);
         Decoder prunedSoFar = source.withBlocks(List.of(pruned.blocks().get(0), source.blocks().get(1)));
@@ -154,12 +168,9 @@ class PrunerTest {
 
     @Test
     void sparseGptPrunesEachBlockWithTheHessianOfThePrunedModelsActivations() throws IOException {
-        PruneRequest request = request(new PruneMethod.SparseGpt(0.5, null));
-        CalibrationWindows windows;
-        try (Tokenizer tokenizer = Tokenizer.load(llama)) {
-            windows = new CalibrationSampler().sample(tokenizer, request.calibration(), 512);
-        }
-        Path out = Pruner.prune(llama, tmp.resolve("sparsegpt"), request, windows, Progress.NONE).model();
+        PruneParameters.SparseGpt sparseGpt = PruneFixtures.sparseGpt(0.5, null, WINDOWS);
+        CalibrationWindows windows = windows(sparseGpt);
+        Path out = Pruner.prune(llama, tmp.resolve("sparsegpt"), sparseGpt, windows, Progress.NONE).model();
         Decoder source = DecoderLoader.load(llama, Progress.NONE);
         Decoder pruned = DecoderLoader.load(out, Progress.NONE);
         Decoder prunedSoFar = source.withBlocks(List.of(pruned.blocks().get(0), pruned.blocks().get(1),
@@ -193,7 +204,7 @@ class PrunerTest {
 
     @Test
     void globalMagnitudeRanksAllChosenMatricesTogether() throws IOException {
-        Pruner.Result result = prune(llama, new PruneMethod.Magnitude(0.5, null, MagnitudePruning.Scope.GLOBAL));
+        Pruner.Result result = prune(llama, PruneFixtures.magnitude(0.5, null, MagnitudePruning.Scope.GLOBAL));
         PruneStatistics stats = result.statistics();
         assertThat(stats.prunedNonZeros()).isEqualTo(stats.prunedParameters() - stats.prunedParameters() / 2);
         // Matrices with smaller weights (1/sqrt(in) initialisation: down_proj has the widest input) lose more.
@@ -206,9 +217,9 @@ class PrunerTest {
 
     @Test
     void includeAndExcludePatternsChooseTheMatrices() throws IOException {
-        PruneRequest request = new PruneRequest(new PruneMethod.Wanda(0.5, null),
-                new TensorSelection(List.of("mlp"), List.of("layers\\.1\\.")), PruneFixtures.calibration(shared, 4, 32), null);
-        Pruner.Result result = new Pruner(new CalibrationSampler()).prune(llama, tmp.resolve("mlp"), request, Progress.NONE);
+        PruneParameters.Wanda mlpOnly = new PruneParameters.Wanda(0.5, null, List.of("mlp"), List.of("layers\\.1\\."),
+                PruneFixtures.calibration(4, 32), null);
+        Pruner.Result result = prune(llama, mlpOnly);
         for (PruneStatistics.Matrix m : result.statistics().matrices()) {
             boolean chosen = m.name().contains(".mlp.") && m.block() != 1;
             assertThat(m.pruned()).as(m.name()).isEqualTo(chosen);
@@ -223,7 +234,8 @@ class PrunerTest {
         Decoder original = DecoderLoader.load(deep, Progress.NONE);
         int[] tokens = {5, 17, 93, 200, 41, 8, 77, 3, 150};
         for (BlockScoring.Metric metric : BlockScoring.Metric.values()) {
-            Pruner.Result result = prune(deep, new PruneMethod.BlockRemoval(2, metric, null));
+            Pruner.Result result = prune(deep, new PruneParameters.BlockRemoval(2, metric, null, WINDOWS,
+                    null));
             List<Integer> removed = result.statistics().blockScores().removed();
             assertThat(removed).hasSize(2);
             ModelConfig config = ModelConfig.load(result.model());
@@ -292,7 +304,7 @@ class PrunerTest {
     void theOutputIsACompleteModelFolderInTheSourceDtype() throws IOException {
         Path bf16 = tmp.resolve("bf16");
         TestModels.write(bf16, Family.MISTRAL, 3, TestModels.options().dtype(DType.BF16).tied(true));
-        Pruner.Result result = prune(bf16, new PruneMethod.Wanda(0.5, null));
+        Pruner.Result result = prune(bf16, PruneFixtures.wanda(0.5, null, WINDOWS));
         for (String file : List.of("config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors")) {
             assertThat(result.model().resolve(file)).isRegularFile();
         }
@@ -307,14 +319,14 @@ class PrunerTest {
             assertThat(v).isFinite();
         }
 
-        PruneRequest asF32 = new PruneRequest(new PruneMethod.Magnitude(0.5, null, null), null, null, DType.F32);
-        Path f32 = new Pruner(new CalibrationSampler()).prune(bf16, tmp.resolve("f32"), asF32, Progress.NONE).model();
+        PruneParameters asF32 = new PruneParameters.Magnitude(0.5, null, null, null, null, PruneParameters.Dtype.FLOAT32);
+        Path f32 = prune(bf16, asF32).model();
         assertThat(ModelConfig.load(f32).torchDtype()).isEqualTo("float32");
     }
 
     @Test
     void statisticsCountTheOutputAndSerialiseToJson() throws IOException {
-        Pruner.Result result = prune(llama, new PruneMethod.SparseGpt(0, new NmSparsity(2, 4)));
+        Pruner.Result result = prune(llama, PruneFixtures.sparseGpt(null, new NmSparsity(2, 4), WINDOWS));
         PruneStatistics stats = result.statistics();
         Decoder source = DecoderLoader.load(llama, Progress.NONE);
         long linearWeights = source.linears().stream().mapToLong(l -> (long) l.out() * l.in()).sum();
@@ -340,7 +352,8 @@ class PrunerTest {
 
         JsonNode json = new JsonMapper().readTree(new JsonMapper().writeValueAsString(stats));
         assertThat(json.get("method").stringValue()).isEqualTo("sparsegpt");
-        assertThat(json.get("settings").get("nm").get("n").intValue()).isEqualTo(2);
+        assertThat(json.get("settings").get("method").stringValue()).isEqualTo("sparsegpt");
+        assertThat(json.get("settings").get("nm").stringValue()).isEqualTo("2:4");
         assertThat(json.get("settings").get("blockSize").intValue()).isEqualTo(128);
         assertThat(json.get("matrices").get(0).get("name").stringValue()).isEqualTo("model.layers.0.self_attn.q_proj.weight");
         assertThat(json.get("prunedSparsity").doubleValue()).isEqualTo(0.5);
@@ -356,9 +369,8 @@ class PrunerTest {
     @Test
     void progressGoesBlockByBlockAndACancelledRunLeavesNoModel() throws IOException {
         PruneFixtures.Recorder recorder = new PruneFixtures.Recorder();
-        prune(llama, new PruneMethod.Wanda(0.5, null));
-        new Pruner(new CalibrationSampler()).prune(llama, tmp.resolve("watched"), request(new PruneMethod.Wanda(0.5, null)),
-                recorder);
+        new Pruner(new CalibrationSampler()).prune(llama, tmp.resolve("watched"), PruneFixtures.wanda(0.5, null, WINDOWS),
+                PruneFixtures.textSource(shared), recorder);
         assertThat(recorder.reports).containsSubsequence("prune 1/3", "prune 2/3", "prune 3/3");
 
         Path target = tmp.resolve("cancelled");
@@ -376,21 +388,12 @@ class PrunerTest {
             }
         };
         assertThatThrownBy(() -> new Pruner(new CalibrationSampler()).prune(llama, target,
-                request(new PruneMethod.SparseGpt(0.5, null)), cancelAfterFirstBlock)).isInstanceOf(Progress.Cancelled.class);
+                PruneFixtures.sparseGpt(0.5, null, WINDOWS), PruneFixtures.textSource(shared), cancelAfterFirstBlock))
+                .isInstanceOf(Progress.Cancelled.class);
         assertThat(target).doesNotExist();
         try (Stream<Path> left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("cancelled"));
         }
-    }
-
-    @Test
-    void aRequestTheModelCannotTakeIsRefusedBeforeAnyWork() throws IOException {
-        PruneRequest tooMany = request(new PruneMethod.BlockRemoval(3, null, null));
-        assertThatThrownBy(() -> new Pruner(new CalibrationSampler()).prune(llama, tmp.resolve("x"), tooMany, Progress.NONE))
-                .isInstanceOf(PruneProblemException.class)
-                .satisfies(e -> assertThat(((PruneProblemException) e).problems()).extracting(PruneProblem::field)
-                        .containsExactly("blocks"));
-        assertThat(tmp.resolve("x")).doesNotExist();
     }
 
     @Test

@@ -40,7 +40,8 @@ class ReconstructionErrorTest {
         CalibrationWindows windows;
         int[] text;
         try (Tokenizer tokenizer = Tokenizer.load(dir)) {
-            windows = new CalibrationSampler().sample(tokenizer, PruneFixtures.calibration(tmp, 8, 64), 512);
+            windows = new CalibrationSampler().sample(tokenizer, PruneFixtures.textSource(tmp), PruneFixtures.calibration(8, 64),
+                    512);
             text = tokenizer.encode(java.nio.file.Files.readString(PruneFixtures.calibrationText(tmp)), true);
         }
         // Trained LLMs have outlier features: a few hidden dimensions far larger than the rest (Dettmers et al. 2022),

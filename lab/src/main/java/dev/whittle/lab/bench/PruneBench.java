@@ -9,12 +9,11 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderTensors;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
-import dev.whittle.engine.prune.BlockScoring;
 import dev.whittle.engine.prune.CalibrationWindows;
 import dev.whittle.engine.prune.PhaseTimes;
-import dev.whittle.engine.prune.PruneMethod;
-import dev.whittle.engine.prune.PruneRequest;
+import dev.whittle.engine.prune.PruneParameters;
 import dev.whittle.engine.prune.Pruner;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -84,11 +83,12 @@ final class PruneBench implements Benchmark {
                             + "one dense forward %.2f s (%.0f tokens/s)", shape.name(), decoder.parameterCount() / 1e6,
                     samples, seqlen, dense, samples * seqlen / dense));
             decoder = null;
-            for (PruneMethod method : List.of(new PruneMethod.Magnitude(0.5, null, null), new PruneMethod.Wanda(0.5, null),
-                    new PruneMethod.SparseGpt(0.5, null), new PruneMethod.BlockRemoval(shape.layers() / 4,
-                            BlockScoring.Metric.ANGULAR_DISTANCE, null))) {
+            for (String request : List.of("\"magnitude\", \"sparsity\": 0.5", "\"wanda\", \"sparsity\": 0.5",
+                    "\"sparsegpt\", \"sparsity\": 0.5", "\"block-removal\", \"blocks\": " + shape.layers() / 4)) {
+                PruneParameters method = JsonMapper.shared().readValue("{\"method\": " + request + "}",
+                        PruneParameters.class);
                 Path target = dir.resolve(shape.name() + "-" + method.name());
-                PhaseTimes t = Pruner.prune(source, target, new PruneRequest(method, null, null, null), windows,
+                PhaseTimes t = Pruner.prune(source, target, method, windows,
                         Progress.NONE).times();
                 Folders.deleteRecursively(target);
                 report.line(String.format(Locale.ROOT, "  %-14s %7.2f s = %5.1f dense forwards | load %s  forward %s  "

@@ -1,52 +1,67 @@
 package dev.whittle.lab.cli;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import dev.whittle.engine.Progress;
-import dev.whittle.engine.io.DType;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.prune.Calibration;
 import dev.whittle.engine.prune.CalibrationSampler;
-import dev.whittle.engine.prune.CalibrationSettings;
 import dev.whittle.engine.prune.CalibrationSource;
 import dev.whittle.engine.prune.PhaseTimes;
-import dev.whittle.engine.prune.PruneMethod;
+import dev.whittle.engine.prune.PruneParameters;
 import dev.whittle.engine.prune.PruneProblem;
 import dev.whittle.engine.prune.PruneProblemException;
-import dev.whittle.engine.prune.PruneRequest;
-import dev.whittle.engine.prune.PruneSpec;
 import dev.whittle.engine.prune.PruneStatistics;
 import dev.whittle.engine.prune.Pruner;
 import dev.whittle.lab.corpus.KnowledgeCalibration;
+import jakarta.validation.Validation;
+import jakarta.validation.ValidatorFactory;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.exc.InvalidTypeIdException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code whittle cli prune MODEL OUT --method M ...}: prunes a model folder into a new one and prints what it
  * became (sparsity, parameters, multiply-accumulates, size) and where the time went; {@code --stats FILE} also
- * writes the full statistics as JSON.
+ * writes the full statistics as JSON. The options are the fields of {@link PruneParameters} (a PRUNE stage of the
+ * API), kebab-cased ({@code --block-size} for {@code blockSize}), with those of its {@link Calibration} at the top
+ * level; {@code --dataset} is a text or {@code .jsonl} file. They are checked as the API checks a submission.
  */
 final class PruneCommand {
 
     /** The engine's built-in calibration sets and the reference corpus's {@code knowledge}. */
     static final CalibrationSampler SAMPLER = new CalibrationSampler(List.of(new KnowledgeCalibration()));
 
-    static final Set<String> OPTIONS = Set.of("method", "sparsity", "nm", "scope", "block-size", "dampening", "blocks",
-            "metric", "tokens", "include", "exclude", "calibration", "calibration-field", "nsamples", "seqlen", "seed",
-            "dtype", "stats");
+    private static final Set<String> CALIBRATION_FIELDS = fields(Calibration.class);
+    private static final Set<String> FIELDS = parameterFields();
+
+    static final Set<String> OPTIONS = options();
 
     static final String USAGE = """
               prune MODEL OUT --method magnitude|wanda|sparsegpt|block-removal [--sparsity S] [--nm N:M]
                     [--scope layer|global] [--block-size N] [--dampening D] [--blocks N]
                     [--metric angular-distance|block-influence] [--tokens last|all] [--include RE]... [--exclude RE]...
-                    [--calibration FILE|builtin:natural-english|builtin:knowledge] [--calibration-field F]
-                    [--nsamples N] [--seqlen N] [--seed S] [--dtype bfloat16|float16|float32] [--stats FILE]
+                    [--dataset FILE | --built-in natural-english|knowledge] [--field F] [--nsamples N] [--seqlen N]
+                    [--seed S] [--dtype bfloat16|float16|float32] [--stats FILE]
                                                               prunes MODEL into the new folder OUT
             """;
+
+    private static final JsonMapper OPTIONS_READER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     private final PrintStream out;
     private final Progress progress;
@@ -59,28 +74,20 @@ final class PruneCommand {
     void run(Arguments a, Path model) throws IOException {
         Path target = Path.of(a.positional(1, "OUT (the folder to write the pruned model to)"));
         a.expectPositionals(2);
-        String blockSize = a.option("block-size", null);
-        String blocks = a.option("blocks", null);
-        PruneSpec spec = new PruneSpec(a.option("method", null), number(a, "sparsity"), a.option("nm", null),
-                a.option("scope", null), blockSize == null ? null : a.intOption("block-size", 0), number(a, "dampening"),
-                blocks == null ? null : a.intOption("blocks", 0), a.option("metric", null), a.option("tokens", null),
-                a.all("include"), a.all("exclude"));
-        List<PruneProblem> problems = spec.problems(ModelConfig.load(model));
+        PruneParameters parameters = parameters(a);
+        List<PruneProblem> problems = new ArrayList<>(bounds(parameters));
+        if (problems.isEmpty()) {
+            problems.addAll(parameters.problems());
+        }
+        if (problems.isEmpty()) {
+            problems.addAll(parameters.problems(ModelConfig.load(model)));
+        }
         if (!problems.isEmpty()) {
             throw new PruneProblemException(problems);
         }
-        CalibrationSettings calibration = new CalibrationSettings(source(a.option("calibration", null),
-                a.option("calibration-field", null)), a.intOption("nsamples", CalibrationSettings.DEFAULT_SAMPLES),
-                a.intOption("seqlen", CalibrationSettings.DEFAULT_SEQUENCE_LENGTH),
-                a.longOption("seed", CalibrationSettings.DEFAULT_SEED));
-        String dtype = a.option("dtype", null);
-        DType outputDtype = dtype == null ? null : DType.fromTorchName(dtype);
-        if (dtype != null && outputDtype == null) {
-            throw new Arguments.UsageException("prune: --dtype must be bfloat16, float16 or float32, got '" + dtype + "'");
-        }
-        PruneMethod method = spec.toMethod();
-        Pruner.Result result = new Pruner(SAMPLER).prune(model, target,
-                new PruneRequest(method, spec.tensors(), calibration, outputDtype), progress);
+        CalibrationSource calibration = parameters instanceof PruneParameters.Calibrated c
+                ? c.calibration().source(PruneCommand::file) : null;
+        Pruner.Result result = new Pruner(SAMPLER).prune(model, target, parameters, calibration, progress);
         if (progress instanceof ConsoleProgress console) {
             console.finishLine();
         }
@@ -92,33 +99,87 @@ final class PruneCommand {
         }
     }
 
-    /** The option as a double (exactly as typed: 0.3 stays 0.3), or null when absent. */
-    private static Double number(Arguments a, String name) {
-        String value = a.option(name, null);
-        if (value == null) {
-            return null;
+    /** The options as the JSON of a PRUNE stage, read into the one parameter type. */
+    static PruneParameters parameters(Arguments a) {
+        ObjectNode json = OPTIONS_READER.createObjectNode();
+        ObjectNode calibration = OPTIONS_READER.createObjectNode();
+        if (a.option("method", null) != null) {
+            json.put("method", a.option("method", null));
+        }
+        for (String field : FIELDS) {
+            String option = kebab(field);
+            ObjectNode into = CALIBRATION_FIELDS.contains(field) ? calibration : json;
+            if (field.equals("include") || field.equals("exclude")) {
+                if (!a.all(option).isEmpty()) {
+                    a.all(option).forEach(into.putArray(field)::add);
+                }
+            } else if (a.option(option, null) != null) {
+                into.put(field, a.option(option, null));
+            }
+        }
+        if (!calibration.isEmpty()) {
+            json.set("calibration", calibration);
         }
         try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new Arguments.UsageException("prune: --" + name + " must be a number, got '" + value + "'");
+            return OPTIONS_READER.treeToValue(json, PruneParameters.class);
+        } catch (InvalidTypeIdException e) {
+            throw new Arguments.UsageException("prune: --method " + (e.getTypeId() == null ? "is required"
+                    : "'" + e.getTypeId() + "' is not a method") + " (one of magnitude, wanda, sparsegpt, block-removal)");
+        } catch (UnrecognizedPropertyException e) {
+            throw new Arguments.UsageException("prune: --" + kebab(e.getPropertyName()) + " does not apply to --method "
+                    + json.get("method").asString());
+        } catch (DatabindException e) {
+            throw new Arguments.UsageException("prune: --" + kebab(e.getPath().getLast().getPropertyName()) + ": "
+                    + (e.getCause() instanceof IllegalArgumentException bad ? bad.getMessage() : e.getOriginalMessage()));
         }
     }
 
-    /** {@code builtin:NAME} or a bare built-in name, a {@code .jsonl}/{@code .json} file, or a text file. */
-    static CalibrationSource source(String value, String field) {
-        if (value == null) {
-            return CalibrationSettings.DEFAULT_SOURCE;
+    /** The Bean Validation bounds the API checks at submission, at the same field paths. */
+    private static List<PruneProblem> bounds(PruneParameters parameters) {
+        try (ValidatorFactory factory = Validation.buildDefaultValidatorFactory()) {
+            return factory.getValidator().validate(parameters).stream()
+                    .map(v -> new PruneProblem(v.getPropertyPath().toString(), v.getMessage()))
+                    .sorted(java.util.Comparator.comparing(PruneProblem::field)).toList();
         }
-        String name = value.startsWith("builtin:") ? value.substring("builtin:".length()) : value;
-        if (value.startsWith("builtin:") || (SAMPLER.builtInNames().contains(name) && !Files.exists(Path.of(value)))) {
-            return new CalibrationSource.BuiltIn(name);
-        }
-        String lower = value.toLowerCase(Locale.ROOT);
+    }
+
+    /** A {@code .jsonl}/{@code .json} file (or any, when a field is named) as JSON lines; anything else as text. */
+    static CalibrationSource file(String path, String field) {
+        String lower = path.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".jsonl") || lower.endsWith(".json") || field != null) {
-            return new CalibrationSource.JsonLines(Path.of(value), field);
+            return new CalibrationSource.JsonLines(Path.of(path), field);
         }
-        return new CalibrationSource.TextFile(Path.of(value));
+        return new CalibrationSource.TextFile(Path.of(path));
+    }
+
+    private static Set<String> options() {
+        Set<String> options = new TreeSet<>(Set.of("method", "stats"));
+        FIELDS.forEach(f -> options.add(kebab(f)));
+        return Set.copyOf(options);
+    }
+
+    /** Every field of every method's parameters, the calibration's in place of {@code calibration}. */
+    private static Set<String> parameterFields() {
+        Set<String> fields = new LinkedHashSet<>();
+        for (JsonSubTypes.Type type : PruneParameters.class.getAnnotation(JsonSubTypes.class).value()) {
+            fields.addAll(fields(type.value()));
+        }
+        fields.remove("calibration");
+        fields.addAll(CALIBRATION_FIELDS);
+        return fields;
+    }
+
+    private static Set<String> fields(Class<?> record) {
+        Set<String> fields = new LinkedHashSet<>();
+        for (RecordComponent component : record.getRecordComponents()) {
+            fields.add(component.getName());
+        }
+        return fields;
+    }
+
+    /** {@code blockSize} -> {@code block-size}. */
+    private static String kebab(String field) {
+        return field.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     private void print(Pruner.Result result) {

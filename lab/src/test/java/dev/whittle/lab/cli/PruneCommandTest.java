@@ -28,7 +28,7 @@ class PruneCommandTest extends CliTest {
         Path target = tmp.resolve("wanda");
         Path stats = tmp.resolve("stats.json");
         int code = run("prune", model.toString(), target.toString(), "--method", "wanda", "--nm", "2:4",
-                "--calibration", text.toString(), "--nsamples", "4", "--seqlen", "32", "--stats", stats.toString());
+                "--dataset", text.toString(), "--nsamples", "4", "--seqlen", "32", "--stats", stats.toString());
         assertThat(code).as(err()).isZero();
         assertThat(target.resolve("model.safetensors")).isRegularFile();
         String printed = out();
@@ -36,25 +36,43 @@ class PruneCommandTest extends CliTest {
                 .contains("time").contains("forward");
         JsonNode json = new JsonMapper().readTree(stats.toFile());
         assertThat(json.get("prunedSparsity").doubleValue()).isEqualTo(0.5);
-        assertThat(json.get("settings").get("nm").get("m").intValue()).isEqualTo(4);
+        assertThat(json.get("settings").get("nm").asString()).isEqualTo("2:4");
+        assertThat(json.get("settings").get("calibration").get("nsamples").intValue()).isEqualTo(4);
     }
 
     @Test
-    void anInvalidRequestNamesItsFieldsAndExitsWithTwo() {
+    void anInvalidRequestNamesItsFieldsAsTheApiDoesAndExitsWithTwo() {
         int code = run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "sparsegpt",
-                "--sparsity", "1.5", "--blocks", "2");
+                "--sparsity", "1.5", "--block-size", "0", "--seqlen", "0");
         assertThat(code).isEqualTo(2);
-        assertThat(err()).contains("sparsity: must be in [0, 1)")
-                .contains("blocks: applies to block-removal");
+        assertThat(err()).contains("blockSize: must be greater than or equal to 1")
+                .contains("calibration.seqlen: must be greater than or equal to 1").contains("sparsity: must be less than 1");
         assertThat(tmp.resolve("bad")).doesNotExist();
+
+        assertThat(run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "sparsegpt",
+                "--sparsity", "0.5", "--blocks", "2")).isEqualTo(2);
+        assertThat(err()).contains("--blocks does not apply to --method sparsegpt");
+        assertThat(run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "wanda",
+                "--sparsity", "0.3", "--nm", "2:4")).isEqualTo(2);
+        assertThat(err()).contains("sparsity: N:M 2:4 prunes exactly 0.5");
+        assertThat(run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "lottery")).isEqualTo(2);
+        assertThat(err()).contains("'lottery' is not a method");
+        assertThat(run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "block-removal",
+                "--blocks", "2", "--metric", "cosine")).isEqualTo(2);
+        assertThat(err()).contains("--metric").contains("angular-distance");
     }
 
     @Test
-    void calibrationSourcesAreRecognisedByForm() {
-        assertThat(PruneCommand.source("builtin:knowledge", null)).isEqualTo(new CalibrationSource.BuiltIn("knowledge"));
-        assertThat(PruneCommand.source("natural-english", null)).isEqualTo(new CalibrationSource.BuiltIn("natural-english"));
-        assertThat(PruneCommand.source("c4.jsonl", null)).isEqualTo(new CalibrationSource.JsonLines(Path.of("c4.jsonl"), null));
-        assertThat(PruneCommand.source("data.txt", null)).isEqualTo(new CalibrationSource.TextFile(Path.of("data.txt")));
-        assertThat(PruneCommand.source("data", "body")).isEqualTo(new CalibrationSource.JsonLines(Path.of("data"), "body"));
+    void theOptionsAreTheFieldsOfTheParameterTypeKebabCased() {
+        assertThat(PruneCommand.OPTIONS).contains("method", "sparsity", "nm", "scope", "block-size", "dampening", "blocks",
+                "metric", "tokens", "include", "exclude", "dataset", "built-in", "field", "nsamples", "seqlen", "seed",
+                "dtype", "stats").doesNotContain("calibration");
+    }
+
+    @Test
+    void aDatasetFileIsReadAsJsonLinesByItsNameOrAField() {
+        assertThat(PruneCommand.file("c4.jsonl", null)).isEqualTo(new CalibrationSource.JsonLines(Path.of("c4.jsonl"), null));
+        assertThat(PruneCommand.file("data.txt", null)).isEqualTo(new CalibrationSource.TextFile(Path.of("data.txt")));
+        assertThat(PruneCommand.file("data", "body")).isEqualTo(new CalibrationSource.JsonLines(Path.of("data"), "body"));
     }
 }

@@ -1,7 +1,7 @@
 package dev.whittle.lab.corpus;
 
 import dev.whittle.engine.prune.CalibrationSampler;
-import dev.whittle.engine.prune.CalibrationSettings;
+import dev.whittle.engine.prune.Calibration;
 import dev.whittle.engine.prune.CalibrationSource;
 import dev.whittle.engine.prune.CalibrationWindows;
 import dev.whittle.engine.testing.TestTokenizers;
@@ -25,7 +25,8 @@ class KnowledgeCalibrationTest {
         TestTokenizers.write(dir, 400, true);
         try (Tokenizer tokenizer = Tokenizer.load(dir)) {
             CalibrationWindows windows = new CalibrationSampler(List.of(new KnowledgeCalibration())).sample(tokenizer,
-                    new CalibrationSettings(new CalibrationSource.BuiltIn(KnowledgeCalibration.NAME), 3, 64, 0), 512);
+                    new CalibrationSource.BuiltIn(KnowledgeCalibration.NAME),
+                    new Calibration(null, Calibration.BuiltInSet.KNOWLEDGE, null, 3, 64, 0L), 512);
 
             assertThat(windows.samples()).isEqualTo(3);
             assertThat(windows.source()).isEqualTo("built-in knowledge");

@@ -3,14 +3,20 @@ package dev.whittle.worker.stage;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.exc.ValueInstantiationException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -45,10 +51,28 @@ public final class StrictJson {
         if (e instanceof UnrecognizedPropertyException u) {
             return new FieldProblem(path, "unknown field" + known(u.getKnownPropertyIds()));
         }
+        if (e instanceof InvalidTypeIdException t && t.getBaseType() != null) {
+            return typeIdProblem(t, path);
+        }
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException bad) {
+            return new FieldProblem(path, bad.getMessage());
+        }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return new FieldProblem(path, "must be " + describe(m.getTargetType()));
         }
         return new FieldProblem(path, e.getOriginalMessage());
+    }
+
+    /** A missing or unknown discriminator (a PRUNE stage's {@code method}), at its own field, listing the known ones. */
+    private static FieldProblem typeIdProblem(InvalidTypeIdException e, String path) {
+        Class<?> base = e.getBaseType().getRawClass();
+        JsonTypeInfo info = base.getAnnotation(JsonTypeInfo.class);
+        JsonSubTypes subtypes = base.getAnnotation(JsonSubTypes.class);
+        String field = (path.equals("$") ? "" : path + ".") + (info == null ? "type" : info.property());
+        String known = subtypes == null ? "" : Stream.of(subtypes.value()).map(JsonSubTypes.Type::name)
+                .collect(Collectors.joining(", "));
+        return new FieldProblem(field, (e.getTypeId() == null ? "is required" : "unknown '" + e.getTypeId() + "'")
+                + (known.isEmpty() ? "" : "; one of " + known));
     }
 
     public static String path(List<JacksonException.Reference> references, String prefix) {
@@ -82,7 +106,8 @@ public final class StrictJson {
             return "true or false";
         }
         if (type == String.class || type.isEnum()) {
-            return type.isEnum() ? "one of " + List.of(type.getEnumConstants()) : "a string";
+            return type.isEnum() ? "one of " + Stream.of(type.getEnumConstants())
+                    .map(constant -> MAPPER.valueToTree(constant).asString()).toList() : "a string";
         }
         if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "an array";

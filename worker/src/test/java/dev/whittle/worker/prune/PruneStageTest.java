@@ -13,6 +13,7 @@ import dev.whittle.worker.queue.Worker;
 import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.InvalidRequestException;
+import dev.whittle.worker.stage.RecipeStage;
 import dev.whittle.worker.stage.StageTypes;
 import dev.whittle.worker.storage.StorageRoots;
 import dev.whittle.worker.testing.TestJobs;
@@ -153,29 +154,60 @@ class PruneStageTest {
     @Test
     void aSubmissionIsCheckedFieldByField() {
         assertThat(problemsOf("""
-                {"type": "PRUNE", "method": "wanda", "sparsity": 1.2, "blocks": 3, "include": ["(unclosed"],
-                 "dtype": "int8", "calibration": {"dataset": "no-such-dataset", "nsamples": 0}}"""))
-                .extracting(FieldProblem::field)
-                .containsExactlyInAnyOrder("stages[0].calibration.nsamples");
+                {"type": "PRUNE", "method": "wanda", "sparsity": 1.2, "calibration": {"nsamples": 0, "seqlen": 8}}"""))
+                .containsExactlyInAnyOrder(new FieldProblem("stages[0].sparsity", "must be less than 1"),
+                        new FieldProblem("stages[0].calibration.nsamples", "must be greater than or equal to 1"));
         assertThat(problemsOf("""
-                {"type": "PRUNE", "method": "wanda", "sparsity": 1.2, "blocks": 3, "include": ["(unclosed"],
-                 "dtype": "int8", "calibration": {"dataset": "no-such-dataset"}}"""))
+                {"type": "PRUNE", "method": "wanda", "sparsity": 0.5, "include": ["(unclosed"],
+                 "calibration": {"dataset": "no-such-dataset"}}"""))
                 .extracting(FieldProblem::field)
-                .containsExactlyInAnyOrder("stages[0].sparsity", "stages[0].blocks", "stages[0].include[0]",
-                        "stages[0].dtype", "stages[0].calibration.dataset");
+                .containsExactlyInAnyOrder("stages[0].include[0]", "stages[0].calibration.dataset");
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "sparsegpt", "sparsity": 0.3, "nm": "2:4"}"""))
+                .containsExactly(new FieldProblem("stages[0].sparsity", "N:M 2:4 prunes exactly 0.5; leave sparsity "
+                        + "out or give that"));
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "magnitude"}""")).containsExactly(
+                new FieldProblem("stages[0].sparsity", "required (or nm for N:M sparsity)"));
+    }
+
+    @Test
+    void eachMethodTakesOnlyItsOwnFieldsAndValuesByTheirLowerCaseNames() {
         assertThat(problemsOf("""
                 {"type": "PRUNE", "method": "block-removal", "blocks": 1, "nm": "2:4"}"""))
-                .containsExactly(new FieldProblem("stages[0].nm", "N:M sparsity prunes weights within rows; "
-                        + "block-removal removes whole blocks, so it takes no nm"));
+                .containsExactly(new FieldProblem("stages[0].nm", "unknown field; known fields: "
+                        + "[blocks, calibration, dtype, metric, tokens]"));
         assertThat(problemsOf("""
-                {"type": "PRUNE", "method": "obs", "sparsity": 0.5}""")).extracting(FieldProblem::field)
-                .containsExactly("stages[0].method");
+                {"type": "PRUNE", "method": "magnitude", "sparsity": 0.5, "calibration": {"builtIn": "knowledge"}}"""))
+                .extracting(FieldProblem::field).containsExactly("stages[0].calibration");
         assertThat(problemsOf("""
-                {"type": "PRUNE", "method": "sparsegpt", "nm": "4:4"}""")).extracting(FieldProblem::field)
-                .containsExactly("stages[0].nm");
+                {"type": "PRUNE", "method": "obs", "sparsity": 0.5}""")).containsExactly(new FieldProblem(
+                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal"));
         assertThat(problemsOf("""
-                {"type": "PRUNE", "method": "magnitude", "sparsity": 0.5, "calibration": {"builtIn": "c4"}}"""))
-                .extracting(FieldProblem::field).containsExactlyInAnyOrder("stages[0].calibration",
-                        "stages[0].calibration.builtIn");
+                {"type": "PRUNE", "sparsity": 0.5}""")).extracting(FieldProblem::field).containsExactly("stages[0].method");
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "sparsegpt", "nm": "4:4"}""")).containsExactly(
+                new FieldProblem("stages[0].nm", "N:M needs 1 <= N < M, got 4:4"));
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "wanda", "sparsity": 0.5, "dtype": "int8"}""")).containsExactly(
+                new FieldProblem("stages[0].dtype", "must be one of [bfloat16, float16, float32]"));
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "wanda", "sparsity": 0.5, "calibration": {"builtIn": "c4"}}""")).containsExactly(
+                new FieldProblem("stages[0].calibration.builtIn", "must be one of [natural-english, knowledge]"));
+        assertThat(problemsOf("""
+                {"type": "PRUNE", "method": "block-removal", "blocks": 1, "metric": "ANGULAR_DISTANCE"}""")).containsExactly(
+                new FieldProblem("stages[0].metric", "must be one of [angular-distance, block-influence]"));
+    }
+
+    @Test
+    void theJobRecordsTheStageWithItsDefaultsInTheFormItWasGiven() {
+        RecipeStage stage = stageTypes.parse(JsonMapper.shared().readTree("""
+                [{"type": "PRUNE", "method": "block-removal", "blocks": 1, "dtype": "bfloat16"}]"""), "stages").getFirst();
+        assertThat(StageTypes.toJson(stage).toString()).isEqualTo(JsonMapper.shared().readTree("""
+                {"type": "PRUNE", "method": "block-removal", "blocks": 1, "metric": "angular-distance", "tokens": "last",
+                 "calibration": {"builtIn": "natural-english", "nsamples": 128, "seqlen": 2048, "seed": 0},
+                 "dtype": "bfloat16"}""").toString());
+        assertThat(stageTypes.parse(JsonMapper.shared().readTree("[" + StageTypes.toJson(stage) + "]"), "stages")
+                .getFirst().parameters()).isEqualTo(stage.parameters());
     }
 }

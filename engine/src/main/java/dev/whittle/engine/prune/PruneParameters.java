@@ -1,0 +1,225 @@
+package dev.whittle.engine.prune;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.whittle.engine.io.DType;
+import dev.whittle.engine.model.ModelConfig;
+import io.swagger.v3.oas.annotations.media.DiscriminatorMapping;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.List;
+
+/**
+ * What a pruning run is asked to do, as the API's PRUNE stage, the worker and the CLI all read it: the method
+ * (named by {@code method}, the JSON discriminator) with only the fields that method uses, the calibration set of
+ * the methods that run the model, and the stored dtype of the output. Bounds are Bean Validation annotations,
+ * checked where a request comes in (the API's submission, the CLI's arguments); {@link #problems()} adds the rules
+ * between fields and {@link #problems(ModelConfig)} those against the model. Defaults are filled in by each
+ * record's constructor.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "method")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = PruneParameters.Magnitude.class, name = PruneParameters.Magnitude.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Wanda.class, name = PruneParameters.Wanda.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.SparseGpt.class, name = PruneParameters.SparseGpt.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.BlockRemoval.class, name = PruneParameters.BlockRemoval.NAME)})
+@Schema(description = "A pruning method and its parameters; `method` says which.", discriminatorProperty = "method",
+        oneOf = {PruneParameters.Magnitude.class, PruneParameters.Wanda.class, PruneParameters.SparseGpt.class,
+                PruneParameters.BlockRemoval.class},
+        discriminatorMapping = {
+                @DiscriminatorMapping(value = PruneParameters.Magnitude.NAME, schema = PruneParameters.Magnitude.class),
+                @DiscriminatorMapping(value = PruneParameters.Wanda.NAME, schema = PruneParameters.Wanda.class),
+                @DiscriminatorMapping(value = PruneParameters.SparseGpt.NAME, schema = PruneParameters.SparseGpt.class),
+                @DiscriminatorMapping(value = PruneParameters.BlockRemoval.NAME,
+                        schema = PruneParameters.BlockRemoval.class)})
+public sealed interface PruneParameters permits PruneParameters.WeightPruning, PruneParameters.Calibrated {
+
+    /** The method's name, as {@code method} gives it. */
+    default String name() {
+        for (JsonSubTypes.Type type : PruneParameters.class.getAnnotation(JsonSubTypes.class).value()) {
+            if (type.value() == getClass()) {
+                return type.name();
+            }
+        }
+        throw new IllegalStateException(getClass() + " is not a listed method");
+    }
+
+    /** The stored dtype of the output; null: the source's. */
+    Dtype dtype();
+
+    /** What is wrong between the fields, without the model; empty when nothing is. */
+    default List<PruneProblem> problems() {
+        return PruneValidation.problems(this);
+    }
+
+    /** What stops these parameters running on the model {@code config} describes; empty when nothing does. */
+    default List<PruneProblem> problems(ModelConfig config) {
+        return PruneValidation.problems(this, config);
+    }
+
+    // Descriptions of the fields several methods share, for their OpenAPI schemas.
+    String SPARSITY = "Fraction of each chosen matrix's weights to zero, in [0, 1). Required unless nm is given "
+            + "(then it is nm's N/M).";
+    String NM = "N:M semi-structured sparsity: N of every M consecutive inputs of a row zeroed (2:4 is 50%).";
+    String INCLUDE = "Regular expressions, searched in tensor names, choosing the weights to prune (default: every "
+            + "linear layer of the blocks).";
+    String EXCLUDE = "Regular expressions removing tensors from the choice.";
+    String CALIBRATION = "The calibration set; default 128 windows of 2048 tokens of natural-english, seed 0.";
+    String DTYPE = "Stored dtype of the output's weights; default: the input's.";
+
+    /** The weight-pruning methods: a target sparsity or an N:M pattern on the chosen block linears. */
+    sealed interface WeightPruning extends PruneParameters permits Magnitude, Wanda, SparseGpt {
+        /** The fraction pruned: as given, or N/M with {@code nm}; null only in a request missing both. */
+        Double sparsity();
+
+        NmSparsity nm();
+
+        List<String> include();
+
+        List<String> exclude();
+
+        default TensorSelection tensors() {
+            return new TensorSelection(include(), exclude());
+        }
+
+        /** The sparsity as given, or when left out the one N:M implies. */
+        private static Double impliedSparsity(Double sparsity, NmSparsity nm) {
+            return sparsity == null && nm != null ? Double.valueOf(nm.sparsity()) : sparsity;
+        }
+
+        /** Patterns as given, none when left out. */
+        private static List<String> patterns(List<String> patterns) {
+            return patterns == null ? List.of() : List.copyOf(patterns);
+        }
+    }
+
+    /** The methods that run the model on calibration windows. */
+    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval {
+        Calibration calibration();
+
+        private static Calibration orDefault(Calibration calibration) {
+            return calibration == null ? Calibration.DEFAULT : calibration;
+        }
+    }
+
+    /** {@code |w|}, per matrix or across all chosen matrices; no calibration. */
+    @Schema(description = "Magnitude pruning: the smallest |w| go (per matrix, or one threshold across them).")
+    record Magnitude(
+            @Schema(description = SPARSITY, example = "0.5", exclusiveMaximumValue = 1)
+            @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double sparsity,
+            @Schema(description = NM, implementation = String.class, example = "2:4") NmSparsity nm,
+            @Schema(description = "Where magnitudes compete: each matrix alone, or all chosen matrices together.",
+                    defaultValue = "layer") MagnitudePruning.Scope scope,
+            @Schema(description = INCLUDE) List<String> include,
+            @Schema(description = EXCLUDE) List<String> exclude,
+            @Schema(description = DTYPE) Dtype dtype) implements WeightPruning {
+
+        public static final String NAME = "magnitude";
+
+        public Magnitude {
+            sparsity = WeightPruning.impliedSparsity(sparsity, nm);
+            scope = scope == null ? MagnitudePruning.Scope.LAYER : scope;
+            include = WeightPruning.patterns(include);
+            exclude = WeightPruning.patterns(exclude);
+        }
+    }
+
+    /** Wanda: {@code |W_ij| * ||X_j||_2}, compared within each output row. */
+    @Schema(description = "Wanda: |W_ij| * ||X_j||, weights compared within their output row.")
+    record Wanda(
+            @Schema(description = SPARSITY, example = "0.5", exclusiveMaximumValue = 1)
+            @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double sparsity,
+            @Schema(description = NM, implementation = String.class, example = "2:4") NmSparsity nm,
+            @Schema(description = INCLUDE) List<String> include,
+            @Schema(description = EXCLUDE) List<String> exclude,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements WeightPruning, Calibrated {
+
+        public static final String NAME = "wanda";
+
+        public Wanda {
+            sparsity = WeightPruning.impliedSparsity(sparsity, nm);
+            include = WeightPruning.patterns(include);
+            exclude = WeightPruning.patterns(exclude);
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** SparseGPT: OBS with the calibration Hessian; see {@link SparseGptPruning}. */
+    @Schema(description = "SparseGPT: prunes and updates the remaining weights with the calibration Hessian.")
+    record SparseGpt(
+            @Schema(description = SPARSITY, example = "0.5", exclusiveMaximumValue = 1)
+            @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double sparsity,
+            @Schema(description = NM, implementation = String.class, example = "2:4") NmSparsity nm,
+            @Schema(description = "Columns pruned and updated together.",
+                    defaultValue = "" + SparseGptPruning.DEFAULT_BLOCK_SIZE) @Min(1) Integer blockSize,
+            @Schema(description = "Fraction of mean(diag H) added to the Hessian's diagonal; above 0.",
+                    defaultValue = "" + SparseGptPruning.DEFAULT_DAMPENING)
+            @DecimalMin(value = "0", inclusive = false) Double dampening,
+            @Schema(description = INCLUDE) List<String> include,
+            @Schema(description = EXCLUDE) List<String> exclude,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements WeightPruning, Calibrated {
+
+        public static final String NAME = "sparsegpt";
+
+        public SparseGpt {
+            sparsity = WeightPruning.impliedSparsity(sparsity, nm);
+            blockSize = blockSize == null ? SparseGptPruning.DEFAULT_BLOCK_SIZE : blockSize;
+            dampening = dampening == null ? SparseGptPruning.DEFAULT_DAMPENING : dampening;
+            include = WeightPruning.patterns(include);
+            exclude = WeightPruning.patterns(exclude);
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** Removes {@code blocks} whole decoder blocks chosen by {@code metric}; see {@link BlockScoring}. */
+    @Schema(description = "Block removal: the decoder blocks that change the hidden state least go.")
+    record BlockRemoval(
+            @Schema(description = "How many decoder blocks to remove (fewer than the model has).", example = "2",
+                    requiredMode = Schema.RequiredMode.REQUIRED) @NotNull @Min(1) Integer blocks,
+            @Schema(description = "angular-distance (Gromov et al.: the contiguous run whose input and output are "
+                    + "closest) or block-influence (ShortGPT: the blocks with the lowest 1 - cos).",
+                    defaultValue = "angular-distance") BlockScoring.Metric metric,
+            @Schema(description = "Positions the similarity averages over; default as the metric's paper: last for "
+                    + "angular-distance, all for block-influence.") BlockScoring.Tokens tokens,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements Calibrated {
+
+        public static final String NAME = "block-removal";
+
+        public BlockRemoval {
+            metric = metric == null ? BlockScoring.Metric.ANGULAR_DISTANCE : metric;
+            tokens = tokens == null ? metric.defaultTokens() : tokens;
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** The dtypes a pruned model can be stored in. */
+    enum Dtype {
+        BFLOAT16(DType.BF16), FLOAT16(DType.F16), FLOAT32(DType.F32);
+
+        private final DType stored;
+
+        Dtype(DType stored) {
+            this.stored = stored;
+        }
+
+        public DType stored() {
+            return stored;
+        }
+
+        @JsonValue
+        public String id() {
+            return stored.torchName();
+        }
+    }
+}
