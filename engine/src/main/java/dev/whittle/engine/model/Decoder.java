@@ -1,7 +1,5 @@
 package dev.whittle.engine.model;
 
-import dev.whittle.engine.tensor.Ops;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -122,7 +120,7 @@ public final class Decoder {
         state.ensure(rows, hidden);
         int embeddingRows = embeddingRows();
         for (int s = 0; s < batch.size(); s++) {
-            Ops.embedding(batch.length(s), batch.tokens(s), 0, embedding, 0, embeddingRows, hidden,
+            Embedding.forward(batch.length(s), batch.tokens(s), 0, embedding, embeddingRows, hidden,
                     state.hidden, batch.rowStart(s) * hidden);
             if (batch.cache(s) != null) {
                 batch.cache(s).reserve(batch.length(s));
@@ -134,7 +132,7 @@ public final class Decoder {
             block.forward(batch, position, state.hidden, state.activationsFor(position, block), hooks);
             hooks.blockOutput(position, state.hidden, rows, hidden);
         }
-        Ops.rmsNorm(rows, hidden, state.hidden, 0, finalNorm, 0, eps, state.normed, 0, state.finalInvRms, 0);
+        RmsNorm.forward(rows, hidden, state.hidden, 0, finalNorm, eps, state.normed, 0, state.finalInvRms, 0);
         for (int s = 0; s < batch.size(); s++) {
             if (batch.cache(s) != null) {
                 batch.cache(s).advance(batch.length(s));

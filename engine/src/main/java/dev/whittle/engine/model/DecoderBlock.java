@@ -28,11 +28,12 @@ public record DecoderBlock(String name, float[] inputNorm, SelfAttention attenti
         a.ensure(rows);
         System.arraycopy(x, 0, a.input, 0, n);
 
-        Ops.rmsNorm(rows, hidden(), a.input, 0, inputNorm, 0, eps, a.attnNormed, 0, a.attnInvRms, 0);
+        RmsNorm.forward(rows, hidden(), a.input, 0, inputNorm, eps, a.attnNormed, 0, a.attnInvRms, 0);
         attention.forward(batch, position, a, a.afterAttention, hooks);
+        // The residual adds: their backward hands the output's gradient to both inputs unchanged.
         Ops.add(n, a.afterAttention, 0, a.input, 0, a.afterAttention, 0);
 
-        Ops.rmsNorm(rows, hidden(), a.afterAttention, 0, postAttentionNorm, 0, eps, a.mlpNormed, 0, a.mlpInvRms, 0);
+        RmsNorm.forward(rows, hidden(), a.afterAttention, 0, postAttentionNorm, eps, a.mlpNormed, 0, a.mlpInvRms, 0);
         mlp.forward(rows, a.mlpNormed, x, a.mlp, hooks);
         Ops.add(n, x, 0, a.afterAttention, 0, x, 0);
     }

@@ -1,7 +1,5 @@
 package dev.whittle.engine.model;
 
-import dev.whittle.engine.tensor.Ops;
-
 import java.util.List;
 
 /** The dense Llama/Mistral/Qwen MLP: {@code down(silu(gate(x)) * up(x))}. */
@@ -24,7 +22,7 @@ public record SwiGluMlp(Linear gate, Linear up, Linear down) implements FeedForw
         a.ensure(rows);
         gate.forward(rows, x, 0, a.gate, 0, hooks);
         up.forward(rows, x, 0, a.up, 0, hooks);
-        Ops.siluMul(rows * intermediate(), a.gate, 0, a.up, 0, a.product, 0);
+        SwiGlu.forward(rows * intermediate(), a.gate, 0, a.up, 0, a.product, 0);
         down.forward(rows, a.product, 0, out, 0, hooks);
     }
 

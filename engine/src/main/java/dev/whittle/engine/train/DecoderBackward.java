@@ -2,27 +2,29 @@ package dev.whittle.engine.train;
 
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.BlockActivations;
+import dev.whittle.engine.model.CausalAttention;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderBlock;
+import dev.whittle.engine.model.Embedding;
 import dev.whittle.engine.model.FeedForward;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.RmsNorm;
 import dev.whittle.engine.model.SelfAttention;
+import dev.whittle.engine.model.SwiGlu;
 import dev.whittle.engine.model.SwiGluMlp;
 import dev.whittle.engine.tensor.Rope;
-import dev.whittle.engine.train.ops.CausalAttention;
 import dev.whittle.engine.train.ops.CrossEntropy;
-import dev.whittle.engine.train.ops.Embedding;
-import dev.whittle.engine.train.ops.RmsNorm;
-import dev.whittle.engine.train.ops.SwiGlu;
 import dev.whittle.engine.train.optim.Parameter;
 
 import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The backward pass of {@link Decoder#forward}, read against it in reverse: loss and head, final norm, each
+ * The backward pass of {@link Decoder#forward}, composed of the backwards that stand beside each layer's forward
+ * in {@code engine.model} ({@link Linear#backward}, {@link RmsNorm}, {@link SwiGlu}, {@link CausalAttention},
+ * {@link Embedding}, the rotary tables' inverse), read against the forward in reverse: loss and head, final norm, each
  * block (MLP half, then attention half, as {@link DecoderBlock#forward} composed them), embedding. It reads the
  * intermediates the forward left in a training {@link ForwardState} and adds every weight gradient into the
  * matching {@link Parameter}; frozen weights are skipped. The MLP's gate and up buffers are overwritten with
@@ -158,14 +160,11 @@ final class DecoderBackward {
         linear(attention.vProj(), rows, a.attnNormed, 0, dv, 0, dNormed, 0, true);
     }
 
-    /**
-     * One of the decoder's linear layers backwards (the train op of the same name as the model's layer, hence the
-     * full name), its weight and bias gradients going to their parameters.
-     */
+    /** One of the decoder's linear layers backwards, its weight and bias gradients going to their parameters. */
     private void linear(Linear layer, int rows, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
                         boolean accumulate) {
-        dev.whittle.engine.train.ops.Linear.backward(rows, layer.in(), layer.out(), x, xOff, layer.weight(), dy, dyOff,
-                dx, dxOff, accumulate, grad(layer.weight()), layer.bias() == null ? null : grad(layer.bias()));
+        layer.backward(rows, x, xOff, dy, dyOff, dx, dxOff, accumulate, grad(layer.weight()),
+                layer.bias() == null ? null : grad(layer.bias()));
     }
 
     /** The gradient array of a weight, or null when it is frozen. */
