@@ -37,6 +37,7 @@ final class DecoderBackward {
 
     private final Decoder decoder;
     private final Map<float[], Parameter> parameters;
+    private final LogitLoss loss;
     private int capacity = -1;
     /** Gradients of the residual stream, of a norm's output, of attention's output, of q, k, v, of the MLP product. */
     private float[] dStream;
@@ -48,20 +49,22 @@ final class DecoderBackward {
     private float[] dProduct;
     private float[] logits;
 
-    DecoderBackward(Decoder decoder, Map<float[], Parameter> parameters) {
+    DecoderBackward(Decoder decoder, Map<float[], Parameter> parameters, LogitLoss loss) {
         this.decoder = decoder;
         this.parameters = parameters;
+        this.loss = loss;
     }
 
     /**
-     * After {@code decoder.forward(batch, state)}: adds {@code lossScale} times the gradient of the summed
-     * cross-entropy of {@code targets} (one per row, {@link CrossEntropy#IGNORE} for unscored rows) to the
+     * After {@code decoder.forward(batch, state)}: adds {@code lossScale} times the gradient of the summed loss
+     * (cross-entropy of {@code targets}, or distillation; {@link CrossEntropy#IGNORE} marks unscored rows) to the
      * parameters, and returns that summed loss.
      */
     double run(Batch batch, ForwardState state, int[] targets, float lossScale) {
         int rows = batch.rows();
         ensure(rows);
-        double loss = lossAndHead(rows, state, targets, lossScale);
+        loss.prepare(batch);
+        double summed = lossAndHead(rows, state, targets, lossScale);
         int hidden = decoder.hiddenSize();
         RmsNorm.backward(rows, hidden, state.hidden, 0, decoder.finalNorm(), state.finalInvRms, 0, dNormed, 0,
                 dStream, 0, false, grad(decoder.finalNorm()));
@@ -75,16 +78,16 @@ final class DecoderBackward {
                         dEmbedding);
             }
         }
-        return loss;
+        return summed;
     }
 
-    /** {@code logits = head(normed)}, the loss, and from it dNormed and the head's gradient, chunk by chunk. */
+    /** {@code logits = head(normed)}, the loss on them, and from it dNormed and the head's gradient, chunk by chunk. */
     private double lossAndHead(int rows, ForwardState state, int[] targets, float lossScale) {
         int hidden = decoder.hiddenSize();
         int vocab = decoder.vocabSize();
         Linear head = decoder.lmHead();
         int chunk = Math.max(1, Math.min(rows, LOGITS_CHUNK_FLOATS / vocab));
-        double loss = 0;
+        double summed = 0;
         for (int r0 = 0; r0 < rows; r0 += chunk) {
             int n = Math.min(chunk, rows - r0);
             if (CrossEntropy.countSelected(n, targets, r0) == 0) {
@@ -92,11 +95,10 @@ final class DecoderBackward {
                 continue;
             }
             decoder.logits(state, r0, n, logits, 0, ForwardHooks.NONE);
-            loss += CrossEntropy.forward(n, vocab, logits, 0, targets, r0, null);
-            CrossEntropy.backward(n, vocab, logits, 0, targets, r0, lossScale, logits, 0);
+            summed += loss.lossAndGradient(r0, n, vocab, logits, targets, lossScale);
             linear(head, n, state.normed, r0 * hidden, logits, 0, dNormed, r0 * hidden, false);
         }
-        return loss;
+        return summed;
     }
 
     /**

@@ -49,6 +49,18 @@ final class TinyLanguageModel implements TrainableModel {
     }
 
     @Override
+    public double loss(TrainingBatch batch) {
+        int rows = batch.tokens();
+        float[] x = new float[rows * dim];
+        float[] normed = new float[rows * dim];
+        float[] logits = new float[rows * vocab];
+        Embedding.forward(rows, batch.inputs(), 0, embedding.value(), vocab, dim, x, 0);
+        RmsNorm.forward(rows, dim, x, 0, norm.value(), 1e-5f, normed, 0, new float[rows], 0);
+        new Linear("lm_head", vocab, dim, head.value(), null).forward(rows, normed, 0, logits, 0, ForwardHooks.NONE);
+        return CrossEntropy.forward(rows, vocab, logits, 0, batch.targets(), 0, null);
+    }
+
+    @Override
     public double accumulateGradients(TrainingBatch batch, float lossScale) {
         int rows = batch.tokens();
         float[] x = new float[rows * dim];

@@ -144,6 +144,11 @@ class TrainerTest {
             }
 
             @Override
+            public double loss(dev.whittle.engine.train.data.TrainingBatch batch) {
+                return tiny.loss(batch);
+            }
+
+            @Override
             public double trainingFlopsPerToken(int contextLength) {
                 return 0;
             }

@@ -11,11 +11,7 @@ import dev.whittle.engine.train.ops.CrossEntropy;
  * A per-token {@code scored} mask selects where loss is taken: the target at a position counts only when the
  * token it predicts is scored (answers, not prompts). Without a mask every target counts.
  */
-public final class TokenWindows {
-
-    /** Where the stream stands: what a checkpoint stores. */
-    public record Position(long epoch, int nextWindow, long epochRngState, long batchesDrawn) {
-    }
+public final class TokenWindows implements TrainingData {
 
     private final int[] tokens;
     private final boolean[] scored;
@@ -61,26 +57,29 @@ public final class TokenWindows {
         return windowCount;
     }
 
+    @Override
     public int length() {
         return length;
     }
 
+    @Override
     public int sequences() {
         return sequences;
     }
 
+    @Override
     public Position position() {
         return new Position(epoch, nextWindow, epochRngState, batchesDrawn);
     }
 
-    /** Continues from a position this stream (same tokens, length and batch size) reported before. */
+    @Override
     public void seek(Position position) {
-        if (position.nextWindow() < 0 || position.nextWindow() > windowCount) {
-            throw new IllegalArgumentException("window " + position.nextWindow() + " is outside this stream's "
+        if (position.next() < 0 || position.next() > windowCount) {
+            throw new IllegalArgumentException("window " + position.next() + " is outside this stream's "
                     + windowCount + " windows: not the stream the checkpoint was taken on");
         }
         startEpoch(position.epoch(), position.epochRngState());
-        nextWindow = position.nextWindow();
+        nextWindow = position.next();
         batchesDrawn = position.batchesDrawn();
     }
 
@@ -88,6 +87,7 @@ public final class TokenWindows {
      * The next {@code sequences} windows. An epoch that cannot fill a whole batch ends early (its last few
      * windows wait for the next epoch's order), so every batch has the same shape.
      */
+    @Override
     public TrainingBatch next() {
         if (nextWindow + sequences > windowCount) {
             startEpoch(epoch + 1, new SplitMix64(epochRngState).nextLong());
