@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A decoder-only language model ready to run: token embedding, the blocks (a list, so block removal can run a
@@ -91,6 +92,15 @@ public final class Decoder {
     /** The same weights with another list of blocks (block removal; weights are shared, not copied). */
     public Decoder withBlocks(List<DecoderBlock> newBlocks) {
         return new Decoder(config, embedding, newBlocks, finalNorm, lmHead, eps);
+    }
+
+    /** The same weights with the blocks' linear layers replaced by {@code change} of each (the head stays). */
+    public Decoder withLinears(UnaryOperator<Linear> change) {
+        List<DecoderBlock> changed = new ArrayList<>();
+        for (DecoderBlock block : blocks) {
+            changed.add(block.withLinears(change));
+        }
+        return withBlocks(changed);
     }
 
     /** The same weights without the blocks at the given positions. */

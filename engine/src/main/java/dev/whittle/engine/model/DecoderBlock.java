@@ -4,6 +4,7 @@ import dev.whittle.engine.tensor.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * One pre-norm decoder layer: {@code h = x + Attention(RMSNorm(x))}, {@code out = h + FFN(RMSNorm(h))}.
@@ -58,6 +59,15 @@ public record DecoderBlock(String name, float[] inputNorm, SelfAttention attenti
     /** The dimensions of a block (they differ between blocks only after structured pruning). */
     public record Shape(Class<?> feedForward, int hidden, int heads, int kvHeads, int headDim, boolean qkNorm,
                         List<Integer> feedForwardDims) {
+    }
+
+    /**
+     * The same block with each linear layer of attention and of a dense MLP replaced by {@code change} of it; a
+     * Mixture-of-Experts layer stays as it is.
+     */
+    public DecoderBlock withLinears(UnaryOperator<Linear> change) {
+        FeedForward feedForward = mlp instanceof SwiGluMlp dense ? dense.withLinears(change) : mlp;
+        return new DecoderBlock(name, inputNorm, attention.withLinears(change), postAttentionNorm, feedForward, eps);
     }
 
     /** The linear layers, in checkpoint order: attention then MLP. */

@@ -3,6 +3,7 @@ package dev.whittle.engine.model;
 import dev.whittle.engine.tensor.Rope;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Causal grouped-query self-attention: q/k/v projections (biases where the checkpoint has them), RMSNorm on q and k
@@ -85,6 +86,12 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
             }
         }
         oProj.forward(rows, a.attn, 0, out, 0, hooks);
+    }
+
+    /** The same attention with each projection replaced by {@code change} of it (an adapter added, say). */
+    public SelfAttention withLinears(UnaryOperator<Linear> change) {
+        return new SelfAttention(change.apply(qProj), change.apply(kProj), change.apply(vProj), change.apply(oProj),
+                qNorm, kNorm, heads, kvHeads, headDim, eps, window, rotary);
     }
 
     /** The linear layers, in checkpoint order. */

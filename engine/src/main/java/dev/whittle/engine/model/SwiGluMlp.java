@@ -1,6 +1,7 @@
 package dev.whittle.engine.model;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** The dense Llama/Mistral/Qwen MLP: {@code down(silu(gate(x)) * up(x))}. */
 public record SwiGluMlp(Linear gate, Linear up, Linear down) implements FeedForward {
@@ -29,6 +30,11 @@ public record SwiGluMlp(Linear gate, Linear up, Linear down) implements FeedForw
     @Override
     public Activations newActivations() {
         return new Activations(intermediate());
+    }
+
+    /** The same MLP with each projection replaced by {@code change} of it. */
+    public SwiGluMlp withLinears(UnaryOperator<Linear> change) {
+        return new SwiGluMlp(change.apply(gate), change.apply(up), change.apply(down));
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.whittle.engine.model.FeedForward;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.LowRankAdapter;
 import dev.whittle.engine.model.RmsNorm;
 import dev.whittle.engine.model.SelfAttention;
 import dev.whittle.engine.model.SwiGlu;
@@ -162,11 +163,15 @@ final class DecoderBackward {
         linear(attention.vProj(), rows, a.attnNormed, 0, dv, 0, dNormed, 0, true);
     }
 
-    /** One of the decoder's linear layers backwards, its weight and bias gradients going to their parameters. */
+    /** One of the decoder's linear layers backwards (and its LoRA adapter's), gradients going to their parameters. */
     private void linear(Linear layer, int rows, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
                         boolean accumulate) {
         layer.backward(rows, x, xOff, dy, dyOff, dx, dxOff, accumulate, grad(layer.weight()),
                 layer.bias() == null ? null : grad(layer.bias()));
+        LowRankAdapter adapter = layer.adapter();
+        if (adapter != null) {
+            adapter.backward(x, xOff, dy, dyOff, dx, dxOff, grad(adapter.a()), grad(adapter.b()));
+        }
     }
 
     /** The gradient array of a weight, or null when it is frozen. */

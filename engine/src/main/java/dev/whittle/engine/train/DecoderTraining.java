@@ -55,9 +55,14 @@ public final class DecoderTraining implements TrainableModel {
 
     @Override
     public double accumulateGradients(TrainingBatch batch, float lossScale) {
-        Batch rows = rows(batch);
-        decoder.forward(rows, state, ForwardHooks.NONE);
-        return backward.run(rows, state, batch.targets(), lossScale);
+        adaptersTraining(true);
+        try {
+            Batch rows = rows(batch);
+            decoder.forward(rows, state, ForwardHooks.NONE);
+            return backward.run(rows, state, batch.targets(), lossScale);
+        } finally {
+            adaptersTraining(false);
+        }
     }
 
     /** The summed cross-entropy of the batch's scored targets, forward only: the validation loss. */
@@ -77,6 +82,15 @@ public final class DecoderTraining implements TrainableModel {
             }
         }
         return loss;
+    }
+
+    /** LoRA dropout applies in the training forward and its backward only; the decoder is left in inference mode. */
+    private void adaptersTraining(boolean on) {
+        for (Linear linear : decoder.linears()) {
+            if (linear.adapter() != null) {
+                linear.adapter().training(on);
+            }
+        }
     }
 
     private static Batch rows(TrainingBatch batch) {

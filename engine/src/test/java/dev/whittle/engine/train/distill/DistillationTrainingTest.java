@@ -4,6 +4,7 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Family;
+import dev.whittle.engine.testing.TestExamples;
 import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.testing.TestTokenizers;
 import dev.whittle.engine.train.DecoderParameters;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,25 +44,6 @@ class DistillationTrainingTest {
         return DecoderLoader.load(dir, Progress.NONE);
     }
 
-    static int[] bytes(String text) {
-        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
-        int[] ids = new int[b.length];
-        for (int i = 0; i < b.length; i++) {
-            ids[i] = TestTokenizers.FIRST_BYTE_ID + b[i];
-        }
-        return ids;
-    }
-
-    static List<SupervisedExample> examples() {
-        String[] animals = {"cat", "dog", "owl", "fox", "bee", "elk", "yak", "ant", "emu", "cow", "hen", "pig"};
-        List<SupervisedExample> out = new ArrayList<>();
-        for (int i = 0; i < animals.length; i++) {
-            out.add(new SupervisedExample(bytes("Q: which animal is number " + i + "? A:"),
-                    bytes(" the " + animals[i] + ".")));
-        }
-        return out;
-    }
-
     private static Trainer.Config config(long steps, Path checkpoints) {
         return new Trainer.Config(steps, 2, new LearningRateSchedule(3e-3, 3e-4, 2, steps),
                 AdamW.Config.languageModel(), 1.0, checkpoints, 3, 1, 0);
@@ -79,7 +60,7 @@ class DistillationTrainingTest {
 
     @Test
     void aRunKilledAfterItsLastCheckpointResumesToExactlyTheUninterruptedRun() throws IOException {
-        SupervisedExample.Split split = SupervisedExample.split(examples(), 0.25, 1);
+        SupervisedExample.Split split = SupervisedExample.split(TestExamples.animals(), 0.25, 1);
         Decoder teacher = decoder("teacher", 5);
         Decoder whole = decoder("whole", 23);
         Trainer uninterrupted = distillation(whole, teacher, split, 8, tmp.resolve("a"));
@@ -123,7 +104,7 @@ class DistillationTrainingTest {
         Decoder teacher = decoder("teacher", 7);
         DecoderTraining model = new DecoderTraining(student, DecoderParameters.of(student),
                 new TeacherLogits(teacher, student.vocabSize(), new LogitDistillation.Config(2, 0)));
-        TrainingBatch batch = ExampleBatches.inOrder(examples(), 200, 48, ExampleBatches.Layout.PACKED).getFirst();
+        TrainingBatch batch = ExampleBatches.inOrder(TestExamples.animals(), 200, 48, ExampleBatches.Layout.PACKED).getFirst();
         double loss = model.accumulateGradients(batch, 1f / batch.scoredTokens());
         assertThat(loss).isCloseTo(0, within(1e-5 * batch.scoredTokens()));
         for (Parameter p : model.parameters().all()) {
@@ -140,7 +121,7 @@ class DistillationTrainingTest {
         DecoderTraining model = new DecoderTraining(student, DecoderParameters.of(student),
                 new TeacherLogits(teacher, student.vocabSize(), new LogitDistillation.Config(1, 0)));
         List<Trainer.Step> steps = new ArrayList<>();
-        new Trainer(model, new ExampleBatches(examples(), 96, 48, ExampleBatches.Layout.PACKED, 2), config(20, null))
+        new Trainer(model, new ExampleBatches(TestExamples.animals(), 96, 48, ExampleBatches.Layout.PACKED, 2), config(20, null))
                 .run(Progress.NONE, steps::add);
         assertThat(steps.getLast().loss()).isLessThan(0.5 * steps.getFirst().loss());
     }
