@@ -33,11 +33,7 @@ public final class ExampleBatches implements TrainingData {
     private final int maxLength;
     private final Layout layout;
     private final int skipped;
-    private final int[] order;
-    private long epoch;
-    private int next;
-    private long epochRngState;
-    private long batchesDrawn;
+    private EpochOrder order;
 
     /**
      * @param tokenBudget tokens per micro-batch (padding included when padded); at least {@code maxLength}
@@ -74,19 +70,16 @@ public final class ExampleBatches implements TrainingData {
         this.maxLength = maxLength;
         this.layout = layout;
         this.skipped = left;
-        this.order = new int[inputs.size()];
-        startEpoch(0, seed);
+        this.order = EpochOrder.shuffled(inputs.size(), seed);
     }
 
     /** Every example once, in the given order, in batches of the budget: the held-out set. */
     public static List<TrainingBatch> inOrder(List<SupervisedExample> examples, int tokenBudget, int maxLength,
                                               Layout layout) {
         ExampleBatches batches = new ExampleBatches(examples, tokenBudget, maxLength, layout, 0);
-        for (int i = 0; i < batches.order.length; i++) {
-            batches.order[i] = i;
-        }
+        batches.order = EpochOrder.sequential(batches.exampleCount());
         List<TrainingBatch> out = new ArrayList<>();
-        while (batches.next < batches.order.length) {
+        while (batches.order.remaining() > 0) {
             out.add(batches.next());
         }
         return out;
@@ -114,39 +107,33 @@ public final class ExampleBatches implements TrainingData {
 
     @Override
     public Position position() {
-        return new Position(epoch, next, epochRngState, batchesDrawn);
+        return order.position();
     }
 
     @Override
     public void seek(Position position) {
-        if (position.next() < 0 || position.next() > order.length) {
-            throw new IllegalArgumentException("example " + position.next() + " is outside this set's " + order.length
-                    + " examples: not the data the checkpoint was taken on");
-        }
-        startEpoch(position.epoch(), position.epochRngState());
-        next = position.next();
-        batchesDrawn = position.batchesDrawn();
+        order.seek(position, "examples");
     }
 
     @Override
     public TrainingBatch next() {
-        if (next >= order.length) {
-            startEpoch(epoch + 1, new SplitMix64(epochRngState).nextLong());
+        if (order.remaining() == 0) {
+            order.nextEpoch();
         }
         List<Integer> chosen = new ArrayList<>();
         int tokens = 0;
         int longest = 0;
-        while (next < order.length) {
-            int length = inputs.get(order[next]).length;
+        while (order.remaining() > 0) {
+            int length = inputs.get(order.peek()).length;
             int after = layout == Layout.PACKED ? tokens + length : (chosen.size() + 1) * Math.max(longest, length);
             if (!chosen.isEmpty() && after > tokenBudget) {
                 break;
             }
-            chosen.add(order[next++]);
+            chosen.add(order.take());
             tokens += length;
             longest = Math.max(longest, length);
         }
-        batchesDrawn++;
+        order.batchDrawn();
         return batch(chosen, longest);
     }
 
@@ -168,15 +155,5 @@ public final class ExampleBatches implements TrainingData {
             row += lengths[s];
         }
         return new TrainingBatch(lengths, in, target);
-    }
-
-    private void startEpoch(long epoch, long rngState) {
-        this.epoch = epoch;
-        this.epochRngState = rngState;
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        new SplitMix64(rngState).shuffle(order);
-        next = 0;
     }
 }

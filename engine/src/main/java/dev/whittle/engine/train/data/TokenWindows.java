@@ -5,8 +5,8 @@ import dev.whittle.engine.train.ops.CrossEntropy;
 /**
  * Micro-batches of fixed-length windows cut from one token stream: window w feeds tokens
  * {@code [w*length, (w+1)*length)} and predicts each next token. The windows are visited in a fresh random
- * order every epoch, drawn from a {@link SplitMix64}; the position (epoch, window within it, and the generator's
- * state at the start of the epoch) is all a checkpoint needs to continue with exactly the same batches.
+ * order every epoch ({@link EpochOrder}), whose position is all a checkpoint needs to continue with exactly the
+ * same batches.
  * <p>
  * A per-token {@code scored} mask selects where loss is taken: the target at a position counts only when the
  * token it predicts is scored (answers, not prompts). Without a mask every target counts.
@@ -18,11 +18,7 @@ public final class TokenWindows implements TrainingData {
     private final int length;
     private final int sequences;
     private final int windowCount;
-    private final int[] order;
-    private long epoch;
-    private int nextWindow;
-    private long epochRngState;
-    private long batchesDrawn;
+    private final EpochOrder order;
 
     /**
      * @param tokens    the stream; at least {@code length + 1} tokens
@@ -48,8 +44,7 @@ public final class TokenWindows implements TrainingData {
         this.scored = scored;
         this.length = length;
         this.sequences = sequences;
-        this.order = new int[windowCount];
-        startEpoch(0, seed);
+        this.order = EpochOrder.shuffled(windowCount, seed);
     }
 
     /** Windows per epoch. */
@@ -69,18 +64,12 @@ public final class TokenWindows implements TrainingData {
 
     @Override
     public Position position() {
-        return new Position(epoch, nextWindow, epochRngState, batchesDrawn);
+        return order.position();
     }
 
     @Override
     public void seek(Position position) {
-        if (position.next() < 0 || position.next() > windowCount) {
-            throw new IllegalArgumentException("window " + position.next() + " is outside this stream's "
-                    + windowCount + " windows: not the stream the checkpoint was taken on");
-        }
-        startEpoch(position.epoch(), position.epochRngState());
-        nextWindow = position.next();
-        batchesDrawn = position.batchesDrawn();
+        order.seek(position, "windows");
     }
 
     /**
@@ -89,13 +78,13 @@ public final class TokenWindows implements TrainingData {
      */
     @Override
     public TrainingBatch next() {
-        if (nextWindow + sequences > windowCount) {
-            startEpoch(epoch + 1, new SplitMix64(epochRngState).nextLong());
+        if (order.remaining() < sequences) {
+            order.nextEpoch();
         }
         int[] inputs = new int[sequences * length];
         int[] targets = new int[sequences * length];
         for (int s = 0; s < sequences; s++) {
-            int start = order[nextWindow++] * length;
+            int start = order.take() * length;
             for (int t = 0; t < length; t++) {
                 int i = s * length + t;
                 inputs[i] = tokens[start + t];
@@ -103,17 +92,7 @@ public final class TokenWindows implements TrainingData {
                 targets[i] = scored == null || scored[next] ? tokens[next] : CrossEntropy.IGNORE;
             }
         }
-        batchesDrawn++;
+        order.batchDrawn();
         return new TrainingBatch(sequences, length, inputs, targets);
-    }
-
-    private void startEpoch(long epoch, long rngState) {
-        this.epoch = epoch;
-        this.epochRngState = rngState;
-        for (int i = 0; i < windowCount; i++) {
-            order[i] = i;
-        }
-        new SplitMix64(rngState).shuffle(order);
-        nextWindow = 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.whittle.engine.train.finetune;
 
 import dev.whittle.engine.Progress;
+import dev.whittle.engine.testing.CancelAfter;
 import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.io.DType;
 import dev.whittle.engine.model.DecoderLoader;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,19 +59,9 @@ class FineTuneTest {
         FineTune.Result whole = FineTune.run(request(model, new FineTune.Objective.CrossEntropy(),
                 new FineTune.Adapter.Full(), "whole"), Progress.NONE, s -> { });
 
-        AtomicLong done = new AtomicLong();
-        Progress stopAfterFive = new Progress() {
-            @Override
-            public void report(String stage, long d, long total, String message) {
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return done.get() >= 5;
-            }
-        };
+        CancelAfter stopAfterFive = new CancelAfter(5);
         FineTune.Request again = request(model, new FineTune.Objective.CrossEntropy(), new FineTune.Adapter.Full(), "again");
-        assertThatThrownBy(() -> FineTune.run(again, stopAfterFive, s -> done.incrementAndGet()))
+        assertThatThrownBy(() -> FineTune.run(again, stopAfterFive, s -> stopAfterFive.count()))
                 .isInstanceOf(Progress.Cancelled.class);
         FineTune.Result resumed = FineTune.run(again, Progress.NONE, s -> { });
 
