@@ -3,6 +3,8 @@ package dev.whittle.engine.model;
 import dev.whittle.engine.tensor.Gemm;
 import dev.whittle.engine.tensor.Ops;
 
+import java.util.Arrays;
+
 /**
  * A LoRA update of one linear layer (Hu et al. 2021, as Hugging Face PEFT computes it): the layer's output gains
  * {@code scale * (dropout(x) A^T) B^T} with {@code A [rank x in]}, {@code B [out x rank]} and
@@ -127,6 +129,11 @@ public final class LowRankAdapter {
                 dx[dxOff + i] += dDropped[i] * keep;
             }
         }
+    }
+
+    /** Which inputs of the last training forward dropout kept (tests compare against it). */
+    boolean[] keptInputs() {
+        return Arrays.copyOf(kept, rows * in);
     }
 
     /** {@code W + scale B A}, the weight this adapter's layer computes with at inference. */

@@ -72,6 +72,53 @@ class LowRankAdapterTest {
     }
 
     @Test
+    void withDropoutTheGradientsFollowTheMaskTheForwardDrew() {
+        Random random = new Random(12);
+        int rows = 6, in = 20, out = 7, r = 3;
+        double alpha = 6, p = 0.3;
+        float[] x = random(random, rows * in, 1);
+        float[] w = random(random, out * in, 0.5);
+        float[] a = random(random, r * in, 0.5);
+        float[] b = random(random, out * r, 0.5);
+        float[] dy = random(random, rows * out, 1);
+        LowRankAdapter adapter = new LowRankAdapter(r, in, out, a, b, alpha, p, 9);
+        adapter.training(true);
+        float[] y = new float[rows * out];
+        new Linear("l", out, in, w, null).withAdapter(adapter).forward(rows, x, 0, y, 0, ForwardHooks.NONE);
+        boolean[] kept = adapter.keptInputs();
+        float[] dx = new float[rows * in];
+        float[] dA = new float[a.length];
+        float[] dB = new float[b.length];
+        adapter.backward(x, 0, dy, 0, dx, 0, dA, dB);
+
+        // The reference: base on x, adapter on x * mask / (1 - p); dX of the adapter part only (the base's is
+        // Linear's own backward, not run here).
+        double[] X = toDouble(x), W = toDouble(w), A = toDouble(a), B = toDouble(b), R = toDouble(dy);
+        double[] zeroW = new double[W.length];
+        java.util.function.Function<double[], double[]> dropped = xs -> {
+            double[] d = new double[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                d[i] = kept[i] ? xs[i] / (1 - p) : 0;
+            }
+            return d;
+        };
+        double[] expectedY = reference(rows, in, out, r, alpha, dropped.apply(X), zeroW, A, B);
+        double[] baseY = reference(rows, in, out, r, alpha, X, W, new double[A.length], B);
+        for (int i = 0; i < expectedY.length; i++) {
+            expectedY[i] += baseY[i];
+        }
+        assertForward("y", y, expectedY);
+        assertGradient("dX", dx, gradient(X, () -> project(R, reference(rows, in, out, r, alpha, dropped.apply(X), zeroW, A, B))));
+        assertGradient("dA", dA, gradient(A, () -> project(R, reference(rows, in, out, r, alpha, dropped.apply(X), zeroW, A, B))));
+        assertGradient("dB", dB, gradient(B, () -> project(R, reference(rows, in, out, r, alpha, dropped.apply(X), zeroW, A, B))));
+        int dropCount = 0;
+        for (boolean k : kept) {
+            dropCount += k ? 0 : 1;
+        }
+        assertThat(dropCount).isBetween(1, kept.length - 1);
+    }
+
+    @Test
     void theMergedWeightComputesWhatTheAdapterAdds() {
         Random random = new Random(4);
         int rows = 5, in = 11, out = 7, r = 3;
