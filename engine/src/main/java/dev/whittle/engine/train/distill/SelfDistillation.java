@@ -95,6 +95,20 @@ public final class SelfDistillation {
         if (template == null) {
             return example.prompt();
         }
-        return template.replace(RESPONSE, example.response()).replace(PROMPT, example.prompt());
+        // One pass over the template: a field's own text is never read as a placeholder.
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < template.length()) {
+            if (template.startsWith(PROMPT, i)) {
+                out.append(example.prompt());
+                i += PROMPT.length();
+            } else if (template.startsWith(RESPONSE, i)) {
+                out.append(example.response());
+                i += RESPONSE.length();
+            } else {
+                out.append(template.charAt(i++));
+            }
+        }
+        return out.toString();
     }
 }

@@ -39,6 +39,8 @@ class SelfDistillationTest {
         assertThat(SelfDistillation.teacherPrompt("Q: {prompt}\nReference: {response}\nYour answer:", example))
                 .isEqualTo("Q: What is 2+2?\nReference: 4\nYour answer:");
         assertThat(SelfDistillation.teacherPrompt(null, example)).isEqualTo("What is 2+2?");
+        assertThat(SelfDistillation.teacherPrompt("{response} | {prompt}",
+                new SelfDistillation.Example("p", "a {prompt} b"))).isEqualTo("a {prompt} b | p");
         assertThatThrownBy(() -> new SelfDistillation.Config("no placeholder", 8, List.of(), AnswerCheck.always()))
                 .hasMessageContaining("{prompt}");
     }
