@@ -1,11 +1,10 @@
 package dev.whittle.engine.model;
 
-import dev.whittle.engine.tensor.Ops;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A decoder-only language model ready to run: token embedding, the blocks (a list, so block removal can run a
@@ -95,6 +94,15 @@ public final class Decoder {
         return new Decoder(config, embedding, newBlocks, finalNorm, lmHead, eps);
     }
 
+    /** The same weights with the blocks' linear layers replaced by {@code change} of each (the head stays). */
+    public Decoder withLinears(UnaryOperator<Linear> change) {
+        List<DecoderBlock> changed = new ArrayList<>();
+        for (DecoderBlock block : blocks) {
+            changed.add(block.withLinears(change));
+        }
+        return withBlocks(changed);
+    }
+
     /** The same weights without the blocks at the given positions. */
     public Decoder withoutBlocks(Collection<Integer> positions) {
         Set<Integer> skipped = Set.copyOf(positions);
@@ -122,7 +130,7 @@ public final class Decoder {
         state.ensure(rows, hidden);
         int embeddingRows = embeddingRows();
         for (int s = 0; s < batch.size(); s++) {
-            Ops.embedding(batch.length(s), batch.tokens(s), 0, embedding, 0, embeddingRows, hidden,
+            Embedding.forward(batch.length(s), batch.tokens(s), 0, embedding, embeddingRows, hidden,
                     state.hidden, batch.rowStart(s) * hidden);
             if (batch.cache(s) != null) {
                 batch.cache(s).reserve(batch.length(s));
@@ -134,7 +142,7 @@ public final class Decoder {
             block.forward(batch, position, state.hidden, state.activationsFor(position, block), hooks);
             hooks.blockOutput(position, state.hidden, rows, hidden);
         }
-        Ops.rmsNorm(rows, hidden, state.hidden, 0, finalNorm, 0, eps, state.normed, 0, state.finalInvRms, 0);
+        RmsNorm.forward(rows, hidden, state.hidden, 0, finalNorm, eps, state.normed, 0, state.finalInvRms, 0);
         for (int s = 0; s < batch.size(); s++) {
             if (batch.cache(s) != null) {
                 batch.cache(s).advance(batch.length(s));

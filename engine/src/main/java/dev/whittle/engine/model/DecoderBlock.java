@@ -4,6 +4,7 @@ import dev.whittle.engine.tensor.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * One pre-norm decoder layer: {@code h = x + Attention(RMSNorm(x))}, {@code out = h + FFN(RMSNorm(h))}.
@@ -28,11 +29,12 @@ public record DecoderBlock(String name, float[] inputNorm, SelfAttention attenti
         a.ensure(rows);
         System.arraycopy(x, 0, a.input, 0, n);
 
-        Ops.rmsNorm(rows, hidden(), a.input, 0, inputNorm, 0, eps, a.attnNormed, 0, a.attnInvRms, 0);
+        RmsNorm.forward(rows, hidden(), a.input, 0, inputNorm, eps, a.attnNormed, 0, a.attnInvRms, 0);
         attention.forward(batch, position, a, a.afterAttention, hooks);
+        // The residual adds: their backward hands the output's gradient to both inputs unchanged.
         Ops.add(n, a.afterAttention, 0, a.input, 0, a.afterAttention, 0);
 
-        Ops.rmsNorm(rows, hidden(), a.afterAttention, 0, postAttentionNorm, 0, eps, a.mlpNormed, 0, a.mlpInvRms, 0);
+        RmsNorm.forward(rows, hidden(), a.afterAttention, 0, postAttentionNorm, eps, a.mlpNormed, 0, a.mlpInvRms, 0);
         mlp.forward(rows, a.mlpNormed, x, a.mlp, hooks);
         Ops.add(n, x, 0, a.afterAttention, 0, x, 0);
     }
@@ -57,6 +59,15 @@ public record DecoderBlock(String name, float[] inputNorm, SelfAttention attenti
     /** The dimensions of a block (they differ between blocks only after structured pruning). */
     public record Shape(Class<?> feedForward, int hidden, int heads, int kvHeads, int headDim, boolean qkNorm,
                         List<Integer> feedForwardDims) {
+    }
+
+    /**
+     * The same block with each linear layer of attention and of a dense MLP replaced by {@code change} of it; a
+     * Mixture-of-Experts layer stays as it is.
+     */
+    public DecoderBlock withLinears(UnaryOperator<Linear> change) {
+        FeedForward feedForward = mlp instanceof SwiGluMlp dense ? dense.withLinears(change) : mlp;
+        return new DecoderBlock(name, inputNorm, attention.withLinears(change), postAttentionNorm, feedForward, eps);
     }
 
     /** The linear layers, in checkpoint order: attention then MLP. */

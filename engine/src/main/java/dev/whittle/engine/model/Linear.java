@@ -6,9 +6,20 @@ import dev.whittle.engine.tensor.Ops;
 /**
  * A linear layer {@code y = x W^T + b} with W stored {@code [out x in]} as PyTorch stores it. The name is the
  * checkpoint's module name ({@code model.layers.3.mlp.down_proj}); hooks see the input under that name. Pruning
- * edits {@link #weight} in place, so every user of this layer sees the change.
+ * edits {@link #weight} in place, so every user of this layer sees the change. Training runs {@link #backward}
+ * beside the forward. A {@link LowRankAdapter} (LoRA), when present, adds its update to the output.
  */
-public record Linear(String name, int out, int in, float[] weight, float[] bias) {
+public record Linear(String name, int out, int in, float[] weight, float[] bias, LowRankAdapter adapter) {
+
+    /** A layer without adapter. */
+    public Linear(String name, int out, int in, float[] weight, float[] bias) {
+        this(name, out, in, weight, bias, null);
+    }
+
+    /** The same weights (shared) with a LoRA adapter added to the output; null removes it. */
+    public Linear withAdapter(LowRankAdapter adapter) {
+        return new Linear(name, out, in, weight, bias, adapter);
+    }
 
     public Linear {
         if ((long) out * in != weight.length) {
@@ -26,6 +37,30 @@ public record Linear(String name, int out, int in, float[] weight, float[] bias)
         Gemm.gemm(false, true, rows, out, in, x, xOff, in, weight, 0, in, y, yOff, out, false);
         if (bias != null) {
             Ops.addRowVector(rows, out, bias, 0, y, yOff);
+        }
+        if (adapter != null) {
+            adapter.forward(rows, x, xOff, y, yOff);
+        }
+    }
+
+    /**
+     * The backward of {@link #forward} at input x: {@code dX = dY W} (written, or added when {@code accumulateDx}),
+     * {@code dW += dY^T X}, {@code dBias += sum over rows of dY}. Any of dx, dw, dBias may be null to skip it (a
+     * frozen weight, an input that needs no gradient). An adapter's own backward is separate
+     * ({@link LowRankAdapter#backward}): its gradients go to other arrays.
+     */
+    public void backward(int rows, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                         boolean accumulateDx, float[] dw, float[] dBias) {
+        if (dx != null) {
+            Gemm.gemm(false, false, rows, in, out, dy, dyOff, out, weight, 0, in, dx, dxOff, in, accumulateDx);
+        }
+        if (dw != null) {
+            Gemm.gemm(true, false, out, in, rows, dy, dyOff, out, x, xOff, in, dw, 0, in, true);
+        }
+        if (dBias != null) {
+            for (int r = 0; r < rows; r++) {
+                Ops.add(out, dBias, 0, dy, dyOff + r * out, dBias, 0);
+            }
         }
     }
 }

@@ -1,10 +1,9 @@
 package dev.whittle.engine.model;
 
-import dev.whittle.engine.tensor.Attention;
-import dev.whittle.engine.tensor.Ops;
 import dev.whittle.engine.tensor.Rope;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Causal grouped-query self-attention: q/k/v projections (biases where the checkpoint has them), RMSNorm on q and k
@@ -54,8 +53,8 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
             qProj.forward(rows, a.attnNormed, 0, a.qProj, 0, hooks);
             kProj.forward(rows, a.attnNormed, 0, a.kProj, 0, hooks);
             // Normalised in groups of the norm weight's width: a head, or the whole projection (one group a row).
-            Ops.rmsNorm(rows * qDim / qNorm.length, qNorm.length, a.qProj, 0, qNorm, 0, eps, a.q, 0, a.qInvRms, 0);
-            Ops.rmsNorm(rows * kvDim / kNorm.length, kNorm.length, a.kProj, 0, kNorm, 0, eps, a.k, 0, a.kInvRms, 0);
+            RmsNorm.forward(rows * qDim / qNorm.length, qNorm.length, a.qProj, 0, qNorm, eps, a.q, 0, a.qInvRms, 0);
+            RmsNorm.forward(rows * kvDim / kNorm.length, kNorm.length, a.kProj, 0, kNorm, eps, a.k, 0, a.kInvRms, 0);
         } else {
             qProj.forward(rows, a.attnNormed, 0, a.q, 0, hooks);
             kProj.forward(rows, a.attnNormed, 0, a.k, 0, hooks);
@@ -75,11 +74,11 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
             }
             KvCache cache = batch.cache(s);
             if (cache == null) {
-                Attention.causal(t, 0, heads, kvHeads, headDim, a.q, r0 * qDim, a.k, r0 * kvDim, a.v, r0 * kvDim,
-                        a.attn, r0 * qDim, lse);
+                CausalAttention.forward(t, 0, heads, kvHeads, headDim, a.q, r0 * qDim, a.k, r0 * kvDim, a.v,
+                        r0 * kvDim, a.attn, r0 * qDim, lse);
             } else {
                 cache.append(block, t, a.k, r0 * kvDim, a.v, r0 * kvDim);
-                Attention.causal(t, past, heads, kvHeads, headDim, a.q, r0 * qDim, cache.keys(block), 0,
+                CausalAttention.forward(t, past, heads, kvHeads, headDim, a.q, r0 * qDim, cache.keys(block), 0,
                         cache.values(block), 0, a.attn, r0 * qDim, lse);
             }
             if (lse != null && lse != a.lse) {
@@ -87,6 +86,12 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
             }
         }
         oProj.forward(rows, a.attn, 0, out, 0, hooks);
+    }
+
+    /** The same attention with each projection replaced by {@code change} of it (an adapter added, say). */
+    public SelfAttention withLinears(UnaryOperator<Linear> change) {
+        return new SelfAttention(change.apply(qProj), change.apply(kProj), change.apply(vProj), change.apply(oProj),
+                qNorm, kNorm, heads, kvHeads, headDim, eps, window, rotary);
     }
 
     /** The linear layers, in checkpoint order. */

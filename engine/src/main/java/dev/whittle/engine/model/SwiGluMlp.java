@@ -1,8 +1,7 @@
 package dev.whittle.engine.model;
 
-import dev.whittle.engine.tensor.Ops;
-
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** The dense Llama/Mistral/Qwen MLP: {@code down(silu(gate(x)) * up(x))}. */
 public record SwiGluMlp(Linear gate, Linear up, Linear down) implements FeedForward {
@@ -24,13 +23,18 @@ public record SwiGluMlp(Linear gate, Linear up, Linear down) implements FeedForw
         a.ensure(rows);
         gate.forward(rows, x, 0, a.gate, 0, hooks);
         up.forward(rows, x, 0, a.up, 0, hooks);
-        Ops.siluMul(rows * intermediate(), a.gate, 0, a.up, 0, a.product, 0);
+        SwiGlu.forward(rows * intermediate(), a.gate, 0, a.up, 0, a.product, 0);
         down.forward(rows, a.product, 0, out, 0, hooks);
     }
 
     @Override
     public Activations newActivations() {
         return new Activations(intermediate());
+    }
+
+    /** The same MLP with each projection replaced by {@code change} of it. */
+    public SwiGluMlp withLinears(UnaryOperator<Linear> change) {
+        return new SwiGluMlp(change.apply(gate), change.apply(up), change.apply(down));
     }
 
     @Override

@@ -5,8 +5,8 @@ import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.BlockActivations;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderBlock;
+import dev.whittle.engine.model.Embedding;
 import dev.whittle.engine.model.ForwardHooks;
-import dev.whittle.engine.tensor.Ops;
 
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +45,7 @@ final class BlockSequence {
         for (int s = 0; s < states.length; s++) {
             int[] tokens = windows.windows().get(s);
             states[s] = new float[(int) values];
-            Ops.embedding(length, tokens, 0, decoder.embedding(), 0, decoder.embeddingRows(), hidden, states[s], 0);
+            Embedding.forward(length, tokens, 0, decoder.embedding(), decoder.embeddingRows(), hidden, states[s], 0);
         }
         forwardNanos += System.nanoTime() - start;
     }

@@ -2,27 +2,30 @@ package dev.whittle.engine.train;
 
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.BlockActivations;
+import dev.whittle.engine.model.CausalAttention;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderBlock;
+import dev.whittle.engine.model.Embedding;
 import dev.whittle.engine.model.FeedForward;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.LowRankAdapter;
+import dev.whittle.engine.model.RmsNorm;
 import dev.whittle.engine.model.SelfAttention;
+import dev.whittle.engine.model.SwiGlu;
 import dev.whittle.engine.model.SwiGluMlp;
 import dev.whittle.engine.tensor.Rope;
-import dev.whittle.engine.train.ops.CausalAttention;
 import dev.whittle.engine.train.ops.CrossEntropy;
-import dev.whittle.engine.train.ops.Embedding;
-import dev.whittle.engine.train.ops.RmsNorm;
-import dev.whittle.engine.train.ops.SwiGlu;
 import dev.whittle.engine.train.optim.Parameter;
 
 import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The backward pass of {@link Decoder#forward}, read against it in reverse: loss and head, final norm, each
+ * The backward pass of {@link Decoder#forward}, composed of the backwards that stand beside each layer's forward
+ * in {@code engine.model} ({@link Linear#backward}, {@link RmsNorm}, {@link SwiGlu}, {@link CausalAttention},
+ * {@link Embedding}, the rotary tables' inverse), read against the forward in reverse: loss and head, final norm, each
  * block (MLP half, then attention half, as {@link DecoderBlock#forward} composed them), embedding. It reads the
  * intermediates the forward left in a training {@link ForwardState} and adds every weight gradient into the
  * matching {@link Parameter}; frozen weights are skipped. The MLP's gate and up buffers are overwritten with
@@ -35,6 +38,7 @@ final class DecoderBackward {
 
     private final Decoder decoder;
     private final Map<float[], Parameter> parameters;
+    private final LogitLoss loss;
     private int capacity = -1;
     /** Gradients of the residual stream, of a norm's output, of attention's output, of q, k, v, of the MLP product. */
     private float[] dStream;
@@ -46,20 +50,22 @@ final class DecoderBackward {
     private float[] dProduct;
     private float[] logits;
 
-    DecoderBackward(Decoder decoder, Map<float[], Parameter> parameters) {
+    DecoderBackward(Decoder decoder, Map<float[], Parameter> parameters, LogitLoss loss) {
         this.decoder = decoder;
         this.parameters = parameters;
+        this.loss = loss;
     }
 
     /**
-     * After {@code decoder.forward(batch, state)}: adds {@code lossScale} times the gradient of the summed
-     * cross-entropy of {@code targets} (one per row, {@link CrossEntropy#IGNORE} for unscored rows) to the
+     * After {@code decoder.forward(batch, state)}: adds {@code lossScale} times the gradient of the summed loss
+     * (cross-entropy of {@code targets}, or distillation; {@link CrossEntropy#IGNORE} marks unscored rows) to the
      * parameters, and returns that summed loss.
      */
     double run(Batch batch, ForwardState state, int[] targets, float lossScale) {
         int rows = batch.rows();
         ensure(rows);
-        double loss = lossAndHead(rows, state, targets, lossScale);
+        loss.prepare(batch);
+        double summed = lossAndHead(rows, state, targets, lossScale);
         int hidden = decoder.hiddenSize();
         RmsNorm.backward(rows, hidden, state.hidden, 0, decoder.finalNorm(), state.finalInvRms, 0, dNormed, 0,
                 dStream, 0, false, grad(decoder.finalNorm()));
@@ -73,16 +79,16 @@ final class DecoderBackward {
                         dEmbedding);
             }
         }
-        return loss;
+        return summed;
     }
 
-    /** {@code logits = head(normed)}, the loss, and from it dNormed and the head's gradient, chunk by chunk. */
+    /** {@code logits = head(normed)}, the loss on them, and from it dNormed and the head's gradient, chunk by chunk. */
     private double lossAndHead(int rows, ForwardState state, int[] targets, float lossScale) {
         int hidden = decoder.hiddenSize();
         int vocab = decoder.vocabSize();
         Linear head = decoder.lmHead();
         int chunk = Math.max(1, Math.min(rows, LOGITS_CHUNK_FLOATS / vocab));
-        double loss = 0;
+        double summed = 0;
         for (int r0 = 0; r0 < rows; r0 += chunk) {
             int n = Math.min(chunk, rows - r0);
             if (CrossEntropy.countSelected(n, targets, r0) == 0) {
@@ -90,11 +96,10 @@ final class DecoderBackward {
                 continue;
             }
             decoder.logits(state, r0, n, logits, 0, ForwardHooks.NONE);
-            loss += CrossEntropy.forward(n, vocab, logits, 0, targets, r0, null);
-            CrossEntropy.backward(n, vocab, logits, 0, targets, r0, lossScale, logits, 0);
+            summed += loss.lossAndGradient(r0, n, vocab, logits, targets, lossScale);
             linear(head, n, state.normed, r0 * hidden, logits, 0, dNormed, r0 * hidden, false);
         }
-        return loss;
+        return summed;
     }
 
     /**
@@ -158,14 +163,15 @@ final class DecoderBackward {
         linear(attention.vProj(), rows, a.attnNormed, 0, dv, 0, dNormed, 0, true);
     }
 
-    /**
-     * One of the decoder's linear layers backwards (the train op of the same name as the model's layer, hence the
-     * full name), its weight and bias gradients going to their parameters.
-     */
+    /** One of the decoder's linear layers backwards (and its LoRA adapter's), gradients going to their parameters. */
     private void linear(Linear layer, int rows, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
                         boolean accumulate) {
-        dev.whittle.engine.train.ops.Linear.backward(rows, layer.in(), layer.out(), x, xOff, layer.weight(), dy, dyOff,
-                dx, dxOff, accumulate, grad(layer.weight()), layer.bias() == null ? null : grad(layer.bias()));
+        layer.backward(rows, x, xOff, dy, dyOff, dx, dxOff, accumulate, grad(layer.weight()),
+                layer.bias() == null ? null : grad(layer.bias()));
+        LowRankAdapter adapter = layer.adapter();
+        if (adapter != null) {
+            adapter.backward(x, xOff, dy, dyOff, dx, dxOff, grad(adapter.a()), grad(adapter.b()));
+        }
     }
 
     /** The gradient array of a weight, or null when it is frozen. */

@@ -3,6 +3,7 @@ package dev.whittle.engine.train;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderBlock;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.LowRankAdapter;
 import dev.whittle.engine.model.SelfAttention;
 import dev.whittle.engine.train.optim.Parameter;
 import dev.whittle.engine.train.optim.ParameterSet;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * The weights of a {@link Decoder} as training parameters, under their Hugging Face checkpoint names and sharing
  * the decoder's arrays. A tied head is the embedding, so it appears once (as {@code model.embed_tokens.weight})
- * and collects the gradients of both uses.
+ * and collects the gradients of both uses. A layer's LoRA adapter adds {@code <layer>.lora_A.weight} and
+ * {@code <layer>.lora_B.weight} after it.
  */
 public final class DecoderParameters {
 
@@ -86,6 +88,14 @@ public final class DecoderParameters {
         out.add(Parameter.trainable(linear.name() + ".weight", new int[]{linear.out(), linear.in()}, linear.weight()));
         if (linear.bias() != null) {
             out.add(Parameter.trainable(linear.name() + ".bias", new int[]{linear.out()}, linear.bias()));
+        }
+        LowRankAdapter adapter = linear.adapter();
+        if (adapter != null) {
+            // PEFT's names, without its "base_model.model." prefix.
+            out.add(Parameter.trainable(linear.name() + ".lora_A.weight", new int[]{adapter.rank(), linear.in()},
+                    adapter.a()));
+            out.add(Parameter.trainable(linear.name() + ".lora_B.weight", new int[]{linear.out(), adapter.rank()},
+                    adapter.b()));
         }
     }
 }

@@ -16,6 +16,9 @@ public interface TrainableModel {
      */
     double accumulateGradients(TrainingBatch batch, float lossScale);
 
+    /** The summed cross-entropy over the batch's scored targets, without gradients (held-out validation). */
+    double loss(TrainingBatch batch);
+
     /** Floating-point operations of one training step (forward and backward) per token, at this context length. */
     double trainingFlopsPerToken(int contextLength);
 

@@ -1,7 +1,7 @@
 package dev.whittle.engine.train;
 
 import dev.whittle.engine.Progress;
-import dev.whittle.engine.train.data.TokenWindows;
+import dev.whittle.engine.train.data.TrainingData;
 import dev.whittle.engine.train.data.TrainingBatch;
 import dev.whittle.engine.train.optim.AdamW;
 import dev.whittle.engine.train.optim.GradientClipping;
@@ -19,11 +19,14 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * The training loop: each update draws {@code accumulation} micro-batches from the token stream, adds up their
+ * The training loop: each update draws {@code accumulation} micro-batches from the data (token windows, or
+ * prompt/response examples), adds up their
  * gradients (the loss is the mean over every scored token of the whole update), clips the global norm, and
  * applies AdamW at the schedule's rate. Throughput is reported as it goes; the full state is checkpointed
  * every {@code checkpointEvery} updates, at the end, and when the run is cancelled, and a run whose folder
- * holds a checkpoint continues from it with the losses the uninterrupted run would have had.
+ * holds a checkpoint continues from it with the losses the uninterrupted run would have had. Progress reports
+ * say the update (i of n), the loss, the held-out loss when {@link #validateOn} is set, tokens per second and the
+ * time left; cancellation is honoured between updates.
  */
 public final class Trainer {
 
@@ -49,19 +52,24 @@ public final class Trainer {
         }
     }
 
-    /** One update: its number (from 1), mean loss over the scored tokens, gradient norm before clipping, rate. */
+    /**
+     * One update: its number (from 1), mean loss over the scored tokens, gradient norm before clipping, rate, and
+     * the mean loss on the held-out batches when it was measured after this update (NaN otherwise).
+     */
     public record Step(long step, double loss, double gradNorm, double learningRate, int scoredTokens,
-                       Throughput throughput) {
+                       Throughput throughput, double validationLoss) {
     }
 
     private final TrainableModel model;
     private final ParameterSet parameters;
-    private final TokenWindows data;
+    private final TrainingData data;
     private final Config config;
     private final AdamW optimizer;
     private final List<Double> losses = new ArrayList<>();
+    private List<TrainingBatch> heldOut = List.of();
+    private long validateEvery;
 
-    public Trainer(TrainableModel model, TokenWindows data, Config config) {
+    public Trainer(TrainableModel model, TrainingData data, Config config) {
         this.model = model;
         this.parameters = model.parameters();
         this.data = data;
@@ -71,6 +79,30 @@ public final class Trainer {
 
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    /**
+     * Measures the mean loss over {@code batches} (held out from training) every {@code every} updates and after
+     * the last one; it is reported with the step and in the progress message.
+     */
+    public Trainer validateOn(List<TrainingBatch> batches, long every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("validation every " + every + " updates: need at least 1");
+        }
+        this.heldOut = List.copyOf(batches);
+        this.validateEvery = every;
+        return this;
+    }
+
+    /** The mean loss over the scored tokens of the held-out batches (NaN when there are none). */
+    public double validationLoss() {
+        double sum = 0;
+        long scored = 0;
+        for (TrainingBatch batch : heldOut) {
+            sum += model.loss(batch);
+            scored += batch.scoredTokens();
+        }
+        return scored == 0 ? Double.NaN : sum / scored;
     }
 
     /** The loss of every update so far, resumed ones included. */
@@ -98,20 +130,32 @@ public final class Trainer {
         // Throughput over the updates since the last report, counting compute only (not checkpoint writes).
         long windowTokens = 0;
         double windowSeconds = 0;
+        long startStep = optimizer.step();
+        long started = System.nanoTime();
+        double lastValidation = Double.NaN;
         while (optimizer.step() < config.steps()) {
             if (progress.cancelRequested()) {
                 saveIfConfigured();
                 throw new Progress.Cancelled();
             }
             Step step = update(flopsPerToken);
+            long done = step.step();
+            if (!heldOut.isEmpty() && (done % validateEvery == 0 || done == config.steps())) {
+                lastValidation = validationLoss();
+                step = new Step(step.step(), step.loss(), step.gradNorm(), step.learningRate(), step.scoredTokens(),
+                        step.throughput(), lastValidation);
+            }
             windowTokens += step.throughput().tokens();
             windowSeconds += step.throughput().seconds();
             onStep.accept(step);
-            long done = step.step();
             if (done % config.reportEvery() == 0 || done == config.steps()) {
                 Throughput recent = new Throughput(windowTokens, windowSeconds, flopsPerToken, config.ceilingGflops());
-                String message = String.format(Locale.ROOT, "loss %.4f, lr %.3g, grad norm %.3g, %s",
-                        step.loss(), step.learningRate(), step.gradNorm(), recent);
+                double secondsPerStep = (System.nanoTime() - started) / 1e9 / (done - startStep);
+                String validation = Double.isNaN(lastValidation) ? ""
+                        : String.format(Locale.ROOT, ", validation loss %.4f", lastValidation);
+                String message = String.format(Locale.ROOT, "loss %.4f%s, lr %.3g, grad norm %.3g, %s, %.0f s left",
+                        step.loss(), validation, step.learningRate(), step.gradNorm(), recent,
+                        secondsPerStep * (config.steps() - done));
                 LOG.info("update {}/{}: {}", done, config.steps(), message);
                 progress.report("train", done, config.steps(), message);
                 windowTokens = 0;
@@ -171,7 +215,7 @@ public final class Trainer {
         losses.add(loss);
         Throughput throughput = new Throughput(tokens, (System.nanoTime() - start) / 1e9, flopsPerToken,
                 config.ceilingGflops());
-        return new Step(optimizer.step(), loss, norm, lr, scored, throughput);
+        return new Step(optimizer.step(), loss, norm, lr, scored, throughput, Double.NaN);
     }
 
     private void saveIfConfigured() {

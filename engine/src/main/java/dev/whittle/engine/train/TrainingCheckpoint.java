@@ -5,7 +5,7 @@ import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.io.SafetensorsFile;
 import dev.whittle.engine.io.SafetensorsWriter;
 import dev.whittle.engine.io.TensorInfo;
-import dev.whittle.engine.train.data.TokenWindows;
+import dev.whittle.engine.train.data.TrainingData;
 import dev.whittle.engine.train.optim.AdamW;
 import dev.whittle.engine.train.optim.Parameter;
 import dev.whittle.engine.train.optim.ParameterSet;
@@ -41,14 +41,14 @@ public final class TrainingCheckpoint {
     }
 
     /** The scalars of a run: updates done, where the data stream stands, the loss of every update so far. */
-    public record State(long step, TokenWindows.Position data, List<Double> losses) {
+    public record State(long step, TrainingData.Position data, List<Double> losses) {
         public State {
             losses = List.copyOf(losses);
         }
     }
 
     /** What {@value #STATE_FILE} holds. */
-    record Scalars(int format, long step, String tensors, TokenWindows.Position data, List<Double> losses) {
+    record Scalars(int format, long step, String tensors, TrainingData.Position data, List<Double> losses) {
     }
 
     public static boolean exists(Path dir) {

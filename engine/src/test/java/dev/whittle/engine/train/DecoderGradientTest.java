@@ -5,6 +5,7 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Family;
 import dev.whittle.engine.model.ScalarDecoder;
+import dev.whittle.engine.testing.FiniteDifferences;
 import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.testing.TestTokenizers;
 import dev.whittle.engine.train.data.TrainingBatch;
@@ -24,7 +25,7 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 
-import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
+import static dev.whittle.engine.testing.FiniteDifferences.assertGradient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

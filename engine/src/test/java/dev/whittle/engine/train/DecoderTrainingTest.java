@@ -1,6 +1,7 @@
 package dev.whittle.engine.train;
 
 import dev.whittle.engine.Progress;
+import dev.whittle.engine.testing.CancelAfter;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Family;
@@ -20,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -73,20 +73,10 @@ class DecoderTrainingTest {
         uninterrupted.run(Progress.NONE, s -> { });
 
         Path dir = tmp.resolve("b");
-        AtomicLong done = new AtomicLong();
-        Progress stopAfterFive = new Progress() {
-            @Override
-            public void report(String stage, long d, long total, String message) {
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return done.get() >= 5;
-            }
-        };
+        CancelAfter stopAfterFive = new CancelAfter(5);
         Trainer first = new Trainer(new DecoderTraining(decoder("first", Family.QWEN3)),
                 new TokenWindows(tokens, null, 24, 2, 5), config(8, dir));
-        assertThatThrownBy(() -> first.run(stopAfterFive, s -> done.incrementAndGet()))
+        assertThatThrownBy(() -> first.run(stopAfterFive, s -> stopAfterFive.count()))
                 .isInstanceOf(Progress.Cancelled.class);
 
         DecoderTraining resumedModel = new DecoderTraining(decoder("resumed", Family.QWEN3));

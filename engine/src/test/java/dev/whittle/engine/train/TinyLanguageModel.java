@@ -1,10 +1,11 @@
 package dev.whittle.engine.train;
 
+import dev.whittle.engine.model.Embedding;
+import dev.whittle.engine.model.ForwardHooks;
+import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.RmsNorm;
 import dev.whittle.engine.train.data.TrainingBatch;
 import dev.whittle.engine.train.ops.CrossEntropy;
-import dev.whittle.engine.train.ops.Embedding;
-import dev.whittle.engine.train.ops.Linear;
-import dev.whittle.engine.train.ops.RmsNorm;
 import dev.whittle.engine.train.optim.Parameter;
 import dev.whittle.engine.train.optim.ParameterSet;
 
@@ -48,6 +49,18 @@ final class TinyLanguageModel implements TrainableModel {
     }
 
     @Override
+    public double loss(TrainingBatch batch) {
+        int rows = batch.tokens();
+        float[] x = new float[rows * dim];
+        float[] normed = new float[rows * dim];
+        float[] logits = new float[rows * vocab];
+        Embedding.forward(rows, batch.inputs(), 0, embedding.value(), vocab, dim, x, 0);
+        RmsNorm.forward(rows, dim, x, 0, norm.value(), 1e-5f, normed, 0, new float[rows], 0);
+        new Linear("lm_head", vocab, dim, head.value(), null).forward(rows, normed, 0, logits, 0, ForwardHooks.NONE);
+        return CrossEntropy.forward(rows, vocab, logits, 0, batch.targets(), 0, null);
+    }
+
+    @Override
     public double accumulateGradients(TrainingBatch batch, float lossScale) {
         int rows = batch.tokens();
         float[] x = new float[rows * dim];
@@ -56,12 +69,13 @@ final class TinyLanguageModel implements TrainableModel {
         float[] logits = new float[rows * vocab];
         Embedding.forward(rows, batch.inputs(), 0, embedding.value(), vocab, dim, x, 0);
         RmsNorm.forward(rows, dim, x, 0, norm.value(), 1e-5f, normed, 0, invRms, 0);
-        Linear.forward(rows, dim, vocab, normed, 0, head.value(), null, logits, 0);
+        Linear lmHead = new Linear("lm_head", vocab, dim, head.value(), null);
+        lmHead.forward(rows, normed, 0, logits, 0, ForwardHooks.NONE);
         double loss = CrossEntropy.forward(rows, vocab, logits, 0, batch.targets(), 0, null);
 
         CrossEntropy.backward(rows, vocab, logits, 0, batch.targets(), 0, lossScale, logits, 0);
         float[] dNormed = new float[rows * dim];
-        Linear.backward(rows, dim, vocab, normed, 0, head.value(), logits, 0, dNormed, 0, false, head.grad(), null);
+        lmHead.backward(rows, normed, 0, logits, 0, dNormed, 0, false, head.grad(), null);
         RmsNorm.backward(rows, dim, x, 0, norm.value(), invRms, 0, dNormed, 0, dNormed, 0, false, norm.grad());
         Embedding.backward(rows, batch.inputs(), 0, dim, dNormed, 0, embedding.grad());
         return loss;

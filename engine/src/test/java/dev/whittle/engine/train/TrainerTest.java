@@ -1,6 +1,7 @@
 package dev.whittle.engine.train;
 
 import dev.whittle.engine.Progress;
+import dev.whittle.engine.testing.CancelAfter;
 import dev.whittle.engine.train.data.TokenWindows;
 import dev.whittle.engine.train.optim.AdamW;
 import dev.whittle.engine.train.optim.LearningRateSchedule;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,20 +81,10 @@ class TrainerTest {
         run(uninterrupted, Progress.NONE);
 
         Path dir = tmp.resolve("interrupted");
-        AtomicLong updates = new AtomicLong();
-        Progress stopAfterSeven = new Progress() {
-            @Override
-            public void report(String stage, long done, long total, String message) {
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return updates.get() >= 7;
-            }
-        };
+        CancelAfter stopAfterSeven = new CancelAfter(7);
         Trainer first = new Trainer(new TinyLanguageModel(128, 12, 5), new TokenWindows(tokens, null, 24, 3, 99),
                 config(15, 2, dir, 4));
-        assertThatThrownBy(() -> first.run(stopAfterSeven, s -> updates.incrementAndGet()))
+        assertThatThrownBy(() -> first.run(stopAfterSeven, s -> stopAfterSeven.count()))
                 .isInstanceOf(Progress.Cancelled.class);
         assertThat(first.losses()).hasSize(7);
 
@@ -141,6 +131,11 @@ class TrainerTest {
             @Override
             public double accumulateGradients(dev.whittle.engine.train.data.TrainingBatch batch, float lossScale) {
                 return tiny.accumulateGradients(batch, lossScale);
+            }
+
+            @Override
+            public double loss(dev.whittle.engine.train.data.TrainingBatch batch) {
+                return tiny.loss(batch);
             }
 
             @Override

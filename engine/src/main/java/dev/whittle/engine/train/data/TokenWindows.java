@@ -5,28 +5,20 @@ import dev.whittle.engine.train.ops.CrossEntropy;
 /**
  * Micro-batches of fixed-length windows cut from one token stream: window w feeds tokens
  * {@code [w*length, (w+1)*length)} and predicts each next token. The windows are visited in a fresh random
- * order every epoch, drawn from a {@link SplitMix64}; the position (epoch, window within it, and the generator's
- * state at the start of the epoch) is all a checkpoint needs to continue with exactly the same batches.
+ * order every epoch ({@link EpochOrder}), whose position is all a checkpoint needs to continue with exactly the
+ * same batches.
  * <p>
  * A per-token {@code scored} mask selects where loss is taken: the target at a position counts only when the
  * token it predicts is scored (answers, not prompts). Without a mask every target counts.
  */
-public final class TokenWindows {
-
-    /** Where the stream stands: what a checkpoint stores. */
-    public record Position(long epoch, int nextWindow, long epochRngState, long batchesDrawn) {
-    }
+public final class TokenWindows implements TrainingData {
 
     private final int[] tokens;
     private final boolean[] scored;
     private final int length;
     private final int sequences;
     private final int windowCount;
-    private final int[] order;
-    private long epoch;
-    private int nextWindow;
-    private long epochRngState;
-    private long batchesDrawn;
+    private final EpochOrder order;
 
     /**
      * @param tokens    the stream; at least {@code length + 1} tokens
@@ -52,8 +44,7 @@ public final class TokenWindows {
         this.scored = scored;
         this.length = length;
         this.sequences = sequences;
-        this.order = new int[windowCount];
-        startEpoch(0, seed);
+        this.order = EpochOrder.shuffled(windowCount, seed);
     }
 
     /** Windows per epoch. */
@@ -61,41 +52,39 @@ public final class TokenWindows {
         return windowCount;
     }
 
+    @Override
     public int length() {
         return length;
     }
 
+    @Override
     public int sequences() {
         return sequences;
     }
 
+    @Override
     public Position position() {
-        return new Position(epoch, nextWindow, epochRngState, batchesDrawn);
+        return order.position();
     }
 
-    /** Continues from a position this stream (same tokens, length and batch size) reported before. */
+    @Override
     public void seek(Position position) {
-        if (position.nextWindow() < 0 || position.nextWindow() > windowCount) {
-            throw new IllegalArgumentException("window " + position.nextWindow() + " is outside this stream's "
-                    + windowCount + " windows: not the stream the checkpoint was taken on");
-        }
-        startEpoch(position.epoch(), position.epochRngState());
-        nextWindow = position.nextWindow();
-        batchesDrawn = position.batchesDrawn();
+        order.seek(position, "windows");
     }
 
     /**
      * The next {@code sequences} windows. An epoch that cannot fill a whole batch ends early (its last few
      * windows wait for the next epoch's order), so every batch has the same shape.
      */
+    @Override
     public TrainingBatch next() {
-        if (nextWindow + sequences > windowCount) {
-            startEpoch(epoch + 1, new SplitMix64(epochRngState).nextLong());
+        if (order.remaining() < sequences) {
+            order.nextEpoch();
         }
         int[] inputs = new int[sequences * length];
         int[] targets = new int[sequences * length];
         for (int s = 0; s < sequences; s++) {
-            int start = order[nextWindow++] * length;
+            int start = order.take() * length;
             for (int t = 0; t < length; t++) {
                 int i = s * length + t;
                 inputs[i] = tokens[start + t];
@@ -103,17 +92,7 @@ public final class TokenWindows {
                 targets[i] = scored == null || scored[next] ? tokens[next] : CrossEntropy.IGNORE;
             }
         }
-        batchesDrawn++;
+        order.batchDrawn();
         return new TrainingBatch(sequences, length, inputs, targets);
-    }
-
-    private void startEpoch(long epoch, long rngState) {
-        this.epoch = epoch;
-        this.epochRngState = rngState;
-        for (int i = 0; i < windowCount; i++) {
-            order[i] = i;
-        }
-        new SplitMix64(rngState).shuffle(order);
-        nextWindow = 0;
     }
 }

@@ -1,12 +1,8 @@
 /**
- * The layers of a dense decoder as training sees them: each class holds one operation's {@code forward} and its
- * {@code backward} next to each other, llm.c style, so that a gradient can be checked by reading. Forwards run
- * the {@code engine.tensor} kernels the inference path uses; backwards are built from the same kernels.
+ * The losses training takes on the head's logits, each forward beside its backward. The layers' own forwards and
+ * backwards stand together in {@code engine.model}, where inference runs the same forwards.
  * <p>
- * Conventions: arrays are row-major {@code float[]} with offsets; a {@code backward} takes the upstream gradient
- * {@code d<output>} and writes the gradient of each input ({@code d<input>}). Gradients of activations are
- * written (or added, where an {@code accumulate} flag says so, for inputs that feed more than one branch);
- * gradients of weights are always added, so that micro-batches accumulate. A null gradient array means "not
- * wanted" (a frozen weight, the first layer's input) and its work is skipped.
+ * Conventions: arrays are row-major {@code float[]} with offsets; a {@code backward} takes what the forward saw and
+ * writes the gradient of the logits.
  */
 package dev.whittle.engine.train.ops;

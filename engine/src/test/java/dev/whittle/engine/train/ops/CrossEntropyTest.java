@@ -6,10 +6,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
-import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
-import static dev.whittle.engine.train.FiniteDifferences.gradient;
-import static dev.whittle.engine.train.FiniteDifferences.random;
-import static dev.whittle.engine.train.FiniteDifferences.toDouble;
+import static dev.whittle.engine.testing.FiniteDifferences.assertGradient;
+import static dev.whittle.engine.testing.FiniteDifferences.gradient;
+import static dev.whittle.engine.testing.FiniteDifferences.random;
+import static dev.whittle.engine.testing.FiniteDifferences.toDouble;
 import static dev.whittle.engine.train.ops.CrossEntropy.IGNORE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

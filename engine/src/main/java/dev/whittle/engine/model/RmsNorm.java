@@ -1,11 +1,12 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import dev.whittle.engine.tensor.Ops;
 import dev.whittle.engine.tensor.Parallel;
 
 /**
  * RMSNorm over rows: {@code y = x * r * w} with {@code r = 1 / sqrt(mean(x^2) + eps)}. The forward keeps r per
- * row, which is all the backward needs besides x.
+ * row, which is all the backward needs besides x. The decoder's norms (each block's two, the final one, Qwen3's
+ * and OLMoE's q/k norms) run this forward; training runs its backward.
  */
 public final class RmsNorm {
 

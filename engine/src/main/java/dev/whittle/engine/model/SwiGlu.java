@@ -1,9 +1,12 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import dev.whittle.engine.tensor.Ops;
 import dev.whittle.engine.tensor.Parallel;
 
-/** The SwiGLU gate of the MLP: {@code h = silu(gate) * up} with {@code silu(g) = g * sigmoid(g)}, element-wise. */
+/**
+ * The SwiGLU gate of the MLP: {@code h = silu(gate) * up} with {@code silu(g) = g * sigmoid(g)}, element-wise.
+ * {@link SwiGluMlp} (and each expert of a {@link MoeFeedForward}) runs this forward; training runs its backward.
+ */
 public final class SwiGlu {
 
     private static final int CHUNK = 1 << 14;

@@ -1,8 +1,11 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import dev.whittle.engine.tensor.Ops;
 
-/** Token embedding: row {@code tokens[t]} of a {@code [vocab x dim]} table becomes row t of the output. */
+/**
+ * Token embedding: row {@code tokens[t]} of a {@code [vocab x dim]} table becomes row t of the output. The
+ * decoder's forward runs this; training runs its backward.
+ */
 public final class Embedding {
 
     private Embedding() {

@@ -1,4 +1,4 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import dev.whittle.engine.tensor.Rope;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -6,12 +6,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
-import static dev.whittle.engine.train.FiniteDifferences.assertForward;
-import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
-import static dev.whittle.engine.train.FiniteDifferences.gradient;
-import static dev.whittle.engine.train.FiniteDifferences.project;
-import static dev.whittle.engine.train.FiniteDifferences.random;
-import static dev.whittle.engine.train.FiniteDifferences.toDouble;
+import static dev.whittle.engine.testing.FiniteDifferences.assertForward;
+import static dev.whittle.engine.testing.FiniteDifferences.assertGradient;
+import static dev.whittle.engine.testing.FiniteDifferences.gradient;
+import static dev.whittle.engine.testing.FiniteDifferences.project;
+import static dev.whittle.engine.testing.FiniteDifferences.random;
+import static dev.whittle.engine.testing.FiniteDifferences.toDouble;
 
 class RotaryEmbeddingTest {
 
@@ -48,16 +48,19 @@ class RotaryEmbeddingTest {
     void gradientMatchesFiniteDifferences(int batch, int T, int nHeads, int headDim) {
         Random random = new Random(batch + 10L * T + 100L * headDim);
         float[] freq = invFreq(headDim, 10000);
-        Rope rope = new Rope(freq, T);
+        // The tables SelfAttention rotates with, and DecoderBackward rotates back with.
+        Rope rope = new RotaryEmbedding(freq).covering(T);
         float[] x = random(random, batch * T * nHeads * headDim, 1);
         float[] dy = random(random, x.length, 1);
         double[] X = toDouble(x);
         double[] R = toDouble(dy);
 
         float[] y = x.clone();
-        RotaryEmbedding.forward(rope, batch, T, nHeads, headDim, y, 0);
         float[] dx = dy.clone();
-        RotaryEmbedding.backward(rope, batch, T, nHeads, headDim, dx, 0);
+        for (int b = 0; b < batch; b++) {
+            rope.apply(y, b * T * nHeads * headDim, T, nHeads, headDim, 0);
+            rope.applyInverse(dx, b * T * nHeads * headDim, T, nHeads, headDim, 0);
+        }
 
         assertForward("rotated", y, reference(batch, T, nHeads, headDim, freq, X));
         assertGradient("dX", dx, gradient(X, () -> project(R, reference(batch, T, nHeads, headDim, freq, X))));

@@ -1,4 +1,4 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import dev.whittle.engine.tensor.Attention;
 import dev.whittle.engine.tensor.Gemm;
@@ -8,10 +8,11 @@ import dev.whittle.engine.tensor.Parallel;
 import java.util.Arrays;
 
 /**
- * Causal grouped-query self-attention over sequences stacked row after row ({@code lengths[s]} rows each, every
- * sequence starting at position 0): {@code out = softmax(q k^T / sqrt(d) + mask) v} per head, query head h
- * reading kv head {@code h / (nHeads / nKvHeads)}. Layouts: q and out {@code [rows x nHeads*d]}, k and v
- * {@code [rows x nKvHeads*d]}, lse {@code [rows x nHeads]}.
+ * Causal grouped-query self-attention, {@code out = softmax(q k^T / sqrt(d) + mask) v} per head, query head h
+ * reading kv head {@code h / (nHeads / nKvHeads)}: the forward {@link SelfAttention} runs, and its backward over
+ * sequences stacked row after row ({@code lengths[s]} rows each, every one starting at position 0, as training
+ * runs them). Layouts: q and out {@code [rows x nHeads*d]}, k and v {@code [rows x nKvHeads*d]}, lse
+ * {@code [rows x nHeads]}.
  * <p>
  * The backward follows flash-attention-2: the forward saves only the log-sum-exp of each row's scores, and the
  * backward recomputes the probabilities {@code P = exp(scale q k^T - lse)} a block of {@value #QUERY_BLOCK} query
@@ -30,26 +31,15 @@ public final class CausalAttention {
     private CausalAttention() {
     }
 
-    /** The lengths of {@code batch} sequences of {@code T} rows each. */
-    public static int[] uniform(int batch, int T) {
-        int[] lengths = new int[batch];
-        Arrays.fill(lengths, T);
-        return lengths;
-    }
-
-    /** Attention of every sequence; {@code lse} receives each row's log-sum-exp of scaled scores per head. */
-    public static void forward(int[] lengths, int nHeads, int nKvHeads, int headDim,
-                               float[] q, float[] k, float[] v, float[] out, float[] lse) {
-        int qStride = nHeads * headDim;
-        int kvStride = nKvHeads * headDim;
-        int row = 0;
-        for (int T : lengths) {
-            float[] sequenceLse = new float[T * nHeads];
-            Attention.causal(T, 0, nHeads, nKvHeads, headDim, q, row * qStride, k, row * kvStride, v, row * kvStride,
-                    out, row * qStride, sequenceLse);
-            System.arraycopy(sequenceLse, 0, lse, row * nHeads, T * nHeads);
-            row += T;
-        }
+    /**
+     * One sequence's attention as {@link SelfAttention} runs it: {@code T} query rows at positions
+     * {@code [past, past+T)} against the {@code past + T} key and value rows they can see (a cache's, or the
+     * sequence's own when nothing is cached). {@code lse} receives the {@code [T x nHeads]} log-sum-exps the backward
+     * needs, or is null when no backward follows.
+     */
+    public static void forward(int T, int past, int nHeads, int nKvHeads, int headDim, float[] q, int qOff,
+                               float[] k, int kOff, float[] v, int vOff, float[] out, int outOff, float[] lse) {
+        Attention.causal(T, past, nHeads, nKvHeads, headDim, q, qOff, k, kOff, v, vOff, out, outOff, lse);
     }
 
     /**

@@ -1,16 +1,16 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
-import static dev.whittle.engine.train.FiniteDifferences.assertForward;
-import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
-import static dev.whittle.engine.train.FiniteDifferences.gradient;
-import static dev.whittle.engine.train.FiniteDifferences.project;
-import static dev.whittle.engine.train.FiniteDifferences.random;
-import static dev.whittle.engine.train.FiniteDifferences.toDouble;
+import static dev.whittle.engine.testing.FiniteDifferences.assertForward;
+import static dev.whittle.engine.testing.FiniteDifferences.assertGradient;
+import static dev.whittle.engine.testing.FiniteDifferences.gradient;
+import static dev.whittle.engine.testing.FiniteDifferences.project;
+import static dev.whittle.engine.testing.FiniteDifferences.random;
+import static dev.whittle.engine.testing.FiniteDifferences.toDouble;
 
 class CausalAttentionTest {
 
@@ -70,7 +70,15 @@ class CausalAttentionTest {
         float[] dOut = random(random, rows * nHeads * d, 1);
         float[] out = new float[q.length];
         float[] lse = new float[rows * nHeads];
-        CausalAttention.forward(lengths, nHeads, nKvHeads, d, q, k, v, out, lse);
+        // Sequence by sequence, as SelfAttention runs the forward.
+        int first = 0;
+        for (int T : lengths) {
+            float[] sequenceLse = new float[T * nHeads];
+            CausalAttention.forward(T, 0, nHeads, nKvHeads, d, q, first * nHeads * d, k, first * nKvHeads * d,
+                    v, first * nKvHeads * d, out, first * nHeads * d, sequenceLse);
+            System.arraycopy(sequenceLse, 0, lse, first * nHeads, T * nHeads);
+            first += T;
+        }
         float[] dq = new float[q.length];
         float[] dk = new float[k.length];
         float[] dv = new float[v.length];

@@ -1,4 +1,4 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -6,12 +6,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
-import static dev.whittle.engine.train.FiniteDifferences.assertForward;
-import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
-import static dev.whittle.engine.train.FiniteDifferences.gradient;
-import static dev.whittle.engine.train.FiniteDifferences.project;
-import static dev.whittle.engine.train.FiniteDifferences.random;
-import static dev.whittle.engine.train.FiniteDifferences.toDouble;
+import static dev.whittle.engine.testing.FiniteDifferences.assertForward;
+import static dev.whittle.engine.testing.FiniteDifferences.assertGradient;
+import static dev.whittle.engine.testing.FiniteDifferences.gradient;
+import static dev.whittle.engine.testing.FiniteDifferences.project;
+import static dev.whittle.engine.testing.FiniteDifferences.random;
+import static dev.whittle.engine.testing.FiniteDifferences.toDouble;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LinearTest {
@@ -40,12 +40,13 @@ class LinearTest {
         float[] b = random(random, out, 0.5);
         float[] dy = random(random, rows * out, 1);
 
+        Linear layer = new Linear("model.layers.0.mlp.up_proj", out, in, w, b);
         float[] y = new float[rows * out];
-        Linear.forward(rows, in, out, x, 0, w, b, y, 0);
+        layer.forward(rows, x, 0, y, 0, ForwardHooks.NONE);
         float[] dx = new float[rows * in];
         float[] dw = new float[out * in];
         float[] db = new float[out];
-        Linear.backward(rows, in, out, x, 0, w, dy, 0, dx, 0, false, dw, db);
+        layer.backward(rows, x, 0, dy, 0, dx, 0, false, dw, db);
 
         double[] X = toDouble(x);
         double[] W = toDouble(w);
@@ -64,14 +65,15 @@ class LinearTest {
         float[] x = random(random, rows * in, 1);
         float[] w = random(random, out * in, 1);
         float[] dy = random(random, rows * out, 1);
+        Linear layer = new Linear("layer", out, in, w, null);
         float[] dxOnce = new float[rows * in];
         float[] dwOnce = new float[out * in];
-        Linear.backward(rows, in, out, x, 0, w, dy, 0, dxOnce, 0, false, dwOnce, null);
+        layer.backward(rows, x, 0, dy, 0, dxOnce, 0, false, dwOnce, null);
 
         float[] dxTwice = new float[rows * in];
         float[] dwTwice = new float[out * in];
-        Linear.backward(rows, in, out, x, 0, w, dy, 0, dxTwice, 0, false, dwTwice, null);
-        Linear.backward(rows, in, out, x, 0, w, dy, 0, dxTwice, 0, true, dwTwice, null);
+        layer.backward(rows, x, 0, dy, 0, dxTwice, 0, false, dwTwice, null);
+        layer.backward(rows, x, 0, dy, 0, dxTwice, 0, true, dwTwice, null);
 
         for (int i = 0; i < dwOnce.length; i++) {
             assertThat(dwTwice[i]).isCloseTo(2 * dwOnce[i], org.assertj.core.data.Offset.offset(1e-5f));

@@ -1,15 +1,15 @@
-package dev.whittle.engine.train.ops;
+package dev.whittle.engine.model;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-import static dev.whittle.engine.train.FiniteDifferences.assertForward;
-import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
-import static dev.whittle.engine.train.FiniteDifferences.gradient;
-import static dev.whittle.engine.train.FiniteDifferences.project;
-import static dev.whittle.engine.train.FiniteDifferences.random;
-import static dev.whittle.engine.train.FiniteDifferences.toDouble;
+import static dev.whittle.engine.testing.FiniteDifferences.assertForward;
+import static dev.whittle.engine.testing.FiniteDifferences.assertGradient;
+import static dev.whittle.engine.testing.FiniteDifferences.gradient;
+import static dev.whittle.engine.testing.FiniteDifferences.project;
+import static dev.whittle.engine.testing.FiniteDifferences.random;
+import static dev.whittle.engine.testing.FiniteDifferences.toDouble;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EmbeddingTest {

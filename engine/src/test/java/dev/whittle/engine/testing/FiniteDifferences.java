@@ -1,4 +1,4 @@
-package dev.whittle.engine.train;
+package dev.whittle.engine.testing;
 
 import java.util.Random;
 import java.util.function.DoubleSupplier;
