@@ -1,0 +1,175 @@
+package dev.whittle.engine.train;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.Family;
+import dev.whittle.engine.reference.ReferenceDecoder;
+import dev.whittle.engine.testing.TestModels;
+import dev.whittle.engine.testing.TestTokenizers;
+import dev.whittle.engine.train.data.TrainingBatch;
+import dev.whittle.engine.train.optim.Parameter;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.DoubleSupplier;
+import java.util.stream.Stream;
+
+import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The Mixture-of-Experts backward (router softmax and top-k, the optional renormalisation, the gathered experts, the
+ * shared expert and its gate) and the router losses, every parameter tensor, against central finite differences of
+ * the loss computed by the double-precision {@link ReferenceDecoder}: its own token-by-token routing, and the
+ * load-balancing and z-losses computed here from its router logits as transformers writes them.
+ */
+class MoeGradientTest {
+
+    @TempDir
+    Path tmp;
+
+    static Stream<Arguments> models() {
+        TestModels.Options tiny = TestModels.options().layers(2).hidden(8).heads(2).kvHeads(1).intermediate(12)
+                .experts(4).expertsPerToken(2).expertIntermediate(6).vocab(TestTokenizers.MIN_VOCAB);
+        RouterLosses losses = new RouterLosses(0.3, 0.05);
+        return Stream.of(
+                Arguments.of("mixtral (renormalised top-2)", Family.MIXTRAL, tiny, RouterLosses.NONE),
+                Arguments.of("mixtral with load balancing and z-loss", Family.MIXTRAL, tiny, losses),
+                Arguments.of("mixtral top-3 tied, load balancing only", Family.MIXTRAL,
+                        tiny.expertsPerToken(3).tied(true), new RouterLosses(0.5, 0)),
+                Arguments.of("qwen3-moe unnormalised top-2", Family.QWEN3_MOE, tiny.config("norm_topk_prob", false),
+                        RouterLosses.NONE),
+                Arguments.of("qwen3-moe renormalised, both losses", Family.QWEN3_MOE,
+                        tiny.config("norm_topk_prob", true), losses),
+                Arguments.of("qwen2-moe shared expert, first layer dense", Family.QWEN2_MOE,
+                        tiny.sharedExpertIntermediate(10).config("mlp_only_layers", List.of(0)), losses));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void everyParameterGradientMatchesFiniteDifferencesOfTheReference(String name, Family family,
+                                                                      TestModels.Options options,
+                                                                      RouterLosses losses) throws IOException {
+        Path dir = tmp.resolve("model");
+        TestModels.write(dir, family, 23, options);
+        Decoder decoder = DecoderLoader.load(dir, Progress.NONE);
+        ReferenceDecoder reference = ReferenceDecoder.load(dir);
+        TrainingBatch batch = DecoderGradientTest.batch(decoder.vocabSize(), 2, 6, new Random(name.hashCode()));
+        int scored = batch.scoredTokens();
+        int experts = decoder.config().moe().numExperts();
+        int topK = decoder.config().moe().numExpertsPerToken();
+
+        DecoderTraining training = new DecoderTraining(decoder, DecoderParameters.of(decoder), losses);
+        training.parameters().zeroGrads();
+        double loss = training.accumulateGradients(batch, 1f / scored) / scored;
+
+        DoubleSupplier referenceLoss = () -> referenceLoss(reference, batch, losses, experts, topK);
+        assertThat(loss).isCloseTo(referenceLoss.getAsDouble(), within(1e-5));
+        if (losses.any()) {
+            assertThat(loss).isGreaterThan(DecoderGradientTest.meanLoss(reference, batch) + 1e-3);
+        }
+        Set<Integer> usedTokens = new HashSet<>();
+        for (int token : batch.inputs()) {
+            usedTokens.add(token);
+        }
+        Map<String, double[][]> weights = reference.weights();
+        assertThat(weights.keySet()).containsExactlyInAnyOrderElementsOf(
+                training.parameters().all().stream().map(Parameter::name).toList());
+        for (Parameter p : training.parameters().all()) {
+            double[][] rows = weights.get(p.name());
+            int cols = rows[0].length;
+            boolean embedding = p.name().equals("model.embed_tokens.weight");
+            boolean tiedHead = embedding && DecoderParameters.isTied(decoder);
+            double[] expected = new double[p.size()];
+            for (int r = 0; r < rows.length; r++) {
+                if (embedding && !tiedHead && !usedTokens.contains(r)) {
+                    continue;
+                }
+                System.arraycopy(FiniteDifferences.gradient(rows[r], referenceLoss), 0, expected, r * cols, cols);
+            }
+            assertGradient(name + ": " + p.name(), p.grad(), expected);
+        }
+    }
+
+    /** Mean cross-entropy plus the coefficients times the router losses over every (sparse layer, token) pair. */
+    private static double referenceLoss(ReferenceDecoder reference, TrainingBatch batch, RouterLosses losses,
+                                        int experts, int topK) {
+        List<double[]> routerLogits = new ArrayList<>();
+        for (int s = 0; s < batch.sequences(); s++) {
+            reference.logits(batch.sequence(s), routerLogits);
+        }
+        return DecoderGradientTest.meanLoss(reference, batch)
+                + losses.loadBalancing() * loadBalancing(routerLogits, experts, topK)
+                + losses.zLoss() * zLoss(routerLogits);
+    }
+
+    /**
+     * transformers' {@code load_balancing_loss_func}: softmax, top-k one-hot mask, {@code tokens_per_expert} = mean
+     * of the mask over pairs, {@code router_prob_per_expert} = mean probability, summed product times experts.
+     */
+    static double loadBalancing(List<double[]> routerLogits, int experts, int topK) {
+        double[] routed = new double[experts];
+        double[] probability = new double[experts];
+        for (double[] logits : routerLogits) {
+            double[] p = softmax(logits);
+            boolean[] taken = new boolean[experts];
+            for (int s = 0; s < topK; s++) {
+                int best = -1;
+                for (int e = 0; e < experts; e++) {
+                    if (!taken[e] && (best < 0 || p[e] > p[best])) {
+                        best = e;
+                    }
+                }
+                taken[best] = true;
+                routed[best]++;
+            }
+            for (int e = 0; e < experts; e++) {
+                probability[e] += p[e];
+            }
+        }
+        double n = routerLogits.size();
+        double sum = 0;
+        for (int e = 0; e < experts; e++) {
+            sum += routed[e] / n * probability[e] / n;
+        }
+        return experts * sum;
+    }
+
+    /** ST-MoE's router z-loss: the mean squared log-partition of the router logits. */
+    static double zLoss(List<double[]> routerLogits) {
+        double sum = 0;
+        for (double[] logits : routerLogits) {
+            double z = 0;
+            for (double l : logits) {
+                z += Math.exp(l);
+            }
+            sum += Math.log(z) * Math.log(z);
+        }
+        return sum / routerLogits.size();
+    }
+
+    private static double[] softmax(double[] logits) {
+        double z = 0;
+        double[] p = new double[logits.length];
+        for (int e = 0; e < logits.length; e++) {
+            p[e] = Math.exp(logits[e]);
+            z += p[e];
+        }
+        for (int e = 0; e < logits.length; e++) {
+            p[e] /= z;
+        }
+        return p;
+    }
+}
