@@ -183,6 +183,10 @@ public final class ReferencePipeline {
             }
             ModelCard card = new ModelCard(trainings, phases.size(), scores);
             ReferenceExport.writeCard(staging, card, curve);
+            if (last.config().moe() != null) {
+                MoeCardSection.append(staging, ReferenceExport.load(staging), paths.evalDir(),
+                        ReferenceEvaluation.wikiText(paths.wikiText()), progress);
+            }
             Path published = ReferenceExport.publish(staging, paths.out());
             log.printf("%s published %s: closed-book %.3f, in-context %.3f, multiple choice %.3f%n",
                     ReferenceTraining.now(), published, scores.closedBook().accuracy(), scores.inContext().accuracy(),
