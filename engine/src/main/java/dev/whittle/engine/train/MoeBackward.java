@@ -144,7 +144,7 @@ final class MoeBackward {
                 for (int ex = 0; ex < experts; ex++) {
                     probability[ex] += a.probabilities[r * experts + ex];
                 }
-                double lse = logSumExp(a.routerLogits, r * experts, experts);
+                double lse = Ops.logSumExp(a.routerLogits, r * experts, experts);
                 z += lse * lse;
             }
             pairs += rows;
@@ -259,7 +259,7 @@ final class MoeBackward {
             for (int ex = 0; ex < experts; ex++) {
                 expected += a.probabilities[off + ex] * dp[ex];
             }
-            double z = zGradScale == 0 ? 0 : zGradScale * logSumExp(a.routerLogits, off, experts);
+            double z = zGradScale == 0 ? 0 : zGradScale * Ops.logSumExp(a.routerLogits, off, experts);
             for (int ex = 0; ex < experts; ex++) {
                 double p = a.probabilities[off + ex];
                 dLogits[off + ex] = (float) (p * (dp[ex] - expected) + z * p);
@@ -279,18 +279,6 @@ final class MoeBackward {
     private void linear(Linear layer, int rows, float[] x, float[] dy, float[] dx, boolean accumulate) {
         dev.whittle.engine.train.ops.Linear.backward(rows, layer.in(), layer.out(), x, 0, layer.weight(), dy, 0,
                 dx, 0, accumulate, grad.apply(layer.weight()), layer.bias() == null ? null : grad.apply(layer.bias()));
-    }
-
-    private static double logSumExp(float[] x, int off, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(x[off + i] - max);
-        }
-        return max + Math.log(sum);
     }
 
     private void ensure(int rows, int hidden) {

@@ -4,6 +4,7 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Family;
+import dev.whittle.engine.testing.Routing;
 import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class RoutingStatisticsTest {
                     List<double[]> logits = new ArrayList<>();
                     reference.logits(ids, logits);
                     for (int i = 0; i < logits.size(); i++) {
-                        for (int e : topTwo(logits.get(i))) {
+                        for (int e : Routing.topK(logits.get(i), 2)) {
                             expected[i / ids.length][e]++;
                         }
                     }
@@ -63,17 +64,5 @@ class RoutingStatisticsTest {
             }
             assertThat(stats.markdown()).contains("| prose |", "| sums |", "distance");
         }
-    }
-
-    private static int[] topTwo(double[] logits) {
-        int first = 0;
-        for (int e = 1; e < logits.length; e++) {
-            first = logits[e] > logits[first] ? e : first;
-        }
-        int second = first == 0 ? 1 : 0;
-        for (int e = 0; e < logits.length; e++) {
-            second = e != first && logits[e] > logits[second] ? e : second;
-        }
-        return new int[]{first, second};
     }
 }

@@ -5,10 +5,10 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Family;
 import dev.whittle.engine.reference.ReferenceDecoder;
+import dev.whittle.engine.testing.Routing;
 import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.testing.TestTokenizers;
 import dev.whittle.engine.train.data.TrainingBatch;
-import dev.whittle.engine.train.optim.Parameter;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,15 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 
-import static dev.whittle.engine.train.FiniteDifferences.assertGradient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -80,27 +76,7 @@ class MoeGradientTest {
         if (losses.any()) {
             assertThat(loss).isGreaterThan(DecoderGradientTest.meanLoss(reference, batch) + 1e-3);
         }
-        Set<Integer> usedTokens = new HashSet<>();
-        for (int token : batch.inputs()) {
-            usedTokens.add(token);
-        }
-        Map<String, double[][]> weights = reference.weights();
-        assertThat(weights.keySet()).containsExactlyInAnyOrderElementsOf(
-                training.parameters().all().stream().map(Parameter::name).toList());
-        for (Parameter p : training.parameters().all()) {
-            double[][] rows = weights.get(p.name());
-            int cols = rows[0].length;
-            boolean embedding = p.name().equals("model.embed_tokens.weight");
-            boolean tiedHead = embedding && DecoderParameters.isTied(decoder);
-            double[] expected = new double[p.size()];
-            for (int r = 0; r < rows.length; r++) {
-                if (embedding && !tiedHead && !usedTokens.contains(r)) {
-                    continue;
-                }
-                System.arraycopy(FiniteDifferences.gradient(rows[r], referenceLoss), 0, expected, r * cols, cols);
-            }
-            assertGradient(name + ": " + p.name(), p.grad(), expected);
-        }
+        DecoderGradientTest.assertEveryParameterGradient(name, decoder, training, reference, batch, referenceLoss);
     }
 
     /** Mean cross-entropy plus the coefficients times the router losses over every (sparse layer, token) pair. */
@@ -123,17 +99,9 @@ class MoeGradientTest {
         double[] routed = new double[experts];
         double[] probability = new double[experts];
         for (double[] logits : routerLogits) {
-            double[] p = softmax(logits);
-            boolean[] taken = new boolean[experts];
-            for (int s = 0; s < topK; s++) {
-                int best = -1;
-                for (int e = 0; e < experts; e++) {
-                    if (!taken[e] && (best < 0 || p[e] > p[best])) {
-                        best = e;
-                    }
-                }
-                taken[best] = true;
-                routed[best]++;
+            double[] p = Routing.softmax(logits);
+            for (int e : Routing.topK(p, topK)) {
+                routed[e]++;
             }
             for (int e = 0; e < experts; e++) {
                 probability[e] += p[e];
@@ -158,18 +126,5 @@ class MoeGradientTest {
             sum += Math.log(z) * Math.log(z);
         }
         return sum / routerLogits.size();
-    }
-
-    private static double[] softmax(double[] logits) {
-        double z = 0;
-        double[] p = new double[logits.length];
-        for (int e = 0; e < logits.length; e++) {
-            p[e] = Math.exp(logits[e]);
-            z += p[e];
-        }
-        for (int e = 0; e < logits.length; e++) {
-            p[e] /= z;
-        }
-        return p;
     }
 }

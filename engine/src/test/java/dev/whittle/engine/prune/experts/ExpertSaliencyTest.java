@@ -10,6 +10,7 @@ import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.MoeFeedForward;
 import dev.whittle.engine.model.SwiGluMlp;
+import dev.whittle.engine.testing.Routing;
 import dev.whittle.engine.testing.TestModels;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,8 +90,8 @@ class ExpertSaliencyTest {
             double[] routed = new double[8];
             List<double[]> inputs = routerInputs.get(entry.getKey());
             for (double[] x : inputs) {
-                double[] p = softmax(linear(moe.router(), x));
-                int[] top = topTwo(p);
+                double[] p = Routing.softmax(linear(moe.router(), x));
+                int[] top = Routing.topK(p, 2);
                 double sum = p[top[0]] + p[top[1]];
                 for (int e : top) {
                     double norm = norm(swiGlu(moe.experts().get(e), x));
@@ -128,35 +129,6 @@ class ExpertSaliencyTest {
             gate[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
         }
         return linear(mlp.down(), gate);
-    }
-
-    private static double[] softmax(double[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double l : logits) {
-            max = Math.max(max, l);
-        }
-        double z = 0;
-        double[] p = new double[logits.length];
-        for (int e = 0; e < p.length; e++) {
-            p[e] = Math.exp(logits[e] - max);
-            z += p[e];
-        }
-        for (int e = 0; e < p.length; e++) {
-            p[e] /= z;
-        }
-        return p;
-    }
-
-    private static int[] topTwo(double[] p) {
-        int first = 0;
-        for (int e = 1; e < p.length; e++) {
-            first = p[e] > p[first] ? e : first;
-        }
-        int second = first == 0 ? 1 : 0;
-        for (int e = 0; e < p.length; e++) {
-            second = e != first && p[e] > p[second] ? e : second;
-        }
-        return new int[]{first, second};
     }
 
     private static double norm(double[] y) {
