@@ -50,6 +50,6 @@ class MoeReferencePipelineTest {
         assertThat(config.moe().numExperts()).isEqualTo(4);
         assertThat(Files.readString(published.resolve(ReferenceExport.CARD)))
                 .contains("## Mixture of experts", "Arithmetic on held-out problems", "## Routing by domain",
-                        "| arithmetic |", "| arithmetic | ");
+                        "| arithmetic |", "# whittle-ref-moe", "MixtralForCausalLM");
     }
 }
