@@ -103,18 +103,7 @@ public final class MoeFeedForward implements FeedForward {
         route(rows, x, a, hooks);
         Arrays.fill(out, 0, rows * hidden, 0f);
         int e = experts.size();
-        // Counting sort of the (row, slot) assignments by expert, so each expert reads a contiguous list of rows.
-        Arrays.fill(a.expertStart, 0);
-        for (int i = 0; i < rows * topK; i++) {
-            a.expertStart[a.chosen[i] + 1]++;
-        }
-        for (int ex = 0; ex < e; ex++) {
-            a.expertStart[ex + 1] += a.expertStart[ex];
-        }
-        int[] fill = Arrays.copyOf(a.expertStart, e);
-        for (int i = 0; i < rows * topK; i++) {
-            a.assignment[fill[a.chosen[i]]++] = i;
-        }
+        groupByExpert(rows * topK, a.chosen, e, a.expertStart, a.assignment);
         for (int ex = 0; ex < e; ex++) {
             int start = a.expertStart[ex];
             int count = a.expertStart[ex + 1] - start;
@@ -140,6 +129,25 @@ public final class MoeFeedForward implements FeedForward {
                 float g = (float) (1 / (1 + Math.exp(-a.sharedGate[r])));
                 Ops.axpy(hidden, g, a.expertOut, r * hidden, out, r * hidden);
             }
+        }
+    }
+
+    /**
+     * Counting sort of the {@code assignments} (row, slot) pairs by the expert {@code chosen} for each, so each expert
+     * reads a contiguous list: expert {@code ex} has the slots {@code assignment[expertStart[ex] .. expertStart[ex + 1])}
+     * (slot {@code i} is row {@code i / topK}), in row order. {@code expertStart} has {@code experts + 1} entries.
+     */
+    public static void groupByExpert(int assignments, int[] chosen, int experts, int[] expertStart, int[] assignment) {
+        Arrays.fill(expertStart, 0, experts + 1, 0);
+        for (int i = 0; i < assignments; i++) {
+            expertStart[chosen[i] + 1]++;
+        }
+        for (int ex = 0; ex < experts; ex++) {
+            expertStart[ex + 1] += expertStart[ex];
+        }
+        int[] fill = Arrays.copyOf(expertStart, experts);
+        for (int i = 0; i < assignments; i++) {
+            assignment[fill[chosen[i]]++] = i;
         }
     }
 

@@ -12,6 +12,7 @@ import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.LowRankAdapter;
 import dev.whittle.engine.model.RmsNorm;
+import dev.whittle.engine.model.MoeFeedForward;
 import dev.whittle.engine.model.SelfAttention;
 import dev.whittle.engine.model.SwiGlu;
 import dev.whittle.engine.model.SwiGluMlp;
@@ -20,6 +21,7 @@ import dev.whittle.engine.train.ops.CrossEntropy;
 import dev.whittle.engine.train.optim.Parameter;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,23 +51,40 @@ final class DecoderBackward {
     private float[] dv;
     private float[] dProduct;
     private float[] logits;
+    /** The sparse layers' backward, null for a dense decoder. */
+    private final MoeBackward moe;
 
     DecoderBackward(Decoder decoder, Map<float[], Parameter> parameters, LogitLoss loss) {
+        this(decoder, parameters, loss, RouterLosses.NONE);
+    }
+
+    /**
+     * With the loss on the logits and the router losses a Mixture-of-Experts decoder adds to it (ignored by a dense
+     * one).
+     */
+    DecoderBackward(Decoder decoder, Map<float[], Parameter> parameters, LogitLoss loss, RouterLosses routerLosses) {
         this.decoder = decoder;
         this.parameters = parameters;
         this.loss = loss;
+        List<MoeFeedForward> sparse = MoeBackward.sparseLayers(decoder.blocks());
+        this.moe = sparse.isEmpty() ? null : new MoeBackward(sparse, routerLosses, this::grad);
     }
 
     /**
      * After {@code decoder.forward(batch, state)}: adds {@code lossScale} times the gradient of the summed loss
      * (cross-entropy of {@code targets}, or distillation; {@link CrossEntropy#IGNORE} marks unscored rows) to the
-     * parameters, and returns that summed loss.
+     * parameters, and returns that summed loss. A sparse decoder's router losses count as a per-token mean: they add
+     * {@code scored x (coefficient x loss)} to the sum and their gradient with the same weight.
      */
     double run(Batch batch, ForwardState state, int[] targets, float lossScale) {
         int rows = batch.rows();
         ensure(rows);
         loss.prepare(batch);
         double summed = lossAndHead(rows, state, targets, lossScale);
+        if (moe != null) {
+            int scored = CrossEntropy.countSelected(rows, targets, 0);
+            summed += scored * moe.beginStep(decoder.blocks(), state, rows, (double) lossScale * scored);
+        }
         int hidden = decoder.hiddenSize();
         RmsNorm.backward(rows, hidden, state.hidden, 0, decoder.finalNorm(), state.finalInvRms, 0, dNormed, 0,
                 dStream, 0, false, grad(decoder.finalNorm()));
@@ -120,6 +139,10 @@ final class DecoderBackward {
 
     /** {@code down(silu(gate(x)) * up(x))} backwards: dStream is the output's gradient; writes dNormed (of x). */
     private void feedForward(FeedForward mlp, FeedForward.Activations activations, int rows, float[] x) {
+        if (mlp instanceof MoeFeedForward sparse) {
+            moe.backward(sparse, (MoeFeedForward.Activations) activations, rows, x, dStream, dNormed);
+            return;
+        }
         if (!(mlp instanceof SwiGluMlp swiGlu)) {
             throw new UnsupportedOperationException("training is implemented for the dense SwiGLU MLP, not "
                     + mlp.getClass().getSimpleName());

@@ -6,6 +6,7 @@ import dev.whittle.engine.model.DecoderBlock;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.MoeFeedForward;
 import dev.whittle.engine.model.SwiGluMlp;
 import dev.whittle.engine.train.data.TrainingBatch;
 import dev.whittle.engine.train.ops.CrossEntropy;
@@ -34,14 +35,24 @@ public final class DecoderTraining implements TrainableModel {
 
     /** With a parameter set made from {@link DecoderParameters#of} (some frozen or masked, say). */
     public DecoderTraining(Decoder decoder, ParameterSet parameters) {
-        this(decoder, parameters, LogitLoss.CROSS_ENTROPY);
+        this(decoder, parameters, LogitLoss.CROSS_ENTROPY, RouterLosses.NONE);
     }
 
     /** With another loss on the logits, such as {@code distill.TeacherLogits}. */
     public DecoderTraining(Decoder decoder, ParameterSet parameters, LogitLoss loss) {
+        this(decoder, parameters, loss, RouterLosses.NONE);
+    }
+
+    /** A Mixture-of-Experts decoder trained with its router losses added to the cross-entropy. */
+    public DecoderTraining(Decoder decoder, ParameterSet parameters, RouterLosses routerLosses) {
+        this(decoder, parameters, LogitLoss.CROSS_ENTROPY, routerLosses);
+    }
+
+    /** With a loss on the logits and, for a Mixture-of-Experts decoder, its router losses. */
+    public DecoderTraining(Decoder decoder, ParameterSet parameters, LogitLoss loss, RouterLosses routerLosses) {
         this.decoder = decoder;
         this.parameters = parameters;
-        this.backward = new DecoderBackward(decoder, DecoderParameters.byArray(decoder, parameters), loss);
+        this.backward = new DecoderBackward(decoder, DecoderParameters.byArray(decoder, parameters), loss, routerLosses);
     }
 
     public Decoder decoder() {
@@ -121,6 +132,10 @@ public final class DecoderTraining implements TrainableModel {
             perRow += 4L * hidden + 2 * q + 2 * kv + at.heads() + 2 + 3 * intermediate
                     + (at.normalisesQk() ? q + kv + at.heads() + at.kvHeads() : 0);
             widestWork = Math.max(widestWork, 2L * hidden + 2 * q + 2 * kv + intermediate);
+            if (block.mlp() instanceof MoeFeedForward sparse) {
+                perRow += MoeBackward.forwardFloatsPerRow(sparse);
+                widestWork = Math.max(widestWork, 2L * hidden + 2 * q + 2 * kv + MoeBackward.workFloatsPerRow(sparse));
+            }
         }
         long logits = Math.min(rows, DecoderBackward.LOGITS_CHUNK_FLOATS / decoder.vocabSize()) * decoder.vocabSize();
         return Float.BYTES * (rows * (perRow + widestWork) + logits);
@@ -138,8 +153,16 @@ public final class DecoderTraining implements TrainableModel {
         double matmulWeights = (double) decoder.lmHead().out() * decoder.lmHead().in();
         double attention = 0;
         for (DecoderBlock block : decoder.blocks()) {
-            for (Linear linear : block.linears()) {
-                matmulWeights += (double) linear.out() * linear.in();
+            if (block.mlp() instanceof MoeFeedForward sparse) {
+                // Only the experts a token is routed to work on it.
+                for (Linear linear : block.attention().linears()) {
+                    matmulWeights += (double) linear.out() * linear.in();
+                }
+                matmulWeights += MoeBackward.activeWeightsPerToken(sparse);
+            } else {
+                for (Linear linear : block.linears()) {
+                    matmulWeights += (double) linear.out() * linear.in();
+                }
             }
             double qDim = block.attention().heads() * block.attention().headDim();
             attention += 3 * 2 * 2 * qDim * (contextLength + 1) / 2.0;

@@ -209,6 +209,15 @@ public final class ScalarDecoder {
 
     /** Logits {@code [T][vocab]} of the model with the layers of the given indices left out. */
     public double[][] logits(int[] tokens, Set<Integer> skippedLayers) {
+        return logits(tokens, skippedLayers, null);
+    }
+
+    /** Logits {@code [T][vocab]}, appending every sparse layer's router logits to {@code routerLogits} (layer-major). */
+    public double[][] logits(int[] tokens, List<double[]> routerLogits) {
+        return logits(tokens, Set.of(), routerLogits);
+    }
+
+    private double[][] logits(int[] tokens, Set<Integer> skippedLayers, List<double[]> routerLogits) {
         int t = tokens.length;
         double[][] x = new double[t][];
         for (int i = 0; i < t; i++) {
@@ -227,7 +236,7 @@ public final class ScalarDecoder {
                 double[] normed = rmsNorm(x[i], layer.postNorm);
                 double[] mlp = layer.experts() == null
                         ? swiGlu(layer.gate, layer.up, layer.down, normed)
-                        : mixture(layer.experts(), normed);
+                        : mixture(layer.experts(), normed, routerLogits);
                 x[i] = add(x[i], mlp);
             }
         }
@@ -249,8 +258,11 @@ public final class ScalarDecoder {
     }
 
     /** One token through a sparse layer, as transformers' SparseMoeBlock computes it. */
-    private double[] mixture(Experts moe, double[] x) {
+    private double[] mixture(Experts moe, double[] x, List<double[]> routerLogits) {
         double[] logits = linear(moe.router(), x, null);
+        if (routerLogits != null) {
+            routerLogits.add(logits);
+        }
         double max = Double.NEGATIVE_INFINITY;
         for (double l : logits) {
             max = Math.max(max, l);

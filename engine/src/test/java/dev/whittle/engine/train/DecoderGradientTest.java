@@ -70,6 +70,15 @@ class DecoderGradientTest {
 
         DoubleSupplier referenceLoss = () -> meanLoss(reference, batch);
         assertThat(loss).isCloseTo(referenceLoss.getAsDouble(), within(1e-5));
+        assertEveryParameterGradient(name, decoder, training, reference, batch, referenceLoss);
+    }
+
+    /**
+     * Each parameter's gradient in {@code training} (after one accumulation over {@code batch}) against central
+     * differences of {@code referenceLoss} over the reference's copy of that tensor.
+     */
+    static void assertEveryParameterGradient(String name, Decoder decoder, DecoderTraining training,
+                                             ScalarDecoder reference, TrainingBatch batch, DoubleSupplier referenceLoss) {
         Set<Integer> usedTokens = new HashSet<>();
         for (int token : batch.inputs()) {
             usedTokens.add(token);

@@ -19,21 +19,22 @@ import java.util.Set;
 
 /**
  * {@code train-reference} and {@code eval-reference}: the project's reference model (reference/README.md and
- * {@code engine.reference}). Training lines go to stdout (redirect them to a log for a long run).
+ * {@code lab.reference}). Training lines go to stdout (redirect them to a log for a long run).
  */
 final class ReferenceCommand {
 
     static final String USAGE = """
-              train-reference [--run-dir .cache/reference-run] [--minutes N] [--out reference/model] [--export-only]
+              train-reference [--model whittle-ref|whittle-ref-moe] [--run-dir .cache/reference-run] [--minutes N]
+                              [--out reference/model] [--export-only]
                               [--checkpoint-minutes 5] [--tokenizer reference/tokenizer] [--eval-dir reference/eval]
                               [--corpus-cache .cache/corpus] [--wikitext FILE] [--ceiling-gflops G]
                                                               trains whittle-ref (resuming from the run folder), publishes it when done
               eval-reference [MODEL | --run-dir DIR] [--limit N] [--eval-dir reference/eval] [--wikitext FILE]
                              [--no-wikitext] [--output FILE]  knowledge tasks and WikiText-2 of a model folder or a run's checkpoint
             """;
-    static final Set<String> TRAIN_OPTIONS = Set.of("run-dir", "minutes", "out", "checkpoint-minutes", "tokenizer",
+    static final Set<String> TRAIN_OPTIONS = Set.of("model", "run-dir", "minutes", "out", "checkpoint-minutes", "tokenizer",
             "eval-dir", "corpus-cache", "wikitext", "ceiling-gflops");
-    static final Set<String> EVAL_OPTIONS = Set.of("run-dir", "limit", "eval-dir", "wikitext", "output", "tokenizer",
+    static final Set<String> EVAL_OPTIONS = Set.of("model", "run-dir", "limit", "eval-dir", "wikitext", "output", "tokenizer",
             "corpus-cache");
 
     private final PrintStream out;
@@ -126,6 +127,12 @@ final class ReferenceCommand {
                 Path.of(a.option("tokenizer", "reference/tokenizer")),
                 Path.of(a.option("eval-dir", "reference/eval")),
                 a.option("wikitext", null) == null ? null : Path.of(a.option("wikitext", null)));
-        return ReferencePipeline.whittleRef(paths, Path.of(a.option("corpus-cache", ".cache/corpus")));
+        Path corpusCache = Path.of(a.option("corpus-cache", ".cache/corpus"));
+        return switch (a.option("model", "whittle-ref")) {
+            case "whittle-ref" -> ReferencePipeline.whittleRef(paths, corpusCache);
+            case "whittle-ref-moe" -> ReferencePipeline.whittleRefMoe(paths, corpusCache);
+            default -> throw new Arguments.UsageException("--model is whittle-ref or whittle-ref-moe, not "
+                    + a.option("model", null));
+        };
     }
 }

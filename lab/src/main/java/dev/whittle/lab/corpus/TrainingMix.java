@@ -29,15 +29,34 @@ public final class TrainingMix {
      * @param reading            which reading examples, and how many questions each passage gets
      * @param naturalShare       fraction of all characters that are natural English, in [0, 1)
      */
-    public record Config(long seed, int biographyExposures, int questionExposures, Reading reading, double naturalShare) {
+    public record Config(long seed, int biographyExposures, int questionExposures, Reading reading, double naturalShare,
+                         int arithmetic) {
         public Config {
-            if (biographyExposures < 0 || questionExposures < 0) {
+            if (biographyExposures < 0 || questionExposures < 0 || arithmetic < 0) {
                 throw new IllegalArgumentException("exposures must not be negative: biographies=%d questions=%d"
                         .formatted(biographyExposures, questionExposures));
             }
             if (!(naturalShare >= 0 && naturalShare < 1)) {
                 throw new IllegalArgumentException("naturalShare must be in [0, 1), got " + naturalShare);
             }
+        }
+
+        /** A mix without the arithmetic domain (the dense reference's). */
+        public Config(long seed, int biographyExposures, int questionExposures, Reading reading, double naturalShare) {
+            this(seed, biographyExposures, questionExposures, reading, naturalShare, 0);
+        }
+
+        /** The same mix with {@code documents} {@link Arithmetic} questions added. */
+        public Config withArithmetic(int documents) {
+            return new Config(seed, biographyExposures, questionExposures, reading, naturalShare, documents);
+        }
+
+        /** As a record prints itself, without the arithmetic count when it is 0: the fingerprints of mixes without it stay. */
+        @Override
+        public String toString() {
+            return "Config[seed=" + seed + ", biographyExposures=" + biographyExposures + ", questionExposures="
+                    + questionExposures + ", reading=" + reading + ", naturalShare=" + naturalShare
+                    + (arithmetic == 0 ? "" : ", arithmetic=" + arithmetic) + "]";
         }
 
         /** A mix whose reading examples are the corpus's reading-train examples, one question each. */
@@ -107,7 +126,8 @@ public final class TrainingMix {
         }
     }
 
-    public enum Kind { BIOGRAPHY, QUESTION, READING, NATURAL }
+    /** Kinds of documents; a new kind goes last (packed streams store counts by ordinal). */
+    public enum Kind { BIOGRAPHY, QUESTION, READING, NATURAL, ARITHMETIC }
 
     /**
      * One training document.
@@ -145,6 +165,7 @@ public final class TrainingMix {
     private static final int SAMPLES_PER_KIND = 1000;
 
     private final KnowledgeCorpus knowledge;
+    private final Arithmetic arithmetic = new Arithmetic();
     private final List<String> natural;
     private final Config config;
     private final int[] naturalOrder;
@@ -174,9 +195,10 @@ public final class TrainingMix {
         counts.put(Kind.QUESTION, (long) knowledge.population().trained().size() * Attribute.values().length
                 * config.questionExposures());
         counts.put(Kind.READING, (long) readingPeople().size());
+        counts.put(Kind.ARITHMETIC, (long) config.arithmetic());
         Map<Kind, Long> meanChars = new EnumMap<>(Kind.class);
         long knowledgeChars = 0;
-        for (Kind kind : List.of(Kind.BIOGRAPHY, Kind.QUESTION, Kind.READING)) {
+        for (Kind kind : List.of(Kind.BIOGRAPHY, Kind.QUESTION, Kind.READING, Kind.ARITHMETIC)) {
             meanChars.put(kind, meanLength(kind, counts.get(kind)));
             knowledgeChars += counts.get(kind) * meanChars.get(kind);
         }
@@ -190,13 +212,18 @@ public final class TrainingMix {
         for (Kind kind : Kind.values()) {
             chars.put(kind, counts.get(kind) * meanChars.get(kind));
         }
+        if (config.arithmetic() == 0) {
+            // A mix without arithmetic describes itself as it did before the kind existed (same fingerprints).
+            counts.remove(Kind.ARITHMETIC);
+            chars.remove(Kind.ARITHMETIC);
+        }
         return new Composition(Map.copyOf(counts), Map.copyOf(chars));
     }
 
     /** One slot per document (kind in the high bits, index within the kind below), in a seeded random order. */
     private int[] shuffledSlots(Map<Kind, Long> counts) {
         long total = 0;
-        for (Kind kind : Kind.values()) {
+        for (Kind kind : counts.keySet()) {
             if (counts.get(kind) > INDEX_MASK) {
                 throw new IllegalArgumentException(counts.get(kind) + " " + kind
                         + " documents exceed the mix's limit of " + INDEX_MASK + " per kind");
@@ -210,7 +237,7 @@ public final class TrainingMix {
         int[] order = new int[(int) total];
         int s = 0;
         for (Kind kind : Kind.values()) {
-            for (int i = 0; i < counts.get(kind); i++) {
+            for (int i = 0; i < counts.getOrDefault(kind, 0L); i++) {
                 order[s++] = (kind.ordinal() << KIND_SHIFT) | i;
             }
         }
@@ -257,6 +284,10 @@ public final class TrainingMix {
                 yield new Document(position, kind, text + BpeSpecialTokens.END_OF_TEXT, spans);
             }
             case NATURAL -> plain(position, kind, natural.get(naturalOrder[index % naturalOrder.length]));
+            case ARITHMETIC -> {
+                Biographer.QuestionAnswer qa = arithmetic.document(index);
+                yield answered(position, kind, qa.prompt(), qa.answer());
+            }
         };
     }
 
@@ -343,6 +374,7 @@ public final class TrainingMix {
                 case BIOGRAPHY -> biography(index);
                 case QUESTION -> question(index).text();
                 case READING -> reading(index).text();
+                case ARITHMETIC -> arithmetic.document(index).text();
                 case NATURAL -> throw new IllegalArgumentException("natural text is measured exactly");
             };
             sum += text.length() + BpeSpecialTokens.END_OF_TEXT.length();

@@ -167,13 +167,17 @@ public record PackedStream(String fingerprint, int[] tokens, boolean[] scored, M
             }
             String fingerprint = in.readUTF();
             int kinds = in.readInt();
-            if (kinds != TrainingMix.Kind.values().length) {
+            // Kinds are only ever added at the end: a stream written before one existed has none of it.
+            if (kinds > TrainingMix.Kind.values().length) {
                 throw new IOException(file + ": written for " + kinds + " document kinds, not "
                         + TrainingMix.Kind.values().length);
             }
             Map<TrainingMix.Kind, Long> byKind = new EnumMap<>(TrainingMix.Kind.class);
             for (TrainingMix.Kind kind : TrainingMix.Kind.values()) {
-                byKind.put(kind, in.readLong());
+                long count = kind.ordinal() < kinds ? in.readLong() : 0L;
+                if (count > 0) { // as tokenize counts: only the kinds the stream holds
+                    byKind.put(kind, count);
+                }
             }
             int n = in.readInt();
             int[] tokens = new int[n];

@@ -2,6 +2,8 @@ package dev.whittle.lab.reference;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.lab.corpus.KnowledgeEvalSets;
+import dev.whittle.lab.corpus.Arithmetic;
+import dev.whittle.lab.corpus.Biographer;
 import dev.whittle.engine.eval.LogLikelihood;
 import dev.whittle.engine.eval.TextPerplexity;
 import dev.whittle.engine.generate.Generator;
@@ -99,6 +101,17 @@ public final class ReferenceEvaluation {
                 .map(q -> new Asked(q.question(), q.prompt(), q.answer(), q.aliases())).toList(), progress);
         WikiText wiki = wikiText == null ? null : perplexity(wikiText, progress);
         return new Scores(closedBook, inContext, multipleChoice, closedBookTrained, wiki, limit);
+    }
+
+    /**
+     * The MoE reference's arithmetic domain: each held-out problem asked in the first phrasing, greedy generation as
+     * for closed-book questions.
+     */
+    public TaskScore arithmetic(List<Arithmetic.Problem> problems, Progress progress) {
+        return generation("arithmetic (held-out problems)", problems.stream().map(p -> {
+            Biographer.QuestionAnswer qa = p.question(0);
+            return new Asked(qa.question(), qa.prompt(), qa.answer(), List.of());
+        }).toList(), progress);
     }
 
     /** The project's WikiText-2 test text, or that of {@code file} when given. */

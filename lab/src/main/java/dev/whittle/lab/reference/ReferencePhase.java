@@ -1,6 +1,7 @@
 package dev.whittle.lab.reference;
 
 import dev.whittle.lab.corpus.TrainingMix;
+import dev.whittle.lab.corpus.Arithmetic;
 
 import java.util.List;
 
@@ -30,6 +31,22 @@ public record ReferencePhase(String name, ReferencePlan plan, TrainingMix.Config
                         TrainingMix.Config.readingDrill(0, 2), true),
                 new ReferencePhase("reading-2", ReferencePlan.whittleRefReading(2028),
                         TrainingMix.Config.readingDrill(1, 2), true));
+    }
+
+    /**
+     * whittle-ref-moe: whittle-ref's three phases and mixes on the Mixtral plan, each mix with the arithmetic domain
+     * added (the trained problems 40 times in pretraining, about 4% of its tokens, and 10 times in each drill), so that
+     * four domains (biographies, reading, English, arithmetic) compete for the experts.
+     */
+    public static List<ReferencePhase> whittleRefMoe() {
+        int problems = new Arithmetic().trained().size();
+        return List.of(
+                new ReferencePhase("pretrain", ReferencePlan.whittleRefMoe(),
+                        TrainingMix.Config.reference().withArithmetic(40 * problems), false),
+                new ReferencePhase("reading", ReferencePlan.whittleRefMoeReading(2027),
+                        TrainingMix.Config.readingDrill(0, 2).withArithmetic(10 * problems), true),
+                new ReferencePhase("reading-2", ReferencePlan.whittleRefMoeReading(2028),
+                        TrainingMix.Config.readingDrill(1, 2).withArithmetic(10 * problems), true));
     }
 
     /** Tokens per training window, the unit answers are aligned to (0: not aligned). */

@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -70,6 +71,12 @@ public final class ReferencePipeline {
     /** whittle-ref: its phases, the recipe's mixes over the natural-text cache in {@code corpusCache}. */
     public static ReferencePipeline whittleRef(Paths paths, Path corpusCache) throws IOException {
         return new ReferencePipeline(ReferencePhase.whittleRef(), paths, Tokenizer.load(paths.tokenizerDir()),
+                config -> ReferenceRecipe.mix(corpusCache, config));
+    }
+
+    /** whittle-ref-moe: its phases, over the same data machinery as {@link #whittleRef}. */
+    public static ReferencePipeline whittleRefMoe(Paths paths, Path corpusCache) throws IOException {
+        return new ReferencePipeline(ReferencePhase.whittleRefMoe(), paths, Tokenizer.load(paths.tokenizerDir()),
                 config -> ReferenceRecipe.mix(corpusCache, config));
     }
 
@@ -177,6 +184,10 @@ public final class ReferencePipeline {
             }
             ModelCard card = new ModelCard(trainings, phases.size(), scores);
             ReferenceExport.writeCard(staging, card, curve);
+            if (last.config().moe() != null) {
+                MoeCardSection.append(staging, ReferenceExport.load(staging), paths.evalDir(),
+                        ReferenceEvaluation.wikiText(paths.wikiText()), progress);
+            }
             Path published = ReferenceExport.publish(staging, paths.out());
             log.printf("%s published %s: closed-book %.3f, in-context %.3f, multiple choice %.3f%n",
                     ReferenceTraining.now(), published, scores.closedBook().accuracy(), scores.inContext().accuracy(),
@@ -215,7 +226,8 @@ public final class ReferencePipeline {
 
     private static boolean sameShape(ReferencePlan a, ReferencePlan b) {
         return a.hidden() == b.hidden() && a.layers() == b.layers() && a.heads() == b.heads()
-                && a.kvHeads() == b.kvHeads() && a.intermediate() == b.intermediate() && a.context() == b.context();
+                && a.kvHeads() == b.kvHeads() && a.intermediate() == b.intermediate() && a.context() == b.context()
+                && Objects.equals(a.experts(), b.experts());
     }
 
     private static String sha256(Path file) {

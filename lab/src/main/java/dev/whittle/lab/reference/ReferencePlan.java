@@ -1,8 +1,10 @@
 package dev.whittle.lab.reference;
 
 import dev.whittle.engine.model.LlamaConfigJson;
+import dev.whittle.engine.model.MixtralConfigJson;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.tokenizer.Tokenizer;
+import dev.whittle.engine.train.RouterLosses;
 import dev.whittle.engine.train.optim.AdamW;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -24,10 +26,34 @@ import tools.jackson.databind.node.ObjectNode;
  * @param weightDecay   AdamW's decoupled decay (the blocks' matrices, not norms or embeddings: the trainer's convention)
  * @param maxGradNorm   global-norm clipping bound
  * @param seed          seeds the initial weights and the window order
+ * @param experts       a Mixture-of-Experts model's sparse layers (every MLP then one, Mixtral's layout), or null
+ *                      for a dense Llama
  */
 public record ReferencePlan(int hidden, int layers, int heads, int kvHeads, int intermediate, int context,
                             int sequences, double peakLr, double minLr, int warmupUpdates, double weightDecay,
-                            double maxGradNorm, long seed) {
+                            double maxGradNorm, long seed, Experts experts) {
+
+    /**
+     * Every MLP a Mixtral sparse layer of {@code count} experts of the plan's intermediate size, {@code topK} per token,
+     * trained with the router losses of these coefficients ({@code loadBalancing} is written to config.json as
+     * {@code router_aux_loss_coef}).
+     */
+    public record Experts(int count, int topK, double loadBalancing, double zLoss) {
+        public Experts {
+            if (topK < 1 || topK > count) {
+                throw new IllegalArgumentException("top-k " + topK + " of " + count + " experts");
+            }
+            new RouterLosses(loadBalancing, zLoss);
+        }
+    }
+
+    /** A dense plan. */
+    public ReferencePlan(int hidden, int layers, int heads, int kvHeads, int intermediate, int context, int sequences,
+                         double peakLr, double minLr, int warmupUpdates, double weightDecay, double maxGradNorm,
+                         long seed) {
+        this(hidden, layers, heads, kvHeads, intermediate, context, sequences, peakLr, minLr, warmupUpdates,
+                weightDecay, maxGradNorm, seed, null);
+    }
 
     public ReferencePlan {
         if (hidden <= 0 || layers <= 0 || heads <= 0 || kvHeads <= 0 || intermediate <= 0 || context <= 1
@@ -57,6 +83,27 @@ public record ReferencePlan(int hidden, int layers, int heads, int kvHeads, int 
         return new ReferencePlan(256, 6, 8, 4, 704, 256, 16, 1e-3, 1e-4, 50, 0.1, 1.0, seed);
     }
 
+    /**
+     * whittle-ref-moe: whittle-ref's attention, context, batch and rates, with every MLP a Mixtral layer of 8 experts of
+     * 352 (half the dense width), 2 per token: as many active weights per token as whittle-ref (15.6M parameters in
+     * all, 6.1M active), load balancing 0.01 and z-loss 0.001. reference/README.md says why.
+     */
+    public static ReferencePlan whittleRefMoe() {
+        return new ReferencePlan(256, 6, 8, 4, 352, 256, 16, 2e-3, 2e-4, 100, 0.1, 1.0, 2026, MOE_EXPERTS);
+    }
+
+    /** whittle-ref-moe's reading drills, as {@link #whittleRefReading}. */
+    public static ReferencePlan whittleRefMoeReading(long seed) {
+        return new ReferencePlan(256, 6, 8, 4, 352, 256, 16, 1e-3, 1e-4, 50, 0.1, 1.0, seed, MOE_EXPERTS);
+    }
+
+    private static final Experts MOE_EXPERTS = new Experts(8, 2, 0.01, 0.001);
+
+    /** The router losses training adds (none for a dense plan). */
+    public RouterLosses routerLosses() {
+        return experts == null ? RouterLosses.NONE : new RouterLosses(experts.loadBalancing(), experts.zLoss());
+    }
+
     public int tokensPerUpdate() {
         return sequences * context;
     }
@@ -69,6 +116,9 @@ public record ReferencePlan(int hidden, int layers, int heads, int kvHeads, int 
     public ModelConfig modelConfig(Tokenizer tokenizer) {
         ObjectNode json = LlamaConfigJson.of(hidden, intermediate, layers, heads, kvHeads, tokenizer.vocabSize(), context,
                 true);
+        if (experts != null) {
+            MixtralConfigJson.of(json, experts.count(), experts.topK(), experts.loadBalancing());
+        }
         json.put("initializer_range", 0.02);
         if (tokenizer.bosTokenId() != null) {
             json.put("bos_token_id", tokenizer.bosTokenId());

@@ -5,6 +5,7 @@ import dev.whittle.lab.bench.FmaCeiling;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.tokenizer.Tokenizer;
+import dev.whittle.engine.train.DecoderParameters;
 import dev.whittle.engine.train.DecoderTraining;
 import dev.whittle.engine.train.Initialisation;
 import dev.whittle.engine.train.Trainer;
@@ -101,7 +102,7 @@ public final class ReferenceTraining {
         claimRunFolder(startFrom == null ? null : runDir.toAbsolutePath().normalize().getParent()
                 .relativize(startFrom.toAbsolutePath().normalize()).toString());
         this.decoder = Initialisation.randomDecoder(config, plan.seed());
-        this.model = new DecoderTraining(decoder);
+        this.model = new DecoderTraining(decoder, DecoderParameters.of(decoder), plan.routerLosses());
         if (startFrom != null && !TrainingCheckpoint.exists(runDir.resolve(CHECKPOINT_DIR))) {
             if (!TrainingCheckpoint.exists(startFrom)) {
                 throw new IllegalStateException(runDir + " starts from the weights in " + startFrom + ", which holds no checkpoint");

@@ -1,6 +1,6 @@
 /**
  * The project's own reference model, {@code whittle-ref}: a small Llama trained in the JVM on the reference
- * recipe ({@code engine.corpus}), evaluated on the knowledge tasks and WikiText-2, and published as a Hugging Face
+ * recipe ({@code lab.corpus}), evaluated on the knowledge tasks and WikiText-2, and published as a Hugging Face
  * folder with a model card.
  * <ul>
  *   <li>{@link dev.whittle.lab.reference.ReferencePlan}: dimensions and training settings;</li>
