@@ -80,7 +80,9 @@ final class StageTasklet implements Tasklet {
         ProgressReporter progress = new ProgressReporter(run.control(), queue, events, stage.index(), count, type,
                 settings.progressInterval(), settings.progressEventInterval());
         progress.report(null, 0, 0, "started");
-        Context context = new Context(jobId, stage.index(), modelFolder, progress, output, step.getExecutionContext());
+        Path work = run.workspace().prepareWork(stage.index(), attempt);
+        Context context = new Context(jobId, stage.index(), modelFolder, progress, output, work,
+                step.getExecutionContext());
 
         long start = System.nanoTime();
         try {
@@ -126,7 +128,7 @@ final class StageTasklet implements Tasklet {
     }
 
     private record Context(UUID jobId, int stageIndex, Path modelFolder, ProgressReporter progress, Path outputFolder,
-                           ExecutionContext checkpoint) implements StageContext {
+                           Path workFolder, ExecutionContext checkpoint) implements StageContext {
         @Override
         public Progress progress(int part, int parts) {
             return progress.part(part, parts);

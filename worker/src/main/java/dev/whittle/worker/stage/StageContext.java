@@ -34,6 +34,13 @@ public interface StageContext {
      */
     Path outputFolder();
 
+    /**
+     * Where a long stage keeps what it resumes from (training checkpoints): a folder of the job's workspace that a
+     * later attempt of this stage, on any worker with the same storage, finds as this attempt left it. Removed when
+     * the job ends.
+     */
+    Path workFolder();
+
     /** The step's Spring Batch execution context: values put here survive a restart of the job on another worker. */
     ExecutionContext checkpoint();
 }
