@@ -6,7 +6,6 @@ import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.train.lora.LoraModel;
 import dev.whittle.persistence.dataset.Dataset;
-import dev.whittle.persistence.dataset.DatasetFormat;
 import dev.whittle.persistence.dataset.Datasets;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobStatus;
@@ -43,8 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DistillStageTest {
 
     private static final Duration WAIT = Duration.ofSeconds(180);
-    private static final String[] ANIMALS = {"cat", "dog", "owl", "fox", "bee", "elk", "yak", "ant", "emu", "cow",
-            "hen", "pig"};
+    private static final String[] ANIMALS = AnimalDataset.ANIMALS;
     /** Twelve updates on small packed batches, a quarter of the examples held out. */
     private static final String TRAINING = """
             {"steps": 12, "learningRate": 3e-3, "batchTokens": 96, "maxLength": 48, "validationFraction": 0.25,
@@ -93,18 +91,8 @@ class DistillStageTest {
         return job.getResult().get("stages").get(job.getResult().get("stages").size() - 1).get("result");
     }
 
-    /** The animal questions as a JSONL dataset with the fields "q" and "a". */
     private String animalDataset() throws IOException {
-        StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < ANIMALS.length; i++) {
-            lines.append(JsonMapper.shared().writeValueAsString(java.util.Map.of("q", "Q: which animal is number " + i
-                    + "? A:", "a", " the " + ANIMALS[i] + "."))).append('\n');
-        }
-        String name = "animals-" + UUID.randomUUID();
-        Path file = storage.dataRoots().getFirst().resolve(name + ".jsonl");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, lines);
-        return datasetCatalog.register(name, file.toString(), DatasetFormat.JSONL).getName();
+        return AnimalDataset.register(datasetCatalog, storage);
     }
 
     private Model registeredModel(long seed, int vocab) throws IOException {
@@ -174,12 +162,12 @@ class DistillStageTest {
         int kept = 0;
         for (int i = 0; i < lines.size(); i++) {
             JsonNode line = JsonMapper.shared().readTree(lines.get(i));
-            assertThat(line.get("prompt").asString()).isEqualTo("Q: which animal is number " + i + "? A:");
+            assertThat(line.get("prompt").asString()).isEqualTo(AnimalDataset.prompt(i));
             if (line.get("teacherKept").asBoolean()) {
                 kept++;
                 assertThat(line.get("response").asString()).isEqualTo(line.get("teacherResponse").asString()).isNotBlank();
             } else {
-                assertThat(line.get("response").asString()).isEqualTo(" the " + ANIMALS[i] + ".");
+                assertThat(line.get("response").asString()).isEqualTo(AnimalDataset.response(i));
             }
         }
         assertThat(kept).isEqualTo(self.get("teacherKept").asInt());
