@@ -112,7 +112,7 @@ public sealed interface DistillParameters permits DistillParameters.Sft, Distill
             @Schema(description = DATA, requiredMode = Schema.RequiredMode.REQUIRED) @NotNull @Valid DistillData data,
             @Schema(description = "What the teacher is given: {prompt} and optionally {response} (the original "
                     + "answer, as SDFT does) are replaced by the example's fields; default the prompt alone.",
-                    example = "{prompt} (reference answer: {response}) A:") String template,
+                    example = "Reference answer:{response}\\n{prompt}") String template,
             @Schema(description = "The longest regenerated response, in tokens.", defaultValue = "64")
             @Min(1) @Max(8192) Integer maxNewTokens,
             @Schema(description = "Where a regenerated response ends besides the end-of-sequence token.",
