@@ -38,7 +38,8 @@ final class LossCurve {
             try {
                 validation.putAll(JsonMapper.shared().readValue(file.toFile(), new TypeReference<Map<Long, Double>>() { }));
             } catch (RuntimeException unreadable) {
-                // a torn file from a crash mid-write cannot happen (atomic move), but a curve is not worth failing for
+                // Written by atomic moves, so never torn; if it is unreadable anyway, only the earlier validation
+                // points are lost, which is no reason to fail a resumed run.
             }
         }
     }
