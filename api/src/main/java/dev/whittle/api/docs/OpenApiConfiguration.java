@@ -31,6 +31,11 @@ public class OpenApiConfiguration {
     }
 
     @Bean
+    OpenApiCustomizer problemResponses() {
+        return new ProblemResponses();
+    }
+
+    @Bean
     OpenApiCustomizer stageTypesInRecipes(StageTypes stageTypes) {
         return openApi -> {
             if (openApi.getComponents() == null || openApi.getComponents().getSchemas() == null) {
@@ -42,6 +47,14 @@ public class OpenApiConfiguration {
                     Schema<?> schema = resolved.schema;
                     schema.setDescription(type.description() + " Parameters of a stage {\"type\": \"" + type.name() + "\", ...}.");
                     openApi.getComponents().addSchemas(type.name() + "Stage", schema);
+                    // the records a stage's parameters nest (PRUNE's calibration): referenced, so defined too
+                    if (resolved.referencedSchemas != null) {
+                        resolved.referencedSchemas.forEach((name, nested) -> {
+                            if (!name.equals(schema.getName())) {
+                                openApi.getComponents().getSchemas().putIfAbsent(name, nested);
+                            }
+                        });
+                    }
                 }
             }
             Schema<?> request = openApi.getComponents().getSchemas().get("JobRequest");

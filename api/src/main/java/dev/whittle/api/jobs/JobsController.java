@@ -69,7 +69,7 @@ public class JobsController {
         this.streams = streams;
     }
 
-    @Operation(summary = "Submit a job", description = """
+    @Operation(operationId = "submitJob", summary = "Submit a job", description = """
             Queues a recipe of stages to run on a registered model and answers 202 with the job and its Location.
             Each stage is validated at submission (unknown types, unknown or ill-typed parameters and out-of-range
             values are refused with 422, naming the field). With an Idempotency-Key header, repeating the same
@@ -99,7 +99,7 @@ public class JobsController {
         return response.body(views.of(submitted.job()));
     }
 
-    @Operation(summary = "List jobs", description = "Newest first, filtered by status, stage type, model and labels. "
+    @Operation(operationId = "listJobs", summary = "List jobs", description = "Newest first, filtered by status, stage type, model and labels. "
             + "Results are left out (GET the job for its result).")
     @GetMapping
     public PageView<JobView> list(
@@ -138,13 +138,13 @@ public class JobsController {
                 PageRequest.of(page, size)), job -> views.of(job).withoutResult());
     }
 
-    @Operation(summary = "Get a job", description = "Its status, progress (stage, units, percent, ETA), and once it succeeded its result.")
+    @Operation(operationId = "getJob", summary = "Get a job", description = "Its status, progress (stage, units, percent, ETA), and once it succeeded its result.")
     @GetMapping("/{id}")
     public JobView get(@PathVariable UUID id) {
         return views.find(id).orElseThrow(() -> ApiException.notFound("Job " + id));
     }
 
-    @Operation(summary = "Cancel a job", description = """
+    @Operation(operationId = "cancelJob", summary = "Cancel a job", description = """
             A queued job is cancelled at once; a running one becomes CANCELLING and its worker stops at the next unit
             of work (tensor, layer, batch), removes partial outputs and marks it CANCELLED. 409 when it already ended.""")
     @ApiResponse(responseCode = "202", description = "Cancelled, or cancelling")
@@ -160,7 +160,7 @@ public class JobsController {
         };
     }
 
-    @Operation(summary = "A job's events", description = "Its log, oldest first: state changes, stages, progress, callback deliveries.")
+    @Operation(operationId = "listJobEvents", summary = "A job's events", description = "Its log, oldest first: state changes, stages, progress, callback deliveries.")
     @GetMapping("/{id}/events")
     public PageView<EventView> events(@PathVariable UUID id,
                                       @RequestParam(defaultValue = "0") @Min(0) int page,
@@ -169,7 +169,7 @@ public class JobsController {
         return PageView.of(events.findByJobIdOrderByIdAsc(id, PageRequest.of(page, size)), EventView::of);
     }
 
-    @Operation(summary = "Stream a job's events", description = """
+    @Operation(operationId = "streamJobEvents", summary = "Stream a job's events", description = """
             Server-Sent Events: every event so far, then each new one as it happens; the stream ends when the job
             ends. Event ids are the events' ids: reconnect with Last-Event-ID to resume.""")
     @GetMapping(path = "/{id}/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
