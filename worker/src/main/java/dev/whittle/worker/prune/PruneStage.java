@@ -161,15 +161,23 @@ public class PruneStage implements StageType<PruneStage.Parameters> {
     @Override
     public Result execute(Parameters p, StageContext context) throws Exception {
         PruneSpec spec = p.spec();
-        List<PruneProblem> problems = spec.problems(ModelConfig.load(context.modelFolder()));
+        ModelConfig config = ModelConfig.load(context.modelFolder());
+        List<PruneProblem> problems = spec.problems(config);
         if (!problems.isEmpty()) {
             throw new PruneProblemException(problems);
         }
         PruneMethod method = spec.toMethod();
-        PruneRequest request = new PruneRequest(method, spec.tensors(), calibration(p.calibration()),
+        CalibrationSettings calibration = calibration(p.calibration());
+        int window = CalibrationSampler.context(config);
+        if (method.needsCalibration() && calibration.sequenceLength() > window) {
+            context.warning("calibration.seqlen", calibration.sequenceLength() + " is longer than the model's context of "
+                    + window + " tokens; calibrating on windows of " + window + " tokens");
+        }
+        PruneRequest request = new PruneRequest(method, spec.tensors(), calibration,
                 p.dtype() == null ? null : outputDtype(p.dtype()));
         Pruner.Result result = new Pruner(calibrationSampler).prune(context.modelFolder(),
                 context.outputFolder(), request, new PruneProgress(context.progress()));
+        result.statistics().warnings().forEach(warning -> context.warning(null, warning));
         Files.writeString(result.model().resolve(STATISTICS_FILE),
                 JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(result.statistics()) + "\n");
         return new Result(result.statistics(), result.times());
