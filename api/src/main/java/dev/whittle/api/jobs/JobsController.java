@@ -13,7 +13,9 @@ import dev.whittle.persistence.job.JobEvents;
 import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.job.Jobs;
+import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.jobs.JobView;
 import dev.whittle.worker.jobs.JobViews;
 import dev.whittle.worker.models.ModelCatalog;
@@ -32,6 +34,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -57,9 +60,11 @@ public class JobsController {
     private final JobQueue queue;
     private final ModelCatalog catalog;
     private final JobEventStreams streams;
+    private final Models models;
 
     public JobsController(JobSubmission submission, JobViews views, Jobs jobs, JobEvents events, JobQueue queue,
-                          ModelCatalog catalog, JobEventStreams streams) {
+                          ModelCatalog catalog, JobEventStreams streams, Models models) {
+        this.models = models;
         this.submission = submission;
         this.views = views;
         this.jobs = jobs;
@@ -158,6 +163,28 @@ public class JobsController {
                     + queue.status(id).map(Enum::name).orElse("?") + "); there is nothing to cancel");
             case CANCELLED, CANCELLING -> ResponseEntity.status(HttpStatus.ACCEPTED).body(get(id));
         };
+    }
+
+    @Operation(operationId = "deleteJob", summary = "Delete an ended job", description = """
+            Removes a job that has ended (SUCCEEDED, FAILED or CANCELLED) with its events; the evaluations it made
+            keep their results. 409 while it has not ended (cancel it first), or while the model it wrote is
+            registered (delete the model first: the job is that model's record of how it was made).""")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "409", description = "The job has not ended, or the model it wrote is still registered")
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@PathVariable UUID id) {
+        Job job = jobs.findById(id).orElseThrow(() -> ApiException.notFound("Job " + id));
+        if (!job.getStatus().isFinal()) {
+            throw new ApiException(Problems.CONFLICT, "Job " + id + " has not ended (" + job.getStatus()
+                    + "); cancel it first");
+        }
+        List<Model> written = models.findByProducingJobId(id);
+        if (!written.isEmpty()) {
+            throw new ApiException(Problems.CONFLICT, "Job " + id + " wrote model '" + written.getFirst().getName()
+                    + "', which is still registered; delete the model first");
+        }
+        jobs.deleteById(id);
+        return ResponseEntity.noContent().build();
     }
 
     @Operation(operationId = "listJobEvents", summary = "A job's events", description = "Its log, oldest first: state changes, stages, progress, callback deliveries.")

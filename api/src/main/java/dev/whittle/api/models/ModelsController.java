@@ -12,6 +12,7 @@ import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.ModelFile;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.worker.models.ModelRemoval;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -31,6 +32,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -50,9 +52,11 @@ public class ModelsController {
     private final ModelCatalog catalog;
     private final Models models;
     private final RequestReader requests;
+    private final ModelRemoval removal;
 
-    public ModelsController(ModelCatalog catalog, Models models, RequestReader requests) {
+    public ModelsController(ModelCatalog catalog, Models models, RequestReader requests, ModelRemoval removal) {
         this.catalog = catalog;
+        this.removal = removal;
         this.models = models;
         this.requests = requests;
     }
@@ -86,6 +90,20 @@ public class ModelsController {
     @GetMapping("/{id}")
     public ModelView get(@PathVariable String id) {
         return ModelView.of(find(id));
+    }
+
+    @Operation(operationId = "deleteModel", summary = "Delete a model", description = """
+            Unregisters the model and, when a job wrote it (its folder lies in the output root), deletes its folder.
+            A folder registered by path is the user's: it is only unregistered, never deleted. The model's evaluations
+            go with it; ended jobs that read or wrote it keep their record without it. Refused with 409 while a job
+            that has not ended uses it, or while a model made from it is registered (delete the children first).""")
+    @ApiResponse(responseCode = "204", description = "Deleted (header Whittle-Folder: deleted or kept)")
+    @ApiResponse(responseCode = "409", description = "A job that has not ended uses it, or a child model depends on it")
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@PathVariable String id) {
+        ModelRemoval.Outcome outcome = removal.remove(find(id).getId());
+        return ResponseEntity.noContent()
+                .header("Whittle-Folder", outcome == ModelRemoval.Outcome.FOLDER_DELETED ? "deleted" : "kept").build();
     }
 
     @Operation(operationId = "getModelLineage", summary = "A model's lineage", description = "The models it was made from, and the models made from it.")
