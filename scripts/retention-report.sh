@@ -344,3 +344,7 @@ echo
     print "| non-zero linear weights | | | " count($6) " | " count($7) " | |"
     print "| MACs per token (zeros skipped) | | | " count($8) " | " count($9) " | |"
   }'
+# What the service left out of the average, and what it warns about (the limit's standard errors).
+jq -r '([.tasks[] | select(.excludedFromAverage != null) | "- \(.task): \(.excludedFromAverage)"]
+        | if length > 0 then "\nLeft out of the average retention:", .[] else empty end),
+       (.warnings | if length > 0 then "\nWarnings:", (.[] | "- \(.)") else empty end)' <<<"$compare"
