@@ -62,6 +62,11 @@ class OutputModelsTest {
                 + "\",\"output\":{\"name\":\"../escape\"},\"stages\":[{\"type\":\"WRITE_MODEL\"}]}");
         assertThat(unsafe.status()).isEqualTo(422);
         assertThat(unsafe.errorFields()).containsExactly("output.name");
+
+        String evaluation = job.get("result").get("stages").get(1).get("result").get("tasks").get(0).get("evaluationId").asString();
+        assertThat(api.delete("/api/v1/models/" + name).status()).as("an evaluated model is deleted").isEqualTo(204);
+        assertThat(api.get("/api/v1/evaluations/" + evaluation).status()).as("its evaluations go with it").isEqualTo(404);
+        assertThat(Files.exists(folder)).isFalse();
     }
 
     @Test
