@@ -10,6 +10,16 @@ import org.springframework.data.jpa.repository.Query;
 /** The registered models. */
 public interface Models extends JpaRepository<Model, UUID> {
 
+    /** The model, its row locked until the transaction ends (a job submitted on it meanwhile waits for it). */
+    @Query(value = "select * from model where id = :id for update", nativeQuery = true)
+    Optional<Model> lockById(UUID id);
+
+    /** The models made directly from {@code parentId}. */
+    List<Model> findByParentId(UUID parentId);
+
+    /** The models job {@code jobId} wrote. */
+    List<Model> findByProducingJobId(UUID jobId);
+
     Optional<Model> findByName(String name);
 
     boolean existsByName(String name);

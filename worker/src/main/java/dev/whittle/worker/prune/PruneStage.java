@@ -109,14 +109,23 @@ public class PruneStage implements StageType<PruneParameters> {
 
     @Override
     public Result execute(PruneParameters p, StageContext context) throws Exception {
-        List<PruneProblem> problems = p.problems(ModelConfig.load(context.modelFolder()));
+        ModelConfig config = ModelConfig.load(context.modelFolder());
+        List<PruneProblem> problems = p.problems(config);
         if (!problems.isEmpty()) {
             throw new PruneProblemException(problems);
         }
-        CalibrationSource calibration = p instanceof PruneParameters.Calibrated c
-                ? c.calibration().source(this::datasetFile) : null;
+        CalibrationSource calibration = null;
+        if (p instanceof PruneParameters.Calibrated c) {
+            calibration = c.calibration().source(this::datasetFile);
+            int window = CalibrationSampler.context(config);
+            if (c.calibration().seqlen() > window) {
+                context.warning("calibration.seqlen", c.calibration().seqlen() + " is longer than the model's context "
+                        + "of " + window + " tokens; calibrating on windows of " + window + " tokens");
+            }
+        }
         Pruner.Result result = new Pruner(calibrationSampler).prune(context.modelFolder(),
                 context.outputFolder(), p, calibration, new PruneProgress(context.progress()));
+        result.statistics().warnings().forEach(warning -> context.warning(null, warning));
         Files.writeString(result.model().resolve(STATISTICS_FILE),
                 JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(result.statistics()) + "\n");
         return new Result(result.statistics(), result.times());

@@ -38,6 +38,7 @@ final class StageTasklet implements Tasklet {
     static final String STARTED = "stage.started";
     static final String COMPLETED = "stage.completed";
     static final String FAILED = "stage.failed";
+    static final String WARNING = "stage.warning";
 
     private static final Logger log = LoggerFactory.getLogger(StageTasklet.class);
 
@@ -78,9 +79,10 @@ final class StageTasklet implements Tasklet {
         run.workspace().prepareStage(stage.index(), attempt);
         Path output = run.workspace().outputFolder(stage.index(), attempt);
         ProgressReporter progress = new ProgressReporter(run.control(), queue, events, stage.index(), count, type,
-                settings.progressInterval(), settings.progressEventInterval());
+                run.job().getStartedAt(), settings.progressInterval(), settings.progressEventInterval());
         progress.report(null, 0, 0, "started");
-        Context context = new Context(jobId, stage.index(), modelFolder, progress, output, step.getExecutionContext());
+        Context context = new Context(jobId, stage.index(), modelFolder, progress, output, step.getExecutionContext(),
+                (field, message) -> warn(jobId, type, count, field, message));
 
         long start = System.nanoTime();
         try {
@@ -113,6 +115,18 @@ final class StageTasklet implements Tasklet {
         }
     }
 
+    private void warn(UUID jobId, String type, int count, String field, String message) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("stageIndex", stage.index());
+        data.put("type", type);
+        if (field != null) {
+            data.put("field", "stages[" + stage.index() + "]." + field);
+        }
+        events.append(jobId, EventLevel.WARN, WARNING, "Stage " + (stage.index() + 1) + "/" + count + " (" + type + "): "
+                + (field == null ? "" : field + ": ") + message, data);
+        log.warn("Stage {}/{} ({}): {}{}", stage.index() + 1, count, type, field == null ? "" : field + ": ", message);
+    }
+
     /** The output of the latest earlier stage that wrote a model, or else the job's model. */
     private Path inputModelFolder(StepExecution step) {
         return StageOutputs.read(batchRepository, step.getJobExecution().getJobInstance(),
@@ -126,10 +140,16 @@ final class StageTasklet implements Tasklet {
     }
 
     private record Context(UUID jobId, int stageIndex, Path modelFolder, ProgressReporter progress, Path outputFolder,
-                           ExecutionContext checkpoint) implements StageContext {
+                           ExecutionContext checkpoint, java.util.function.BiConsumer<String, String> warnings)
+            implements StageContext {
         @Override
         public Progress progress(int part, int parts) {
             return progress.part(part, parts);
+        }
+
+        @Override
+        public void warning(String field, String message) {
+            warnings.accept(field, message);
         }
     }
 }

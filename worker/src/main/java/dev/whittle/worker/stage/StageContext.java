@@ -36,4 +36,11 @@ public interface StageContext {
 
     /** The step's Spring Batch execution context: values put here survive a restart of the job on another worker. */
     ExecutionContext checkpoint();
+
+    /**
+     * Records a warning in the job's events ({@code stage.warning}, level WARN): something the stage changed or
+     * assumed that the request did not say, such as a length clipped to the model's context, so the user sees why
+     * the result differs from what was asked. {@code field} is the parameter it concerns (null if none).
+     */
+    void warning(String field, String message);
 }
