@@ -6,6 +6,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -20,7 +22,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Makes a succeeded job's final output a registered model: moves its folder from the workspace into the output
- * root in one rename (copy, then rename, across file systems), registers it with its parent and producing job,
+ * root in one rename (copy, then rename, across file systems), registers it with its parents (the job's input, then
+ * the models stages recorded as also made from) and producing job,
  * and gives it the evaluations that later stages made of it. It runs inside the transaction that ends the job;
  * if that transaction does not commit, the promoted folder is removed, so that no unregistered model is left.
  */
@@ -48,7 +51,10 @@ class OutputPromotion {
                 }
             }
         });
-        UUID model = catalog.registerOutput(promoted.getFileName().toString(), promoted, run.model().getId(),
+        List<UUID> parents = new ArrayList<>();
+        parents.add(run.model().getId());
+        parents.addAll(output.parents());
+        UUID model = catalog.registerOutput(promoted.getFileName().toString(), promoted, parents,
                 run.job().getId()).getId();
         // Stages after the one that wrote the output read that output; earlier evaluations of models the job
         // wrote were of intermediate ones, never registered, and stay without a model.
