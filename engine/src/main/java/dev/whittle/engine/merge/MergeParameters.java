@@ -145,8 +145,9 @@ public sealed interface MergeParameters {
             @NotEmpty List<String> models,
             @ArraySchema(arraySchema = @Schema(description = WEIGHTS, example = "[1, 1]"),
                     schema = @Schema(minimum = "0")) List<Double> weights,
+            // The exclusive 0 is Bean Validation's and the description's: swagger reads an exclusive bound of 0 as unset.
             @Schema(description = "Fraction of each task vector's entries kept (largest magnitudes), in (0, 1].",
-                    defaultValue = "1", example = "0.5", exclusiveMinimumValue = 0, maximum = "1")
+                    defaultValue = "1", example = "0.5", minimum = "0", maximum = "1")
             @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double density,
             @Schema(description = "The model the task vectors are taken against (e.g. the pruned model both "
                     + "students were trained from), by id or name.", example = "pruned-base",
