@@ -86,7 +86,8 @@ public class JobSubmission {
         List<RecipeStage> stages = List.of();
         if (request.stages() != null && !request.stages().isEmpty()) {
             try {
-                stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages", configOf(model));
+                stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages", configOf(model),
+                        model == null ? null : Path.of(model.getPath()));
             } catch (InvalidRequestException e) {
                 problems.addAll(e.problems());
             }

@@ -49,7 +49,7 @@ public class ModelRemoval {
                     + " job(s) that have not ended (" + running.stream().map(j -> j.getId().toString())
                     .collect(Collectors.joining(", ")) + "); cancel them or wait until they end");
         }
-        List<Model> children = models.findByParentId(id);
+        List<Model> children = models.findChildren(id);
         if (!children.isEmpty()) {
             throw new ModelInUseException("Model '" + model.getName() + "' has models made from it ("
                     + children.stream().map(Model::getName).collect(Collectors.joining(", ")) + "); delete them first");

@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Makes a succeeded job's final output a registered model: moves its folder from the workspace into the output
- * root in one rename (copy, then rename, across file systems), registers it with its parent and producing job,
+ * root in one rename (copy, then rename, across file systems), registers it with its parents (the job's input, then
+ * the models stages recorded as also made from) and producing job,
  * and gives it the evaluations that later stages made of it. It runs inside the transaction that ends the job;
  * if that transaction does not commit, the promoted folder is removed, so that no unregistered model is left.
  */
@@ -62,7 +63,10 @@ class OutputPromotion {
             }
         });
         writeCard(promoted, name, run, output, results);
-        UUID model = catalog.registerOutput(promoted.getFileName().toString(), promoted, run.model().getId(),
+        List<UUID> parents = new ArrayList<>();
+        parents.add(run.model().getId());
+        parents.addAll(output.parents());
+        UUID model = catalog.registerOutput(promoted.getFileName().toString(), promoted, parents,
                 run.job().getId()).getId();
         // Stages after the one that wrote the output read that output; earlier evaluations of models the job
         // wrote were of intermediate ones, never registered, and stay without a model.

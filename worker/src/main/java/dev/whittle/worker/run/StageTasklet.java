@@ -3,9 +3,12 @@ package dev.whittle.worker.run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.persistence.job.EventLevel;
@@ -35,6 +38,8 @@ final class StageTasklet implements Tasklet {
 
     static final String RESULT = "whittle.result";
     static final String OUTPUT = "whittle.output";
+    /** The models besides its input that a stage's output is made from ({@link StageContext#addParent}), comma-separated ids. */
+    static final String PARENTS = "whittle.parents";
     static final String STARTED = "stage.started";
     static final String COMPLETED = "stage.completed";
     static final String FAILED = "stage.failed";
@@ -150,6 +155,15 @@ final class StageTasklet implements Tasklet {
         @Override
         public void warning(String field, String message) {
             warnings.accept(field, message);
+        }
+
+        @Override
+        public void addParent(UUID model) {
+            List<UUID> parents = new ArrayList<>(StageOutputs.parents(checkpoint.getString(PARENTS, "")));
+            if (!parents.contains(model)) {
+                parents.add(model);
+                checkpoint.putString(PARENTS, parents.stream().map(UUID::toString).collect(Collectors.joining(",")));
+            }
         }
     }
 }

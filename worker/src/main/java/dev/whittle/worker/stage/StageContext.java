@@ -34,6 +34,13 @@ public interface StageContext {
      */
     Path outputFolder();
 
+    /**
+     * Records that the model this stage writes is made from registered model {@code model} too, besides its input
+     * (a MERGE's other models): the job's output model is registered with it as one more parent. Call it for the
+     * models actually read; calling it again for the same model changes nothing.
+     */
+    void addParent(UUID model);
+
     /** The step's Spring Batch execution context: values put here survive a restart of the job on another worker. */
     ExecutionContext checkpoint();
 
