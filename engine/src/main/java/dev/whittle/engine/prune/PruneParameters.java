@@ -30,16 +30,23 @@ import java.util.List;
         @JsonSubTypes.Type(value = PruneParameters.Magnitude.class, name = PruneParameters.Magnitude.NAME),
         @JsonSubTypes.Type(value = PruneParameters.Wanda.class, name = PruneParameters.Wanda.NAME),
         @JsonSubTypes.Type(value = PruneParameters.SparseGpt.class, name = PruneParameters.SparseGpt.NAME),
-        @JsonSubTypes.Type(value = PruneParameters.BlockRemoval.class, name = PruneParameters.BlockRemoval.NAME)})
+        @JsonSubTypes.Type(value = PruneParameters.BlockRemoval.class, name = PruneParameters.BlockRemoval.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Reap.class, name = PruneParameters.Reap.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Frequency.class, name = PruneParameters.Frequency.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Ean.class, name = PruneParameters.Ean.NAME)})
 @Schema(description = "A pruning method and its parameters; `method` says which.", discriminatorProperty = "method",
         oneOf = {PruneParameters.Magnitude.class, PruneParameters.Wanda.class, PruneParameters.SparseGpt.class,
-                PruneParameters.BlockRemoval.class},
+                PruneParameters.BlockRemoval.class, PruneParameters.Reap.class, PruneParameters.Frequency.class,
+                PruneParameters.Ean.class},
         discriminatorMapping = {
                 @DiscriminatorMapping(value = PruneParameters.Magnitude.NAME, schema = PruneParameters.Magnitude.class),
                 @DiscriminatorMapping(value = PruneParameters.Wanda.NAME, schema = PruneParameters.Wanda.class),
                 @DiscriminatorMapping(value = PruneParameters.SparseGpt.NAME, schema = PruneParameters.SparseGpt.class),
                 @DiscriminatorMapping(value = PruneParameters.BlockRemoval.NAME,
-                        schema = PruneParameters.BlockRemoval.class)})
+                        schema = PruneParameters.BlockRemoval.class),
+                @DiscriminatorMapping(value = PruneParameters.Reap.NAME, schema = PruneParameters.Reap.class),
+                @DiscriminatorMapping(value = PruneParameters.Frequency.NAME, schema = PruneParameters.Frequency.class),
+                @DiscriminatorMapping(value = PruneParameters.Ean.NAME, schema = PruneParameters.Ean.class)})
 public sealed interface PruneParameters permits PruneParameters.WeightPruning, PruneParameters.Calibrated {
 
     /** The method's name, as {@code method} gives it. */
@@ -74,6 +81,8 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
     String EXCLUDE = "Regular expressions removing tensors from the choice.";
     String CALIBRATION = "The calibration set; default 128 windows of 2048 tokens of natural-english, seed 0.";
     String DTYPE = "Stored dtype of the output's weights; default: the input's.";
+    String EXPERTS = "Fraction of each sparse layer's routed experts to remove, in (0, 1): round(fraction x experts) "
+            + "go from every layer, and at least top-k must stay.";
 
     /** The weight-pruning methods: a target sparsity or an N:M pattern on the chosen block linears. */
     sealed interface WeightPruning extends PruneParameters permits Magnitude, Wanda, SparseGpt {
@@ -102,7 +111,7 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
     }
 
     /** The methods that run the model on calibration windows. */
-    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval {
+    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval, ExpertPruning {
         Calibration calibration();
 
         private static Calibration orDefault(Calibration calibration) {
@@ -199,6 +208,73 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
         public BlockRemoval {
             metric = metric == null ? BlockScoring.Metric.ANGULAR_DISTANCE : metric;
             tokens = tokens == null ? metric.defaultTokens() : tokens;
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /**
+     * The expert-pruning methods of Mixture-of-Experts models: score every routed expert of every sparse layer on the
+     * calibration set, then remove the same number of lowest-scoring experts from each layer; see
+     * {@link dev.whittle.engine.prune.experts.ExpertSaliency}.
+     */
+    sealed interface ExpertPruning extends Calibrated permits Reap, Frequency, Ean {
+        /** The fraction of each sparse layer's experts removed, in (0, 1). */
+        Double experts();
+
+        /** How many of a layer's {@code total} experts go: {@code round(experts x total)}. */
+        default int removedOf(int total) {
+            return (int) Math.round(experts() * total);
+        }
+    }
+
+    /** REAP: the lowest mean of {@code g_j(x) * ||f_j(x)||} over the tokens routed to expert j go. */
+    @Schema(description = "REAP (router-weighted expert activation pruning): the experts with the lowest mean, over "
+            + "the tokens routed to them, of their renormalised gate times the norm of their output go. "
+            + "Mixture-of-Experts models only.")
+    record Reap(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertPruning {
+
+        public static final String NAME = "reap";
+
+        public Reap {
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** Frequency: the experts fewest tokens are routed to go. */
+    @Schema(description = "Frequency: the experts that are in the fewest tokens' top-k go. Mixture-of-Experts models "
+            + "only.")
+    record Frequency(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertPruning {
+
+        public static final String NAME = "frequency";
+
+        public Frequency {
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** EAN: the lowest summed output norm over the tokens routed to the expert go. */
+    @Schema(description = "EAN (expert activation norm): the experts whose output norms, summed over the tokens routed "
+            + "to them, are lowest go. Mixture-of-Experts models only.")
+    record Ean(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertPruning {
+
+        public static final String NAME = "ean";
+
+        public Ean {
             calibration = Calibrated.orDefault(calibration);
         }
     }

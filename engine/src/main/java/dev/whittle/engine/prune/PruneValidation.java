@@ -10,9 +10,14 @@ import java.util.Set;
  * The rules of {@link PruneParameters} that Bean Validation's bounds cannot state, each problem against its field:
  * between fields (a sparsity N:M contradicts, global scope with N:M, invalid patterns, a calibration dataset and a
  * built-in set together), and against the model (a family the engine cannot prune, N:M that does not divide a chosen
- * matrix's inputs, tensor patterns that match nothing, more blocks to remove than the model can lose).
+ * matrix's inputs, tensor patterns that match nothing, more blocks to remove than the model can lose, expert methods on
+ * a dense model or other methods on a Mixture-of-Experts one, fewer experts left than a token is routed to).
  */
 final class PruneValidation {
+
+    /** The methods a Mixture-of-Experts model can be pruned with. */
+    static final String EXPERT_METHODS = PruneParameters.Reap.NAME + ", " + PruneParameters.Frequency.NAME + " or "
+            + PruneParameters.Ean.NAME;
 
     private PruneValidation() {
     }
@@ -42,10 +47,14 @@ final class PruneValidation {
 
     static List<PruneProblem> problems(PruneParameters parameters, ModelConfig config) {
         List<PruneProblem> problems = new ArrayList<>();
-        if (config.family().isMixtureOfExperts()) {
-            problems.add(new PruneProblem("method", parameters.name() + " cannot prune " + config.architecture()
-                    + ": pruning the experts of a Mixture-of-Experts MLP is not implemented yet (the model runs; dense "
-                    + "Llama, Mistral, Qwen2 and Qwen3 can be pruned)"));
+        boolean moe = config.family().isMixtureOfExperts();
+        if (moe != parameters instanceof PruneParameters.ExpertPruning) {
+            problems.add(new PruneProblem("method", moe
+                    ? parameters.name() + " cannot prune " + config.architecture() + ": a Mixture-of-Experts model is "
+                            + "pruned by removing experts (" + EXPERT_METHODS + "); weight pruning inside the experts and "
+                            + "block removal are not implemented for it yet"
+                    : parameters.name() + " removes the experts of a Mixture-of-Experts model; " + config.architecture()
+                            + " is dense (prune it with magnitude, wanda, sparsegpt or block-removal)"));
             return problems;
         }
         switch (parameters) {
@@ -58,8 +67,27 @@ final class PruneValidation {
                             + " (at most " + (layers - 1) + ")"));
                 }
             }
+            case PruneParameters.ExpertPruning experts -> expertProblems(experts, config, problems);
         }
         return problems;
+    }
+
+    private static void expertProblems(PruneParameters.ExpertPruning method, ModelConfig config,
+                                       List<PruneProblem> problems) {
+        if (method.experts() == null) {
+            return; // a missing fraction is Bean Validation's to report
+        }
+        int total = config.moe().numExperts();
+        int topK = config.moe().numExpertsPerToken();
+        int removed = method.removedOf(total);
+        if (removed == 0) {
+            problems.add(new PruneProblem("experts", method.experts() + " of " + total + " experts rounds to none "
+                    + "removed (at least " + 0.5 / total + " removes one)"));
+        } else if (total - removed < topK) {
+            problems.add(new PruneProblem("experts", "removing " + removed + " of " + total + " experts would leave "
+                    + (total - removed) + ", fewer than the " + topK + " each token is routed to (at most "
+                    + (total - topK) + " can go)"));
+        }
     }
 
     private static void weightProblems(PruneParameters.WeightPruning method, ModelConfig config,

@@ -10,6 +10,8 @@ import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.DecoderTensors;
 import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.prune.experts.ExpertRemoval;
+import dev.whittle.engine.prune.experts.ExpertScoring;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -23,7 +25,8 @@ import java.util.Set;
 
 /**
  * Prunes a Hugging Face model folder into a new one: loads the model, draws the calibration windows, runs the
- * method (weight pruning block by block over the calibration samples, or block scoring and removal), writes the
+ * method (weight pruning block by block over the calibration samples, block scoring and removal, or expert scoring
+ * and removal on a Mixture-of-Experts model), writes the
  * result atomically in the same layout (tokenizer and companion files copied, config.json rewritten where the
  * shape or dtype changed) and measures it. Progress goes per block ({@code prune}: blocks done of blocks to
  * visit), and cancellation is honoured between blocks and samples; a cancelled or failed run leaves no output.
@@ -85,6 +88,7 @@ public final class Pruner {
         Decoder result = decoder;
         Set<String> pruned = Set.of();
         BlockScoring.Result scores = null;
+        ExpertScoring.Result expertScores = null;
         ModelConfig outConfig = config;
         switch (method) {
             case PruneParameters.WeightPruning weights -> {
@@ -97,6 +101,14 @@ public final class Pruner {
                 clock.forward += System.nanoTime() - start;
                 result = decoder.withoutBlocks(scores.removed());
                 outConfig = RemovedBlocksConfig.rewrite(config, scores.removed());
+            }
+            case PruneParameters.ExpertPruning experts -> {
+                start = System.nanoTime();
+                expertScores = ExpertScoring.score(decoder, windows.windows(),
+                        experts.removedOf(config.moe().numExperts()), metric(experts), progress);
+                clock.forward += System.nanoTime() - start;
+                result = ExpertRemoval.keep(decoder, expertScores.keptByBlock());
+                outConfig = result.config();
             }
         }
         progress.checkCancelled();
@@ -115,7 +127,7 @@ public final class Pruner {
         clock.write += System.nanoTime() - start;
 
         PruneStatistics statistics = PruneStatistics.measure(method, result, pruned, sourceMacs, written, dtype,
-                windows, scores, warnings);
+                windows, scores, expertScores, warnings);
         return new Result(written, statistics, clock.times());
     }
 
@@ -201,6 +213,14 @@ public final class Pruner {
             }
             progress.report("prune", i + 1, last + 1, "block " + i + ": " + linears.size() + " matrices pruned");
         }
+    }
+
+    private static ExpertScoring.Metric metric(PruneParameters.ExpertPruning method) {
+        return switch (method) {
+            case PruneParameters.Reap r -> ExpertScoring.Metric.REAP;
+            case PruneParameters.Frequency f -> ExpertScoring.Metric.FREQUENCY;
+            case PruneParameters.Ean e -> ExpertScoring.Metric.EAN;
+        };
     }
 
     /** Runs block {@code i} over the samples with statistics hooks for {@code linears}; returns the hooks. */

@@ -188,13 +188,39 @@ class PruneParametersTest {
     }
 
     @Test
-    void aFamilyTheEngineCannotPruneIsRefusedAtMethod() {
+    void aMixtureOfExpertsModelTakesOnlyTheExpertMethodsAndADenseModelNone() {
         ModelConfig mixtral = ModelConfig.of(TestModels.configJson(Family.MIXTRAL, TestModels.options()));
         assertThat(read("{\"method\": \"sparsegpt\", \"sparsity\": 0.5}").problems(mixtral)).singleElement()
                 .satisfies(p -> {
                     assertThat(p.field()).isEqualTo("method");
-                    assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts");
+                    assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts")
+                            .contains("reap, frequency or ean");
                 });
+        assertThat(read("{\"method\": \"reap\", \"experts\": 0.25}").problems(LLAMA)).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.field()).isEqualTo("method");
+                    assertThat(p.message()).contains("LlamaForCausalLM is dense");
+                });
+        assertThat(read("{\"method\": \"ean\", \"experts\": 0.5}").problems(mixtral)).isEmpty();
+    }
+
+    @Test
+    void expertPruningMustRemoveAtLeastOneExpertAndLeaveTopK() {
+        ModelConfig fourTopTwo = ModelConfig.of(TestModels.configJson(Family.MIXTRAL,
+                TestModels.options().experts(4).expertsPerToken(2)));
+        assertThat(read("{\"method\": \"reap\", \"experts\": 0.75}").problems(fourTopTwo)).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.field()).isEqualTo("experts");
+                    assertThat(p.message()).isEqualTo("removing 3 of 4 experts would leave 1, fewer than the 2 each "
+                            + "token is routed to (at most 2 can go)");
+                });
+        assertThat(read("{\"method\": \"frequency\", \"experts\": 0.1}").problems(fourTopTwo))
+                .extracting(PruneProblem::field).containsExactly("experts");
+        assertThat(read("{\"method\": \"frequency\", \"experts\": 0.5}").problems(fourTopTwo)).isEmpty();
+        assertThat(bounds("{\"method\": \"reap\", \"experts\": 1}")).containsExactly("experts: must be less than 1");
+        assertThat(bounds("{\"method\": \"reap\"}")).containsExactly("experts: must not be null");
+        assertThat(read("{\"method\": \"reap\", \"experts\": 0.25}")).isEqualTo(
+                new PruneParameters.Reap(0.25, Calibration.DEFAULT, null));
     }
 
     @Test

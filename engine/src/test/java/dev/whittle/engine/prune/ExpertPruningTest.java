@@ -1,0 +1,187 @@
+package dev.whittle.engine.prune;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.model.Batch;
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.Family;
+import dev.whittle.engine.model.ForwardHooks;
+import dev.whittle.engine.model.ForwardState;
+import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.prune.experts.ExpertScoring;
+import dev.whittle.engine.testing.TestModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.whittle.engine.testing.FiniteDifferences.assertClose;
+import static dev.whittle.engine.testing.FiniteDifferences.toDouble;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Expert pruning (reap, frequency, ean) as whole PRUNE runs on a small random Mixtral: 8 experts, top-2, 2 layers. */
+class ExpertPruningTest {
+
+    private static final int EXPERTS = 8;
+    private static final int TOP_K = 2;
+
+    @TempDir
+    static Path shared;
+    static Path mixtral;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void writeModel() throws IOException {
+        mixtral = shared.resolve("mixtral");
+        TestModels.write(mixtral, Family.MIXTRAL, 21, TestModels.options().experts(EXPERTS).expertsPerToken(TOP_K));
+    }
+
+    private Pruner.Result prune(PruneParameters method, CalibrationWindows windows) throws IOException {
+        return Pruner.prune(mixtral, tmp.resolve(method.name()), method, windows, Progress.NONE);
+    }
+
+    private static CalibrationWindows windows(int[]... windows) {
+        return new CalibrationWindows(List.of(windows), "test tokens", "documents", 0);
+    }
+
+    /** How often each expert is in a token's top-k, per router, counted here from the routing the forward reports. */
+    private static Map<String, long[]> routedCounts(Decoder decoder, CalibrationWindows windows) {
+        Map<String, long[]> counts = new HashMap<>();
+        ForwardHooks hooks = new ForwardHooks() {
+            @Override
+            public void routing(String router, int rows, int topK, int[] experts, float[] weights) {
+                long[] c = counts.computeIfAbsent(router, r -> new long[EXPERTS]);
+                for (int i = 0; i < rows * topK; i++) {
+                    c[experts[i]]++;
+                }
+            }
+        };
+        for (int[] window : windows.windows()) {
+            decoder.forward(Batch.of(window), ForwardState.forInference(), hooks);
+        }
+        return counts;
+    }
+
+    /**
+     * Calibrated on three tokens (six top-2 assignments per layer, so at least two of the eight experts see none),
+     * frequency removes two that no token reached: the model written must give exactly the source's logits on those
+     * tokens, load where the source did, and say 6 experts in its config.
+     */
+    @Test
+    void frequencyRemovesExpertsNoCalibrationTokenReachedAndTheLogitsOnThoseTokensStay() throws IOException {
+        int[] tokens = {5, 77, 140};
+        Decoder source = DecoderLoader.load(mixtral, Progress.NONE);
+        float[] before = source.logits(tokens);
+
+        Pruner.Result result = prune(new PruneParameters.Frequency(0.25, null, null), windows(tokens));
+
+        ModelConfig config = ModelConfig.load(result.model());
+        assertThat(config.moe().numExperts()).isEqualTo(6);
+        assertThat(config.json().get("num_local_experts").asInt()).isEqualTo(6);
+        Decoder pruned = DecoderLoader.load(result.model(), Progress.NONE);
+        assertClose("logits after removing unreached experts", pruned.logits(tokens), toDouble(before), 1e-5, 1e-5);
+        Map<String, long[]> counts = routedCounts(source, windows(tokens));
+        for (ExpertScoring.Layer layer : result.statistics().expertScores().layers()) {
+            for (int removed : layer.removed()) {
+                assertThat(counts.get(layer.router())[removed]).as("%s expert %d", layer.router(), removed).isZero();
+            }
+        }
+    }
+
+    /**
+     * Frequency scores are the share of a layer's tokens whose top-k holds the expert (counted here from the routing),
+     * and every method removes its layer's lowest-scoring experts and keeps the rest, renumbered in order: the
+     * written expert tensors and router rows are the source's kept ones.
+     */
+    @Test
+    void eachMethodRemovesItsLowestScoringExpertsAndWritesTheKeptOnesInOrder() throws IOException {
+        CalibrationWindows calibration = CalibrationWindows.randomTokens(320, 3, 24, 5);
+        Map<String, float[]> source = PruneFixtures.tensors(mixtral);
+        Map<String, long[]> counts = routedCounts(DecoderLoader.load(mixtral, Progress.NONE), calibration);
+        for (PruneParameters.ExpertPruning method : List.<PruneParameters.ExpertPruning>of(
+                new PruneParameters.Reap(0.5, null, null), new PruneParameters.Frequency(0.5, null, null),
+                new PruneParameters.Ean(0.5, null, null))) {
+            Pruner.Result result = prune(method, calibration);
+            ExpertScoring.Result scores = result.statistics().expertScores();
+            assertThat(scores.metric().id()).isEqualTo(method.name());
+            assertThat(scores.layers()).hasSize(2);
+            Map<String, float[]> out = PruneFixtures.tensors(result.model());
+            for (ExpertScoring.Layer layer : scores.layers()) {
+                assertThat(layer.kept()).hasSize(4);
+                double lowestKept = layer.kept().stream().mapToDouble(e -> layer.scores().get(e)).min().orElseThrow();
+                double highestRemoved = layer.removed().stream().mapToDouble(e -> layer.scores().get(e)).max().orElseThrow();
+                assertThat(highestRemoved).as("%s %s", method.name(), layer.router()).isLessThanOrEqualTo(lowestKept);
+                if (method instanceof PruneParameters.Frequency) {
+                    for (int e = 0; e < EXPERTS; e++) {
+                        assertThat(layer.scores().get(e)).isCloseTo((double) counts.get(layer.router())[e] / (3 * 24),
+                                within(1e-12));
+                    }
+                }
+                String prefix = "model.layers." + layer.block() + ".block_sparse_moe.";
+                float[] router = out.get(prefix + "gate.weight");
+                float[] sourceRouter = source.get(prefix + "gate.weight");
+                int hidden = sourceRouter.length / EXPERTS;
+                for (int i = 0; i < layer.kept().size(); i++) {
+                    int from = layer.kept().get(i);
+                    for (String w : List.of("w1", "w2", "w3")) {
+                        assertThat(out.get(prefix + "experts." + i + "." + w + ".weight"))
+                                .containsExactly(source.get(prefix + "experts." + from + "." + w + ".weight"));
+                    }
+                    for (int c = 0; c < hidden; c++) {
+                        assertThat(router[i * hidden + c]).isEqualTo(sourceRouter[from * hidden + c]);
+                    }
+                }
+                assertThat(out).doesNotContainKey(prefix + "experts.4.w1.weight");
+            }
+        }
+    }
+
+    /**
+     * Parameters are the tensors of the written checkpoint; a token runs top-2 of the 4 experts left, so the active
+     * parameters are those less half of the routed experts' weights.
+     */
+    @Test
+    void theStatisticsCountParametersAndTheActiveParametersOfATokenFromTheWrittenCheckpoint() throws IOException {
+        Pruner.Result result = prune(new PruneParameters.Reap(0.5, null, null), CalibrationWindows.randomTokens(320, 2, 16, 1));
+        long parameters = 0;
+        long expertWeights = 0;
+        try (Checkpoint checkpoint = Checkpoint.open(result.model())) {
+            for (String name : checkpoint.names()) {
+                long size = 1;
+                for (long d : checkpoint.info(name).shape()) {
+                    size *= d;
+                }
+                parameters += size;
+                expertWeights += name.contains(".experts.") ? size : 0;
+            }
+        }
+        PruneStatistics stats = result.statistics();
+        assertThat(stats.parameters()).isEqualTo(parameters);
+        assertThat(stats.activeParameters()).isEqualTo(parameters - expertWeights / 2);
+        assertThat(stats.expertScores().experts()).isEqualTo(8);
+        assertThat(stats.expertScores().kept()).isEqualTo(4);
+        assertThat(stats.fileBytes()).isPositive();
+        assertThat(stats.calibration().samples()).isEqualTo(2);
+    }
+
+    /** The calibration set is drawn as for Wanda: from the parameters' calibration, through the model's tokenizer. */
+    @Test
+    void aReapRunDrawsItsWindowsFromTheCalibrationSet() throws IOException {
+        Pruner.Result result = new Pruner(new CalibrationSampler()).prune(mixtral, tmp.resolve("reap"),
+                new PruneParameters.Reap(0.25, PruneFixtures.calibration(3, 20), null), PruneFixtures.textSource(shared),
+                Progress.NONE);
+        assertThat(result.statistics().calibration().samples()).isEqualTo(3);
+        assertThat(result.statistics().calibration().sequenceLength()).isEqualTo(20);
+        assertThat(DecoderLoader.load(result.model(), Progress.NONE).config().moe().numExperts()).isEqualTo(6);
+        assertThat(result.times().forward()).isPositive();
+    }
+}
