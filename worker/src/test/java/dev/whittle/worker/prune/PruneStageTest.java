@@ -1,7 +1,11 @@
 package dev.whittle.worker.prune;
 
+import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.Family;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.testing.TestTokenizers;
 import dev.whittle.persistence.dataset.DatasetFormat;
 import dev.whittle.persistence.job.Job;
@@ -9,6 +13,7 @@ import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.datasets.DatasetCatalog;
+import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.queue.Worker;
 import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.stage.FieldProblem;
@@ -51,6 +56,8 @@ class PruneStageTest {
     DatasetCatalog datasets;
     @Autowired
     StorageRoots storage;
+    @Autowired
+    ModelCatalog catalog;
 
     private Worker worker;
 
@@ -77,6 +84,14 @@ class PruneStageTest {
             return e.problems();
         }
         throw new AssertionError("expected problems with " + stage);
+    }
+
+    /** A small random Mixtral, 8 experts of which each token is routed to 2, registered. */
+    private Model mixtral() throws IOException {
+        String name = "mixtral-" + UUID.randomUUID().toString().substring(0, 8);
+        Path folder = storage.modelRoots().getFirst().resolve(name);
+        TestModels.write(folder, Family.MIXTRAL, 9, TestModels.options().experts(8).expertsPerToken(2));
+        return catalog.register(name, folder.toString());
     }
 
     private String textDataset() throws IOException {
@@ -143,6 +158,44 @@ class PruneStageTest {
     }
 
     @Test
+    void aReapJobRegistersAMixtralWithFewerExpertsAndTheScoresPerExpert() throws IOException {
+        Model input = mixtral();
+        Job done = run(input, """
+                {"type": "PRUNE", "method": "reap", "experts": 0.25,
+                 "calibration": {"builtIn": "natural-english", "nsamples": 3, "seqlen": 24}}""");
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        Model output = models.findById(done.getOutputModelId()).orElseThrow();
+        assertThat(output.getParentId()).isEqualTo(input.getId());
+        Path folder = Path.of(output.getPath());
+        assertThat(ModelConfig.load(folder).json().get("num_local_experts").asInt()).isEqualTo(6);
+        assertThat(DecoderLoader.load(folder, Progress.NONE).config().moe().numExperts()).isEqualTo(6);
+        JsonNode statistics = done.getResult().get("stages").get(0).get("result").get("statistics");
+        assertThat(statistics.get("expertScores").get("metric").asString()).isEqualTo("reap");
+        assertThat(statistics.get("expertScores").get("layers")).hasSize(2).allSatisfy(layer -> {
+            assertThat(layer.get("scores")).hasSize(8);
+            assertThat(layer.get("kept")).hasSize(6);
+        });
+        assertThat(statistics.get("activeParameters").asLong()).isLessThan(statistics.get("parameters").asLong());
+        assertThat(done.getProgress().percent()).isEqualTo(100.0);
+    }
+
+    @Test
+    void expertMethodsOnADenseModelAndRemovalsBelowTopKFailTheJobNamingTheField() throws IOException {
+        Job dense = run(testJobs.model(), """
+                {"type": "PRUNE", "method": "frequency", "experts": 0.5}""");
+        assertThat(dense.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(dense.getErrorMessage()).contains("method: frequency removes the experts of a Mixture-of-Experts "
+                + "model; LlamaForCausalLM is dense");
+        Job belowTopK = run(mixtral(), """
+                {"type": "PRUNE", "method": "ean", "experts": 0.9}""");
+        assertThat(belowTopK.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(belowTopK.getErrorMessage()).contains("experts: removing 7 of 8 experts would leave 1, fewer than "
+                + "the 2 each token is routed to");
+        assertThat(belowTopK.getOutputModelId()).isNull();
+    }
+
+    @Test
     void whatTheModelCannotTakeFailsTheJobNamingTheField() {
         Job done = run(testJobs.model(), """
                 {"type": "PRUNE", "method": "block-removal", "blocks": 2}""");
@@ -182,7 +235,7 @@ class PruneStageTest {
                 .extracting(FieldProblem::field).containsExactly("stages[0].calibration");
         assertThat(problemsOf("""
                 {"type": "PRUNE", "method": "obs", "sparsity": 0.5}""")).containsExactly(new FieldProblem(
-                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal"));
+                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal, reap, frequency, ean"));
         assertThat(problemsOf("""
                 {"type": "PRUNE", "sparsity": 0.5}""")).extracting(FieldProblem::field).containsExactly("stages[0].method");
         assertThat(problemsOf("""
