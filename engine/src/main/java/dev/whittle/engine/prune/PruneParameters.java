@@ -33,11 +33,12 @@ import java.util.List;
         @JsonSubTypes.Type(value = PruneParameters.BlockRemoval.class, name = PruneParameters.BlockRemoval.NAME),
         @JsonSubTypes.Type(value = PruneParameters.Reap.class, name = PruneParameters.Reap.NAME),
         @JsonSubTypes.Type(value = PruneParameters.Frequency.class, name = PruneParameters.Frequency.NAME),
-        @JsonSubTypes.Type(value = PruneParameters.Ean.class, name = PruneParameters.Ean.NAME)})
+        @JsonSubTypes.Type(value = PruneParameters.Ean.class, name = PruneParameters.Ean.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.MergeExperts.class, name = PruneParameters.MergeExperts.NAME)})
 @Schema(description = "A pruning method and its parameters; `method` says which.", discriminatorProperty = "method",
         oneOf = {PruneParameters.Magnitude.class, PruneParameters.Wanda.class, PruneParameters.SparseGpt.class,
                 PruneParameters.BlockRemoval.class, PruneParameters.Reap.class, PruneParameters.Frequency.class,
-                PruneParameters.Ean.class},
+                PruneParameters.Ean.class, PruneParameters.MergeExperts.class},
         discriminatorMapping = {
                 @DiscriminatorMapping(value = PruneParameters.Magnitude.NAME, schema = PruneParameters.Magnitude.class),
                 @DiscriminatorMapping(value = PruneParameters.Wanda.NAME, schema = PruneParameters.Wanda.class),
@@ -46,7 +47,9 @@ import java.util.List;
                         schema = PruneParameters.BlockRemoval.class),
                 @DiscriminatorMapping(value = PruneParameters.Reap.NAME, schema = PruneParameters.Reap.class),
                 @DiscriminatorMapping(value = PruneParameters.Frequency.NAME, schema = PruneParameters.Frequency.class),
-                @DiscriminatorMapping(value = PruneParameters.Ean.NAME, schema = PruneParameters.Ean.class)})
+                @DiscriminatorMapping(value = PruneParameters.Ean.NAME, schema = PruneParameters.Ean.class),
+                @DiscriminatorMapping(value = PruneParameters.MergeExperts.NAME,
+                        schema = PruneParameters.MergeExperts.class)})
 public sealed interface PruneParameters permits PruneParameters.WeightPruning, PruneParameters.Calibrated {
 
     /** The method's name, as {@code method} gives it. */
@@ -111,7 +114,7 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
     }
 
     /** The methods that run the model on calibration windows. */
-    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval, ExpertPruning {
+    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval, ExpertReduction {
         Calibration calibration();
 
         private static Calibration orDefault(Calibration calibration) {
@@ -213,11 +216,10 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
     }
 
     /**
-     * The expert-pruning methods of Mixture-of-Experts models: score every routed expert of every sparse layer on the
-     * calibration set, then remove the same number of lowest-scoring experts from each layer; see
-     * {@link dev.whittle.engine.prune.experts.ExpertSaliency}.
+     * The methods of Mixture-of-Experts models: every sparse layer ends with the same number fewer routed experts, by
+     * pruning or merging them on the calibration set.
      */
-    sealed interface ExpertPruning extends Calibrated permits Reap, Frequency, Ean {
+    sealed interface ExpertReduction extends Calibrated permits ExpertPruning, MergeExperts {
         /** The fraction of each sparse layer's experts removed, in (0, 1). */
         Double experts();
 
@@ -225,6 +227,13 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
         default int removedOf(int total) {
             return (int) Math.round(experts() * total);
         }
+    }
+
+    /**
+     * Expert pruning: score every routed expert of every sparse layer on the calibration set, then remove each
+     * layer's lowest-scoring ones; see {@link dev.whittle.engine.prune.experts.ExpertSaliency}.
+     */
+    sealed interface ExpertPruning extends ExpertReduction permits Reap, Frequency, Ean {
     }
 
     /** REAP: the lowest mean of {@code g_j(x) * ||f_j(x)||} over the tokens routed to expert j go. */
@@ -275,6 +284,25 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
         public static final String NAME = "ean";
 
         public Ean {
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** Expert merging; see {@link dev.whittle.engine.prune.experts.ExpertMerging}. */
+    @Schema(description = "Expert merging (M-SMoE similarity, HC-SMoE grouping): each sparse layer's experts are "
+            + "clustered by the cosine of their router logits on the calibration set (average linkage) and each group "
+            + "becomes the frequency-weighted average of its members, routed by its most frequent member's router row. "
+            + "Mixture-of-Experts models only.")
+    record MergeExperts(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertReduction {
+
+        public static final String NAME = "merge-experts";
+
+        public MergeExperts {
             calibration = Calibrated.orDefault(calibration);
         }
     }

@@ -16,8 +16,8 @@ import java.util.Set;
 final class PruneValidation {
 
     /** The methods a Mixture-of-Experts model can be pruned with. */
-    static final String EXPERT_METHODS = PruneParameters.Reap.NAME + ", " + PruneParameters.Frequency.NAME + " or "
-            + PruneParameters.Ean.NAME;
+    static final String EXPERT_METHODS = PruneParameters.Reap.NAME + ", " + PruneParameters.Frequency.NAME + ", "
+            + PruneParameters.Ean.NAME + " or " + PruneParameters.MergeExperts.NAME;
 
     private PruneValidation() {
     }
@@ -48,12 +48,12 @@ final class PruneValidation {
     static List<PruneProblem> problems(PruneParameters parameters, ModelConfig config) {
         List<PruneProblem> problems = new ArrayList<>();
         boolean moe = config.family().isMixtureOfExperts();
-        if (moe != parameters instanceof PruneParameters.ExpertPruning) {
+        if (moe != parameters instanceof PruneParameters.ExpertReduction) {
             problems.add(new PruneProblem("method", moe
                     ? parameters.name() + " cannot prune " + config.architecture() + ": a Mixture-of-Experts model is "
                             + "pruned by removing experts (" + EXPERT_METHODS + "); weight pruning inside the experts and "
                             + "block removal are not implemented for it yet"
-                    : parameters.name() + " removes the experts of a Mixture-of-Experts model; " + config.architecture()
+                    : parameters.name() + " reduces the experts of a Mixture-of-Experts model; " + config.architecture()
                             + " is dense (prune it with magnitude, wanda, sparsegpt or block-removal)"));
             return problems;
         }
@@ -67,12 +67,12 @@ final class PruneValidation {
                             + " (at most " + (layers - 1) + ")"));
                 }
             }
-            case PruneParameters.ExpertPruning experts -> expertProblems(experts, config, problems);
+            case PruneParameters.ExpertReduction experts -> expertProblems(experts, config, problems);
         }
         return problems;
     }
 
-    private static void expertProblems(PruneParameters.ExpertPruning method, ModelConfig config,
+    private static void expertProblems(PruneParameters.ExpertReduction method, ModelConfig config,
                                        List<PruneProblem> problems) {
         if (method.experts() == null) {
             return; // a missing fraction is Bean Validation's to report

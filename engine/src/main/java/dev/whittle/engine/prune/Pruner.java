@@ -10,6 +10,7 @@ import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.DecoderTensors;
 import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.prune.experts.ExpertMerging;
 import dev.whittle.engine.prune.experts.ExpertRemoval;
 import dev.whittle.engine.prune.experts.ExpertScoring;
 import dev.whittle.engine.tokenizer.Tokenizer;
@@ -26,7 +27,7 @@ import java.util.Set;
 /**
  * Prunes a Hugging Face model folder into a new one: loads the model, draws the calibration windows, runs the
  * method (weight pruning block by block over the calibration samples, block scoring and removal, or expert scoring
- * and removal on a Mixture-of-Experts model), writes the
+ * and removal or expert merging on a Mixture-of-Experts model), writes the
  * result atomically in the same layout (tokenizer and companion files copied, config.json rewritten where the
  * shape or dtype changed) and measures it. Progress goes per block ({@code prune}: blocks done of blocks to
  * visit), and cancellation is honoured between blocks and samples; a cancelled or failed run leaves no output.
@@ -89,6 +90,7 @@ public final class Pruner {
         Set<String> pruned = Set.of();
         BlockScoring.Result scores = null;
         ExpertScoring.Result expertScores = null;
+        ExpertMerging.Result expertMerges = null;
         ModelConfig outConfig = config;
         switch (method) {
             case PruneParameters.WeightPruning weights -> {
@@ -110,6 +112,16 @@ public final class Pruner {
                 result = ExpertRemoval.keep(decoder, expertScores.keptByBlock());
                 outConfig = result.config();
             }
+            case PruneParameters.MergeExperts merge -> {
+                start = System.nanoTime();
+                expertMerges = ExpertMerging.group(decoder, windows.windows(),
+                        merge.removedOf(config.moe().numExperts()), progress);
+                clock.forward += System.nanoTime() - start;
+                start = System.nanoTime();
+                result = ExpertMerging.merge(decoder, expertMerges);
+                clock.solve += System.nanoTime() - start;
+                outConfig = result.config();
+            }
         }
         progress.checkCancelled();
 
@@ -127,7 +139,7 @@ public final class Pruner {
         clock.write += System.nanoTime() - start;
 
         PruneStatistics statistics = PruneStatistics.measure(method, result, pruned, sourceMacs, written, dtype,
-                windows, scores, expertScores, warnings);
+                windows, scores, expertScores, expertMerges, warnings);
         return new Result(written, statistics, clock.times());
     }
 

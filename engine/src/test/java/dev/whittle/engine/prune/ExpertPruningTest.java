@@ -184,4 +184,99 @@ class ExpertPruningTest {
         assertThat(DecoderLoader.load(result.model(), Progress.NONE).config().moe().numExperts()).isEqualTo(6);
         assertThat(result.times().forward()).isPositive();
     }
+
+    /**
+     * merge-experts against its formula, from the source tensors and the routing counted here: every group's w1, w2
+     * and w3 are {@code sum_j c_j W_j / sum_j c_j} over its members (c_j: tokens routed to j), its router row is its
+     * most routed member's, the groups partition the experts, and the two experts whose router logits over the
+     * calibration tokens have the highest cosine (the clustering's first merge) are in one group.
+     */
+    @Test
+    void mergeExpertsAveragesEachGroupByFrequencyAndGroupsTheMostSimilarRouterLogits() throws IOException {
+        CalibrationWindows calibration = CalibrationWindows.randomTokens(320, 3, 24, 5);
+        Decoder source = DecoderLoader.load(mixtral, Progress.NONE);
+        Map<String, float[]> tensors = PruneFixtures.tensors(mixtral);
+        Map<String, long[]> counts = routedCounts(source, calibration);
+        Map<String, double[][]> gram = new HashMap<>();
+        ForwardHooks logits = new ForwardHooks() {
+            @Override
+            public void linearInput(String linear, float[] x, int offset, int rows, int cols) {
+                if (!linear.endsWith("block_sparse_moe.gate")) {
+                    return;
+                }
+                float[] w = tensors.get(linear + ".weight");
+                double[][] g = gram.computeIfAbsent(linear, l -> new double[EXPERTS][EXPERTS]);
+                for (int r = 0; r < rows; r++) {
+                    double[] l = new double[EXPERTS];
+                    for (int e = 0; e < EXPERTS; e++) {
+                        for (int c = 0; c < cols; c++) {
+                            l[e] += (double) w[e * cols + c] * x[offset + r * cols + c];
+                        }
+                    }
+                    for (int i = 0; i < EXPERTS; i++) {
+                        for (int j = 0; j < EXPERTS; j++) {
+                            g[i][j] += l[i] * l[j];
+                        }
+                    }
+                }
+            }
+        };
+        for (int[] window : calibration.windows()) {
+            source.forward(Batch.of(window), ForwardState.forInference(), logits);
+        }
+
+        Pruner.Result result = prune(new PruneParameters.MergeExperts(0.5, null, null), calibration);
+
+        assertThat(ModelConfig.load(result.model()).json().get("num_local_experts").asInt()).isEqualTo(4);
+        assertThat(DecoderLoader.load(result.model(), Progress.NONE).config().moe().numExperts()).isEqualTo(4);
+        Map<String, float[]> out = PruneFixtures.tensors(result.model());
+        List<dev.whittle.engine.prune.experts.ExpertMerging.Layer> layers = result.statistics().expertMerges().layers();
+        assertThat(layers).hasSize(2);
+        for (var layer : layers) {
+            long[] c = counts.get(layer.router());
+            assertThat(layer.groups()).hasSize(4);
+            assertThat(layer.groups().stream().flatMap(List::stream).sorted().toList())
+                    .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+            double[][] g = gram.get(layer.router());
+            int bestI = 0;
+            int bestJ = 1;
+            for (int i = 0; i < EXPERTS; i++) {
+                for (int j = i + 1; j < EXPERTS; j++) {
+                    if (g[i][j] / Math.sqrt(g[i][i] * g[j][j]) > g[bestI][bestJ] / Math.sqrt(g[bestI][bestI] * g[bestJ][bestJ])) {
+                        bestI = i;
+                        bestJ = j;
+                    }
+                }
+            }
+            int first = bestI;
+            int second = bestJ;
+            assertThat(layer.groups()).as("the most similar pair %d, %d", first, second)
+                    .anySatisfy(group -> assertThat(group).contains(first, second));
+            String prefix = "model.layers." + layer.block() + ".block_sparse_moe.";
+            float[] router = out.get(prefix + "gate.weight");
+            float[] sourceRouter = tensors.get(prefix + "gate.weight");
+            int hidden = sourceRouter.length / EXPERTS;
+            for (int index = 0; index < 4; index++) {
+                List<Integer> group = layer.groups().get(index);
+                long total = group.stream().mapToLong(e -> c[e]).sum();
+                for (String w : List.of("w1", "w2", "w3")) {
+                    float[] merged = out.get(prefix + "experts." + index + "." + w + ".weight");
+                    double[] expected = new double[merged.length];
+                    for (int e : group) {
+                        float[] member = tensors.get(prefix + "experts." + e + "." + w + ".weight");
+                        double share = total == 0 ? 1.0 / group.size() : (double) c[e] / total;
+                        for (int k = 0; k < expected.length; k++) {
+                            expected[k] += share * member[k];
+                        }
+                    }
+                    assertClose(prefix + "experts." + index + "." + w, merged, expected, 1e-6, 1e-6);
+                }
+                int dominant = group.stream().max(java.util.Comparator.comparingLong((Integer e) -> c[e])
+                        .thenComparing(e -> -e)).orElseThrow();
+                for (int k = 0; k < hidden; k++) {
+                    assertThat(router[index * hidden + k]).isEqualTo(sourceRouter[dominant * hidden + k]);
+                }
+            }
+        }
+    }
 }

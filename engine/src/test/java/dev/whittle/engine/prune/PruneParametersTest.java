@@ -194,7 +194,7 @@ class PruneParametersTest {
                 .satisfies(p -> {
                     assertThat(p.field()).isEqualTo("method");
                     assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts")
-                            .contains("reap, frequency or ean");
+                            .contains("reap, frequency, ean or merge-experts");
                 });
         assertThat(read("{\"method\": \"reap\", \"experts\": 0.25}").problems(LLAMA)).singleElement()
                 .satisfies(p -> {
@@ -202,6 +202,8 @@ class PruneParametersTest {
                     assertThat(p.message()).contains("LlamaForCausalLM is dense");
                 });
         assertThat(read("{\"method\": \"ean\", \"experts\": 0.5}").problems(mixtral)).isEmpty();
+        assertThat(read("{\"method\": \"merge-experts\", \"experts\": 0.5}").problems(LLAMA))
+                .extracting(PruneProblem::field).containsExactly("method");
     }
 
     @Test

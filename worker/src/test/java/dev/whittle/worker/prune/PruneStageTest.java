@@ -185,7 +185,7 @@ class PruneStageTest {
         Job dense = run(testJobs.model(), """
                 {"type": "PRUNE", "method": "frequency", "experts": 0.5}""");
         assertThat(dense.getStatus()).isEqualTo(JobStatus.FAILED);
-        assertThat(dense.getErrorMessage()).contains("method: frequency removes the experts of a Mixture-of-Experts "
+        assertThat(dense.getErrorMessage()).contains("method: frequency reduces the experts of a Mixture-of-Experts "
                 + "model; LlamaForCausalLM is dense");
         Job belowTopK = run(mixtral(), """
                 {"type": "PRUNE", "method": "ean", "experts": 0.9}""");
@@ -235,7 +235,7 @@ class PruneStageTest {
                 .extracting(FieldProblem::field).containsExactly("stages[0].calibration");
         assertThat(problemsOf("""
                 {"type": "PRUNE", "method": "obs", "sparsity": 0.5}""")).containsExactly(new FieldProblem(
-                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal, reap, frequency, ean"));
+                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal, reap, frequency, ean, merge-experts"));
         assertThat(problemsOf("""
                 {"type": "PRUNE", "sparsity": 0.5}""")).extracting(FieldProblem::field).containsExactly("stages[0].method");
         assertThat(problemsOf("""
