@@ -80,7 +80,8 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
             + "(then it is nm's N/M).";
     String NM = "N:M semi-structured sparsity: N of every M consecutive inputs of a row zeroed (2:4 is 50%).";
     String INCLUDE = "Regular expressions, searched in tensor names, choosing the weights to prune (default: every "
-            + "linear layer of the blocks).";
+            + "linear layer of the blocks; in a Mixture-of-Experts layer every expert's, each calibrated on the tokens "
+            + "routed to it, never the router).";
     String EXCLUDE = "Regular expressions removing tensors from the choice.";
     String CALIBRATION = "The calibration set; default 128 windows of 2048 tokens of natural-english, seed 0.";
     String DTYPE = "Stored dtype of the output's weights; default: the input's.";

@@ -11,11 +11,11 @@ import java.util.Set;
  * between fields (a sparsity N:M contradicts, global scope with N:M, invalid patterns, a calibration dataset and a
  * built-in set together), and against the model (a family the engine cannot prune, N:M that does not divide a chosen
  * matrix's inputs, tensor patterns that match nothing, more blocks to remove than the model can lose, expert methods on
- * a dense model or other methods on a Mixture-of-Experts one, fewer experts left than a token is routed to).
+ * a dense model or block removal on a Mixture-of-Experts one, fewer experts left than a token is routed to).
  */
 final class PruneValidation {
 
-    /** The methods a Mixture-of-Experts model can be pruned with. */
+    /** The methods that remove or merge the experts of a Mixture-of-Experts model. */
     static final String EXPERT_METHODS = PruneParameters.Reap.NAME + ", " + PruneParameters.Frequency.NAME + ", "
             + PruneParameters.Ean.NAME + " or " + PruneParameters.MergeExperts.NAME;
 
@@ -48,13 +48,16 @@ final class PruneValidation {
     static List<PruneProblem> problems(PruneParameters parameters, ModelConfig config) {
         List<PruneProblem> problems = new ArrayList<>();
         boolean moe = config.family().isMixtureOfExperts();
-        if (moe != parameters instanceof PruneParameters.ExpertReduction) {
-            problems.add(new PruneProblem("method", moe
-                    ? parameters.name() + " cannot prune " + config.architecture() + ": a Mixture-of-Experts model is "
-                            + "pruned by removing experts (" + EXPERT_METHODS + "); weight pruning inside the experts and "
-                            + "block removal are not implemented for it yet"
-                    : parameters.name() + " reduces the experts of a Mixture-of-Experts model; " + config.architecture()
-                            + " is dense (prune it with magnitude, wanda, sparsegpt or block-removal)"));
+        if (!moe && parameters instanceof PruneParameters.ExpertReduction) {
+            problems.add(new PruneProblem("method", parameters.name() + " reduces the experts of a Mixture-of-Experts "
+                    + "model; " + config.architecture() + " is dense (prune it with magnitude, wanda, sparsegpt or "
+                    + "block-removal)"));
+            return problems;
+        }
+        if (moe && parameters instanceof PruneParameters.BlockRemoval) {
+            problems.add(new PruneProblem("method", parameters.name() + " cannot prune " + config.architecture()
+                    + ": on a Mixture-of-Experts model PRUNE removes or merges experts (" + EXPERT_METHODS + ") or prunes "
+                    + "weights inside them (magnitude, wanda, sparsegpt); removing whole blocks is not implemented for it"));
             return problems;
         }
         switch (parameters) {
@@ -116,6 +119,12 @@ final class PruneValidation {
     private static int inputs(ModelConfig config, String name) {
         if (name.endsWith("o_proj.weight")) {
             return config.numAttentionHeads() * config.headDim();
+        }
+        if (name.contains(".shared_expert.") && name.endsWith("down_proj.weight")) {
+            return config.moe().sharedExpertIntermediateSize();
+        }
+        if (name.contains(".experts.") && (name.endsWith("down_proj.weight") || name.endsWith("w2.weight"))) {
+            return config.moe().expertIntermediateSize();
         }
         if (name.endsWith("down_proj.weight")) {
             return config.intermediateSize();

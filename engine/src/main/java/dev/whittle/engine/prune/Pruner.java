@@ -186,6 +186,10 @@ public final class Pruner {
                                 InputStatistics.FeatureNorms::new, clock, progress);
                         long start = System.nanoTime();
                         for (Linear l : linears) {
+                            if (hooks.of(l.name()).tokens() == 0) {
+                                magnitudeInstead(l, w, warnings);
+                                continue;
+                            }
                             WandaPruning.prune(l.weight(), l.out(), l.in(), hooks.of(l.name()).norms(), w.sparsity(), w.nm());
                         }
                         clock.solve += System.nanoTime() - start;
@@ -196,6 +200,10 @@ public final class Pruner {
                         long start = System.nanoTime();
                         Map<InputStatistics.Gram, SparseGptPruning.Factor> factors = new java.util.IdentityHashMap<>();
                         for (Linear l : linears) {
+                            if (hooks.of(l.name()).tokens() == 0) {
+                                magnitudeInstead(l, s, warnings);
+                                continue;
+                            }
                             SparseGptPruning.Factor factor = factors.computeIfAbsent(hooks.of(l.name()),
                                     gram -> SparseGptPruning.factor(gram.hessian(), gram.cols(), s.dampening()));
                             SparseGptPruning.prune(l.weight(), l.out(), l.in(), factor, s.sparsity(), s.nm(), s.blockSize());
@@ -225,6 +233,16 @@ public final class Pruner {
             }
             progress.report("prune", i + 1, last + 1, "block " + i + ": " + linears.size() + " matrices pruned");
         }
+    }
+
+    /**
+     * A linear no calibration token reached (an expert nothing was routed to) has no statistics to be pruned by: its
+     * smallest |w| go instead, at the same sparsity or N:M, rather than SparseGPT zeroing every dead input column.
+     */
+    private static void magnitudeInstead(Linear linear, PruneParameters.WeightPruning method, List<String> warnings) {
+        MagnitudePruning.prune(linear.weight(), linear.out(), linear.in(), method.sparsity(), method.nm());
+        warnings.add(linear.name() + ".weight: no calibration token reached it (an expert no token was routed to); "
+                + "pruned by magnitude instead");
     }
 
     private static ExpertScoring.Metric metric(PruneParameters.ExpertPruning method) {

@@ -279,4 +279,71 @@ class ExpertPruningTest {
             }
         }
     }
+
+    /**
+     * Wanda inside the experts: every expert projection of block 0 is pruned by {@code |W_ij| * ||X_j||} within its
+     * rows, with X only the rows routed to that expert (captured here on the unpruned model, norms in double); the
+     * routers stay whole; an expert no calibration token reached is pruned by magnitude, with a warning.
+     */
+    @Test
+    void wandaInsideTheExpertsCalibratesEachExpertOnTheTokensRoutedToIt() throws IOException {
+        CalibrationWindows calibration = windows(new int[]{5, 77, 140}, new int[]{9, 200, 31});
+        Map<String, float[]> tensors = PruneFixtures.tensors(mixtral);
+        Map<String, double[]> sumSquares = new HashMap<>();
+        ForwardHooks inputs = new ForwardHooks() {
+            @Override
+            public void linearInput(String linear, float[] x, int offset, int rows, int cols) {
+                if (linear.startsWith("model.layers.0.block_sparse_moe.experts.")) {
+                    double[] sums = sumSquares.computeIfAbsent(linear, l -> new double[cols]);
+                    for (int r = 0; r < rows; r++) {
+                        for (int c = 0; c < cols; c++) {
+                            double v = x[offset + r * cols + c];
+                            sums[c] += v * v;
+                        }
+                    }
+                }
+            }
+        };
+        Decoder source = DecoderLoader.load(mixtral, Progress.NONE);
+        for (int[] window : calibration.windows()) {
+            source.forward(Batch.of(window), ForwardState.forInference(), inputs);
+        }
+
+        Pruner.Result result = prune(new PruneParameters.Wanda(0.5, null, null, null, null, null), calibration);
+
+        Map<String, float[]> out = PruneFixtures.tensors(result.model());
+        assertThat(out.get("model.layers.0.block_sparse_moe.gate.weight"))
+                .containsExactly(tensors.get("model.layers.0.block_sparse_moe.gate.weight"));
+        int unreached = 0;
+        for (int e = 0; e < EXPERTS; e++) {
+            for (String w : List.of("w1", "w2", "w3")) {
+                String name = "model.layers.0.block_sparse_moe.experts." + e + "." + w;
+                float[] weights = tensors.get(name + ".weight");
+                float[] pruned = out.get(name + ".weight");
+                int cols = w.equals("w2") ? weights.length / 64 : 64;
+                int rows = weights.length / cols;
+                double[] sums = sumSquares.get(name);
+                if (sums == null) {
+                    unreached++;
+                    assertThat(result.statistics().warnings()).anyMatch(m -> m.startsWith(name + ".weight: no calibration"));
+                    assertThat(MagnitudePruningTest.zeros(pruned)).isEqualTo((long) rows * cols / 2);
+                    continue;
+                }
+                for (int r = 0; r < rows; r++) {
+                    double[] scores = new double[cols];
+                    for (int c = 0; c < cols; c++) {
+                        scores[c] = Math.abs(weights[r * cols + c]) * Math.sqrt(sums[c]);
+                    }
+                    double[] sorted = scores.clone();
+                    java.util.Arrays.sort(sorted);
+                    double threshold = sorted[cols / 2 - 1];
+                    for (int c = 0; c < cols; c++) {
+                        float expected = scores[c] <= threshold ? 0f : weights[r * cols + c];
+                        assertThat(pruned[r * cols + c]).as("%s [%d, %d]", name, r, c).isEqualTo(expected);
+                    }
+                }
+            }
+        }
+        assertThat(unreached).as("projections of experts no token reached (12 assignments over 8 experts)").isPositive();
+    }
 }

@@ -188,9 +188,11 @@ class PruneParametersTest {
     }
 
     @Test
-    void aMixtureOfExpertsModelTakesOnlyTheExpertMethodsAndADenseModelNone() {
+    void aMixtureOfExpertsModelTakesNoBlockRemovalAndADenseModelNoExpertMethod() {
         ModelConfig mixtral = ModelConfig.of(TestModels.configJson(Family.MIXTRAL, TestModels.options()));
-        assertThat(read("{\"method\": \"sparsegpt\", \"sparsity\": 0.5}").problems(mixtral)).singleElement()
+        assertThat(read("{\"method\": \"sparsegpt\", \"sparsity\": 0.5}").problems(mixtral)).isEmpty();
+        assertThat(read("{\"method\": \"wanda\", \"nm\": \"2:4\"}").problems(mixtral)).isEmpty();
+        assertThat(read("{\"method\": \"block-removal\", \"blocks\": 1}").problems(mixtral)).singleElement()
                 .satisfies(p -> {
                     assertThat(p.field()).isEqualTo("method");
                     assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts")
@@ -239,11 +241,16 @@ class PruneParametersTest {
     }
 
     @Test
-    void theCandidateTensorsAreTheLinearsTheLoaderBuilds() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("candidates").resolve("m");
-        TestModels.write(dir, Family.QWEN2, 1);
-        var decoder = dev.whittle.engine.model.DecoderLoader.load(dir, dev.whittle.engine.Progress.NONE);
-        assertThat(TensorSelection.candidates(ModelConfig.load(dir)))
-                .containsExactlyElementsOf(decoder.linears().stream().map(l -> l.name() + ".weight").toList());
+    void theCandidateTensorsAreTheLinearsTheLoaderBuildsLessRoutersAndSharedExpertGates() throws Exception {
+        for (var model : List.of(java.util.Map.entry(Family.QWEN2, TestModels.options()),
+                java.util.Map.entry(Family.MIXTRAL, TestModels.options()),
+                java.util.Map.entry(Family.QWEN2_MOE, TestModels.options().layers(3).config("mlp_only_layers", List.of(1))))) {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("candidates").resolve("m");
+            TestModels.write(dir, model.getKey(), 1, model.getValue());
+            var decoder = dev.whittle.engine.model.DecoderLoader.load(dir, dev.whittle.engine.Progress.NONE);
+            assertThat(TensorSelection.candidates(ModelConfig.load(dir))).as("%s", model.getKey())
+                    .containsExactlyElementsOf(decoder.linears().stream().map(l -> l.name() + ".weight")
+                            .filter(n -> !n.endsWith(".gate.weight") && !n.endsWith("shared_expert_gate.weight")).toList());
+        }
     }
 }
