@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -178,6 +179,37 @@ class PruneStageTest {
         });
         assertThat(statistics.get("activeParameters").asLong()).isLessThan(statistics.get("parameters").asLong());
         assertThat(done.getProgress().percent()).isEqualTo(100.0);
+    }
+
+    /** STUN: expert pruning, then Wanda 50% inside the experts left, as two PRUNE stages of one recipe. */
+    @Test
+    void aStunRecipePrunesExpertsThenWeightsInsideThem() throws IOException {
+        Job done = run(mixtral(), """
+                {"type": "PRUNE", "method": "reap", "experts": 0.25, "calibration": {"nsamples": 2, "seqlen": 24}},
+                {"type": "PRUNE", "method": "wanda", "sparsity": 0.5, "calibration": {"nsamples": 2, "seqlen": 24}}""");
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        Path folder = Path.of(models.findById(done.getOutputModelId()).orElseThrow().getPath());
+        assertThat(ModelConfig.load(folder).moe().numExperts()).isEqualTo(6);
+        JsonNode wanda = done.getResult().get("stages").get(1).get("result").get("statistics");
+        assertThat(wanda.get("prunedSparsity").asDouble()).isEqualTo(0.5);
+        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            float[] w1 = checkpoint.floats("model.layers.1.block_sparse_moe.experts.5.w1.weight");
+            assertThat(IntStream.range(0, w1.length).filter(i -> w1[i] == 0).count()).isEqualTo(w1.length / 2);
+            float[] router = checkpoint.floats("model.layers.1.block_sparse_moe.gate.weight");
+            assertThat(IntStream.range(0, router.length).filter(i -> router[i] == 0).count()).isZero();
+        }
+    }
+
+    @Test
+    void aMergeExpertsJobRecordsTheGroupsOfEveryLayer() throws IOException {
+        Job done = run(mixtral(), """
+                {"type": "PRUNE", "method": "merge-experts", "experts": 0.5, "calibration": {"nsamples": 2, "seqlen": 24}}""");
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(ModelConfig.load(Path.of(models.findById(done.getOutputModelId()).orElseThrow().getPath()))
+                .moe().numExperts()).isEqualTo(4);
+        JsonNode merges = done.getResult().get("stages").get(0).get("result").get("statistics").get("expertMerges");
+        assertThat(merges.get("layers")).hasSize(2).allSatisfy(layer -> assertThat(layer.get("groups")).hasSize(4));
     }
 
     @Test
