@@ -238,6 +238,13 @@ class PruneParametersTest {
             assertThat(read(json).problems()).as(json).isEmpty();
             assertThat(read(json).problems(LLAMA)).as(json).isEmpty();
         }
+        ModelConfig mixtral = ModelConfig.of(TestModels.configJson(Family.MIXTRAL, TestModels.options().experts(8)));
+        for (String json : List.of("{\"method\": \"reap\", \"experts\": 0.25, \"calibration\": {\"dataset\": \"arithmetic-only\"}}",
+                "{\"method\": \"wanda\", \"sparsity\": 0.5}")) {
+            assertThat(bounds(json)).as(json).isEmpty();
+            assertThat(read(json).problems()).as(json).isEmpty();
+            assertThat(read(json).problems(mixtral)).as(json).isEmpty();
+        }
     }
 
     @Test
