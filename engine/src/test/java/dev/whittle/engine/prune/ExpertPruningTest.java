@@ -9,6 +9,7 @@ import dev.whittle.engine.model.Family;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.prune.experts.ExpertSaliency;
 import dev.whittle.engine.prune.experts.ExpertScoring;
 import dev.whittle.engine.testing.TestModels;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +107,13 @@ class ExpertPruningTest {
     void eachMethodRemovesItsLowestScoringExpertsAndWritesTheKeptOnesInOrder() throws IOException {
         CalibrationWindows calibration = CalibrationWindows.randomTokens(320, 3, 24, 5);
         Map<String, float[]> source = PruneFixtures.tensors(mixtral);
-        Map<String, long[]> counts = routedCounts(DecoderLoader.load(mixtral, Progress.NONE), calibration);
+        Decoder decoder = DecoderLoader.load(mixtral, Progress.NONE);
+        Map<String, long[]> counts = routedCounts(decoder, calibration);
+        // ExpertSaliency is checked against the scores' definitions in ExpertSaliencyTest; here: each method ranks by its own
+        ExpertSaliency saliency = new ExpertSaliency(EXPERTS);
+        for (int[] window : calibration.windows()) {
+            decoder.forward(Batch.of(window), ForwardState.forInference(), saliency);
+        }
         for (PruneParameters.ExpertPruning method : List.<PruneParameters.ExpertPruning>of(
                 new PruneParameters.Reap(0.5, null, null), new PruneParameters.Frequency(0.5, null, null),
                 new PruneParameters.Ean(0.5, null, null))) {
@@ -117,6 +124,12 @@ class ExpertPruningTest {
             Map<String, float[]> out = PruneFixtures.tensors(result.model());
             for (ExpertScoring.Layer layer : scores.layers()) {
                 assertThat(layer.kept()).hasSize(4);
+                double[] expected = switch (method) {
+                    case PruneParameters.Reap r -> saliency.reap(layer.router());
+                    case PruneParameters.Frequency f -> saliency.frequency(layer.router());
+                    case PruneParameters.Ean e -> saliency.ean(layer.router());
+                };
+                assertThat(layer.scores()).containsExactlyElementsOf(java.util.Arrays.stream(expected).boxed().toList());
                 double lowestKept = layer.kept().stream().mapToDouble(e -> layer.scores().get(e)).min().orElseThrow();
                 double highestRemoved = layer.removed().stream().mapToDouble(e -> layer.scores().get(e)).max().orElseThrow();
                 assertThat(highestRemoved).as("%s %s", method.name(), layer.router()).isLessThanOrEqualTo(lowestKept);
@@ -345,5 +358,26 @@ class ExpertPruningTest {
             }
         }
         assertThat(unreached).as("projections of experts no token reached (12 assignments over 8 experts)").isPositive();
+    }
+
+    /** Qwen2-MoE names its count num_experts and has a shared expert, which expert removal keeps and Wanda prunes. */
+    @Test
+    void aQwen2MoeKeepsItsSharedExpertThroughExpertRemovalAndWandaPrunesItToo() throws IOException {
+        Path qwen = tmp.resolve("qwen2-moe");
+        TestModels.write(qwen, Family.QWEN2_MOE, 4, TestModels.options());
+        CalibrationWindows calibration = CalibrationWindows.randomTokens(320, 2, 16, 2);
+        Pruner.Result reap = Pruner.prune(qwen, tmp.resolve("reap"), new PruneParameters.Reap(0.5, null, null),
+                calibration, Progress.NONE);
+        assertThat(ModelConfig.load(reap.model()).json().get("num_experts").asInt()).isEqualTo(2);
+        String shared = "model.layers.0.mlp.shared_expert.down_proj.weight";
+        assertThat(PruneFixtures.tensors(reap.model()).get(shared)).containsExactly(PruneFixtures.tensors(qwen).get(shared));
+
+        Pruner.Result wanda = Pruner.prune(reap.model(), tmp.resolve("wanda"),
+                new PruneParameters.Wanda(0.5, null, null, null, null, null), calibration, Progress.NONE);
+        assertThat(wanda.statistics().matrices()).filteredOn(m -> m.name().equals(shared)).singleElement()
+                .satisfies(m -> assertThat(m.sparsity()).isEqualTo(0.5));
+        assertThat(wanda.statistics().matrices()).filteredOn(m -> m.name().endsWith("shared_expert_gate.weight"))
+                .allSatisfy(m -> assertThat(m.pruned()).isFalse());
+        assertThat(DecoderLoader.load(wanda.model(), Progress.NONE).config().moe().numExperts()).isEqualTo(2);
     }
 }

@@ -193,6 +193,10 @@ final class PruneCommand {
             out.println("experts      " + s.expertScores().kept() + " of " + s.expertScores().experts() + " kept per layer by "
                     + s.expertScores().metric().id() + "; active parameters per token " + s.activeParameters());
         }
+        if (s.expertMerges() != null) {
+            out.println("experts      " + s.expertMerges().experts() + " merged into " + s.expertMerges().kept()
+                    + " per layer; active parameters per token " + s.activeParameters());
+        }
         if (s.blockScores() != null) {
             out.println("removed      blocks " + s.blockScores().removed() + " by " + s.blockScores().metric().id()
                     + " over " + s.blockScores().tokens().name().toLowerCase(Locale.ROOT) + " tokens");
