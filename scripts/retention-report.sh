@@ -9,8 +9,8 @@
 # linear weights and MACs per token. Every curl command is printed before it runs.
 #
 # Needs curl and jq (Debian: apt-get install -y jq). The folder must lie inside one of the server's model roots
-# (whittle.storage.model-roots; for the reference model, start the server with
-# --whittle.storage.model-roots=models,reference).
+# (whittle.storage.model-roots, ./models by default). The default folder is models/whittle-ref, the layout of the
+# README's walk-through; when it is missing, the reference model (reference/model) is copied there first.
 #
 # Re-running is cheap: jobs carry a label derived from their request, and a job that already succeeded with the
 # same request is reused instead of submitted again (--fresh submits new ones). Dense results are reused by the
@@ -23,11 +23,12 @@ usage() {
   cat <<'EOF'
 Usage: scripts/retention-report.sh [options] [MODEL_FOLDER]
 
-  MODEL_FOLDER            the dense model's folder (default: reference/model); a local folder is sent as its
-                          absolute path, anything else as given (a path on the server)
+  MODEL_FOLDER            the dense model's folder (default: models/whittle-ref, copied from reference/model
+                          when missing); a local folder is sent as its absolute path, anything else as given
+                          (a path on the server)
   --url URL               the API (default: $WHITTLE_URL or http://localhost:8080)
-  --name NAME             the name to register the model under (default: whittle-ref for reference/model,
-                          otherwise the folder's name)
+  --name NAME             the name to register the model under (default: the folder's name; whittle-ref
+                          for reference/model)
   --suite NAME            evaluation suite (default: kick)
   --limit N               samples per task; 0 = every sample (default: 0, the full tasks);
                           'suite' = the suite's own quick limits
@@ -42,7 +43,7 @@ Usage: scripts/retention-report.sh [options] [MODEL_FOLDER]
   --fresh                 submit new jobs even if the same ones already succeeded
   -h, --help              this text
 
-Example: scripts/retention-report.sh --url http://localhost:8080 --limit 20 reference/model > retention.md
+Example: scripts/retention-report.sh --url http://localhost:8080 --limit 20 models/whittle-ref > retention.md
 EOF
 }
 
@@ -57,7 +58,8 @@ for tool in curl jq; do
 done
 
 url=${WHITTLE_URL:-http://localhost:8080}
-folder=reference/model
+default_folder=models/whittle-ref
+folder=$default_folder
 name=
 suite=kick
 limit=0
@@ -101,6 +103,11 @@ for n in "$nsamples" "$seqlen"; do
 done
 [[ -n $nm || $sparsity =~ ^(0|1)?\.?[0-9]+$ ]] || bad_usage "--sparsity must be a number in [0, 1), got '$sparsity'"
 
+# The walk-through's layout: the reference model copied into the default model root.
+if [[ $folder == "$default_folder" && ! -d $folder && -d reference/model ]]; then
+  echo "+ mkdir -p models && cp -r reference/model $default_folder" >&2
+  mkdir -p models && cp -r reference/model "$default_folder"
+fi
 # A local folder is sent as its absolute path (the server resolves relative paths against its first model root).
 if [[ -d $folder ]]; then
   path=$(cd "$folder" && pwd -P)
@@ -337,3 +344,7 @@ echo
     print "| non-zero linear weights | | | " count($6) " | " count($7) " | |"
     print "| MACs per token (zeros skipped) | | | " count($8) " | " count($9) " | |"
   }'
+# What the service left out of the average, and what it warns about (the limit's standard errors).
+jq -r '([.tasks[] | select(.excludedFromAverage != null) | "- \(.task): \(.excludedFromAverage)"]
+        | if length > 0 then "\nLeft out of the average retention:", .[] else empty end),
+       (.warnings | if length > 0 then "\nWarnings:", (.[] | "- \(.)") else empty end)' <<<"$compare"

@@ -19,6 +19,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -52,13 +53,15 @@ public class DatasetsController {
         this.requests = requests;
     }
 
-    @Operation(summary = "Register a data file", description = """
+    @Operation(operationId = "registerDataset", summary = "Register a data file", description = """
             Checks the file against its format (UTF-8 text; one JSON object per line; CSV rows matching the header)
             and records its size, record count and SHA-256. The path must lie inside a data root
             (whittle.storage.data-roots).""",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     schema = @Schema(implementation = DatasetRequest.class),
                     examples = @ExampleObject(value = "{\"name\":\"calibration\",\"path\":\"calibration.jsonl\",\"format\":\"jsonl\"}"))))
+    @ApiResponse(responseCode = "201", description = "Registered")
+    @ApiResponse(responseCode = "409", description = "The name is taken")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<DatasetView> register(@RequestBody JsonNode body) {
         DatasetRequest request = requests.read(body, DatasetRequest.class);
@@ -72,7 +75,7 @@ public class DatasetsController {
         return ResponseEntity.created(URI.create("/api/v1/datasets/" + dataset.getId())).body(DatasetView.of(dataset));
     }
 
-    @Operation(summary = "List datasets", description = "Newest first.")
+    @Operation(operationId = "listDatasets", summary = "List datasets", description = "Newest first.")
     @GetMapping
     public PageView<DatasetView> list(@RequestParam(defaultValue = "0") @Min(0) int page,
                                       @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
@@ -80,7 +83,7 @@ public class DatasetsController {
                 Sort.Order.asc("id")))), DatasetView::of);
     }
 
-    @Operation(summary = "Get a dataset")
+    @Operation(operationId = "getDataset", summary = "Get a dataset")
     @GetMapping("/{id}")
     public DatasetView get(@PathVariable UUID id) {
         return datasets.findById(id).map(DatasetView::of).orElseThrow(() -> ApiException.notFound("Dataset " + id));

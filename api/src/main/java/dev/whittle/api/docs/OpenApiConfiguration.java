@@ -31,6 +31,11 @@ public class OpenApiConfiguration {
     }
 
     @Bean
+    OpenApiCustomizer problemResponses() {
+        return new ProblemResponses();
+    }
+
+    @Bean
     OpenApiCustomizer stageTypesInRecipes(StageTypes stageTypes) {
         return openApi -> {
             if (openApi.getComponents() == null || openApi.getComponents().getSchemas() == null) {
@@ -42,9 +47,13 @@ public class OpenApiConfiguration {
                     Schema<?> schema = resolved.schema;
                     schema.setDescription(type.description() + " Parameters of a stage {\"type\": \"" + type.name() + "\", ...}.");
                     openApi.getComponents().addSchemas(type.name() + "Stage", schema);
-                    // The types the parameters refer to (a PRUNE method's records and their base, its calibration).
+                    // the records a stage's parameters nest (PRUNE's calibration): referenced, so defined too
                     if (resolved.referencedSchemas != null) {
-                        resolved.referencedSchemas.forEach(openApi.getComponents()::addSchemas);
+                        resolved.referencedSchemas.forEach((name, nested) -> {
+                            if (!name.equals(schema.getName())) {
+                                openApi.getComponents().getSchemas().putIfAbsent(name, nested);
+                            }
+                        });
                     }
                 }
             }

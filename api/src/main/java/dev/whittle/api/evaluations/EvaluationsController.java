@@ -43,7 +43,7 @@ public class EvaluationsController {
         this.models = models;
     }
 
-    @Operation(summary = "List evaluations", description = """
+    @Operation(operationId = "listEvaluations", summary = "List evaluations", description = """
             Newest first. Filters: model (id or name; also finds the evaluations a job ran on the model it wrote),
             task, job.""")
     @GetMapping("/evaluations")
@@ -56,14 +56,14 @@ public class EvaluationsController {
         return PageView.of(evaluations.search(modelId, task, job, PageRequest.of(page, size)), EvaluationView::of);
     }
 
-    @Operation(summary = "Get an evaluation", description = "Metrics with standard errors, per group and macro-averaged, "
+    @Operation(operationId = "getEvaluation", summary = "Get an evaluation", description = "Metrics with standard errors, per group and macro-averaged, "
             + "the task definition as run, the model's size and sparsity, and the retention against its baseline.")
     @GetMapping("/evaluations/{id}")
     public EvaluationView get(@PathVariable UUID id) {
         return EvaluationView.of(find(id));
     }
 
-    @Operation(summary = "An evaluation's samples", description = """
+    @Operation(operationId = "listEvaluationSamples", summary = "An evaluation's samples", description = """
             The per-sample records in run order: prompt, target (and accepted aliases), output or every choice's
             log-likelihood, the picked choice, correctness, per-metric scores. correct=true or false keeps only the
             samples the model got right or wrong (on the task's headline metric).""")
@@ -77,7 +77,7 @@ public class EvaluationsController {
                 (int) ((total + size - 1) / size));
     }
 
-    @Operation(summary = "A model's scores", description = """
+    @Operation(operationId = "getModelScores", summary = "A model's scores", description = """
             The latest evaluation of each task on the model (by id or name), its headline metric, and the retention
             against the baseline it was compared with (compressed / dense; dense / compressed for perplexities),
             with the average retention over the tasks that have one.""")

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import dev.whittle.worker.jobs.JobOutput;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -20,6 +22,7 @@ import tools.jackson.databind.JsonNode;
  * @param labels      free key/value labels to find the job by
  * @param callbackUrl where to POST the job's final JSON when it ends (http/https, allowed hosts only)
  * @param maxAttempts how many times the job may be claimed (a worker that dies mid-job costs an attempt)
+ * @param output      the model the job writes: its name
  */
 @Schema(description = "A job: a recipe of stages to run on a registered model.")
 public record JobRequest(
@@ -30,5 +33,8 @@ public record JobRequest(
                 example = "[{\"type\":\"INSPECT\"}]") List<JsonNode> stages,
         @Size(max = 32) @Schema(example = "{\"team\":\"nlp\"}") Map<String, String> labels,
         @Size(max = 2000) @Schema(example = "http://127.0.0.1:9000/hooks/whittle") String callbackUrl,
-        @Min(1) @Max(10) @Schema(example = "3") Integer maxAttempts) {
+        @Min(1) @Max(10) @Schema(example = "3") Integer maxAttempts,
+        @Valid @Schema(description = "The model the job writes, if a stage writes one: {\"name\": ...} to register it "
+                + "under that name (1-128 letters, digits, '.', '_', '-'; default <input>-<stage>-<job id prefix>)",
+                example = "{\"name\":\"whittle-ref-wanda50\"}") JobOutput output) {
 }

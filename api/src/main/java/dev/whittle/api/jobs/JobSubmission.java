@@ -19,6 +19,7 @@ import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.Jobs;
 import dev.whittle.persistence.model.Model;
+import dev.whittle.worker.jobs.JobOutput;
 import dev.whittle.worker.callback.CallbackPolicy;
 import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.queue.WorkerProperties;
@@ -85,7 +86,8 @@ public class JobSubmission {
         List<RecipeStage> stages = List.of();
         if (request.stages() != null && !request.stages().isEmpty()) {
             try {
-                stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages", configOf(model));
+                stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages", configOf(model),
+                        model == null ? null : Path.of(model.getPath()));
             } catch (InvalidRequestException e) {
                 problems.addAll(e.problems());
             }
@@ -104,12 +106,19 @@ public class JobSubmission {
         if (request.callbackUrl() != null) {
             callbacks.problem(request.callbackUrl()).ifPresent(p -> problems.add(new FieldProblem("callbackUrl", p)));
         }
+        String outputName = request.output() == null ? null : request.output().name();
+        if (outputName != null && catalog.find(outputName).isPresent()) {
+            problems.add(new FieldProblem("output.name", "a model named '" + outputName + "' is already registered"));
+        }
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
         }
         ObjectNode recipe = JsonMapper.shared().createObjectNode();
         ArrayNode recorded = recipe.putArray("stages");
         stages.forEach(s -> recorded.add(StageTypes.toJson(s)));
+        if (outputName != null) {
+            recipe.putObject(JobOutput.FIELD).put("name", outputName);
+        }
         int maxAttempts = request.maxAttempts() == null ? workerSettings.maxAttempts() : request.maxAttempts();
         Job job = new Job(request.name(), model.getId(), recipe, stages.size(), labels, request.callbackUrl(),
                 maxAttempts, idempotencyKey, requestHash);

@@ -13,7 +13,9 @@ import dev.whittle.persistence.job.JobEvents;
 import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.job.Jobs;
+import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.jobs.JobView;
 import dev.whittle.worker.jobs.JobViews;
 import dev.whittle.worker.models.ModelCatalog;
@@ -32,6 +34,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -57,9 +60,11 @@ public class JobsController {
     private final JobQueue queue;
     private final ModelCatalog catalog;
     private final JobEventStreams streams;
+    private final Models models;
 
     public JobsController(JobSubmission submission, JobViews views, Jobs jobs, JobEvents events, JobQueue queue,
-                          ModelCatalog catalog, JobEventStreams streams) {
+                          ModelCatalog catalog, JobEventStreams streams, Models models) {
+        this.models = models;
         this.submission = submission;
         this.views = views;
         this.jobs = jobs;
@@ -69,7 +74,7 @@ public class JobsController {
         this.streams = streams;
     }
 
-    @Operation(summary = "Submit a job", description = """
+    @Operation(operationId = "submitJob", summary = "Submit a job", description = """
             Queues a recipe of stages to run on a registered model and answers 202 with the job and its Location.
             Each stage is validated at submission (unknown types, unknown or ill-typed parameters and out-of-range
             values are refused with 422, naming the field). With an Idempotency-Key header, repeating the same
@@ -99,7 +104,7 @@ public class JobsController {
         return response.body(views.of(submitted.job()));
     }
 
-    @Operation(summary = "List jobs", description = "Newest first, filtered by status, stage type, model and labels. "
+    @Operation(operationId = "listJobs", summary = "List jobs", description = "Newest first, filtered by status, stage type, model and labels. "
             + "Results are left out (GET the job for its result).")
     @GetMapping
     public PageView<JobView> list(
@@ -138,13 +143,13 @@ public class JobsController {
                 PageRequest.of(page, size)), job -> views.of(job).withoutResult());
     }
 
-    @Operation(summary = "Get a job", description = "Its status, progress (stage, units, percent, ETA), and once it succeeded its result.")
+    @Operation(operationId = "getJob", summary = "Get a job", description = "Its status, progress (stage, units, percent, ETA), and once it succeeded its result.")
     @GetMapping("/{id}")
     public JobView get(@PathVariable UUID id) {
         return views.find(id).orElseThrow(() -> ApiException.notFound("Job " + id));
     }
 
-    @Operation(summary = "Cancel a job", description = """
+    @Operation(operationId = "cancelJob", summary = "Cancel a job", description = """
             A queued job is cancelled at once; a running one becomes CANCELLING and its worker stops at the next unit
             of work (tensor, layer, batch), removes partial outputs and marks it CANCELLED. 409 when it already ended.""")
     @ApiResponse(responseCode = "202", description = "Cancelled, or cancelling")
@@ -160,7 +165,29 @@ public class JobsController {
         };
     }
 
-    @Operation(summary = "A job's events", description = "Its log, oldest first: state changes, stages, progress, callback deliveries.")
+    @Operation(operationId = "deleteJob", summary = "Delete an ended job", description = """
+            Removes a job that has ended (SUCCEEDED, FAILED or CANCELLED) with its events; the evaluations it made
+            keep their results. 409 while it has not ended (cancel it first), or while the model it wrote is
+            registered (delete the model first: the job is that model's record of how it was made).""")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "409", description = "The job has not ended, or the model it wrote is still registered")
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@PathVariable UUID id) {
+        Job job = jobs.findById(id).orElseThrow(() -> ApiException.notFound("Job " + id));
+        if (!job.getStatus().isFinal()) {
+            throw new ApiException(Problems.CONFLICT, "Job " + id + " has not ended (" + job.getStatus()
+                    + "); cancel it first");
+        }
+        List<Model> written = models.findByProducingJobId(id);
+        if (!written.isEmpty()) {
+            throw new ApiException(Problems.CONFLICT, "Job " + id + " wrote model '" + written.getFirst().getName()
+                    + "', which is still registered; delete the model first");
+        }
+        jobs.deleteById(id);
+        return ResponseEntity.noContent().build();
+    }
+
+    @Operation(operationId = "listJobEvents", summary = "A job's events", description = "Its log, oldest first: state changes, stages, progress, callback deliveries.")
     @GetMapping("/{id}/events")
     public PageView<EventView> events(@PathVariable UUID id,
                                       @RequestParam(defaultValue = "0") @Min(0) int page,
@@ -169,7 +196,7 @@ public class JobsController {
         return PageView.of(events.findByJobIdOrderByIdAsc(id, PageRequest.of(page, size)), EventView::of);
     }
 
-    @Operation(summary = "Stream a job's events", description = """
+    @Operation(operationId = "streamJobEvents", summary = "Stream a job's events", description = """
             Server-Sent Events: every event so far, then each new one as it happens; the stream ends when the job
             ends. Event ids are the events' ids: reconnect with Last-Event-ID to resume.""")
     @GetMapping(path = "/{id}/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -12,7 +12,10 @@ import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.ModelFile;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.worker.models.ModelRemoval;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -29,11 +32,13 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -47,14 +52,16 @@ public class ModelsController {
     private final ModelCatalog catalog;
     private final Models models;
     private final RequestReader requests;
+    private final ModelRemoval removal;
 
-    public ModelsController(ModelCatalog catalog, Models models, RequestReader requests) {
+    public ModelsController(ModelCatalog catalog, Models models, RequestReader requests, ModelRemoval removal) {
         this.catalog = catalog;
+        this.removal = removal;
         this.models = models;
         this.requests = requests;
     }
 
-    @Operation(summary = "Register a model folder", description = """
+    @Operation(operationId = "registerModel", summary = "Register a model folder", description = """
             Validates config.json (a supported family) and every safetensors header, then records the folder with
             its architecture, parameter count and file checksums. The path must lie inside a model root
             (whittle.storage.model-roots): '..', links leading out of the roots and missing files are refused.""",
@@ -71,7 +78,7 @@ public class ModelsController {
         return ResponseEntity.created(URI.create("/api/v1/models/" + model.getId())).body(ModelView.of(model));
     }
 
-    @Operation(summary = "List models", description = "Newest first.")
+    @Operation(operationId = "listModels", summary = "List models", description = "Newest first.")
     @GetMapping
     public PageView<ModelView> list(@RequestParam(defaultValue = "0") @Min(0) int page,
                                     @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
@@ -79,13 +86,27 @@ public class ModelsController {
                 Sort.Order.asc("id")))), ModelView::of);
     }
 
-    @Operation(summary = "Get a model", description = "By id or name.")
+    @Operation(operationId = "getModel", summary = "Get a model", description = "By id or name.")
     @GetMapping("/{id}")
     public ModelView get(@PathVariable String id) {
         return ModelView.of(find(id));
     }
 
-    @Operation(summary = "A model's lineage", description = "The models it was made from, and the models made from it.")
+    @Operation(operationId = "deleteModel", summary = "Delete a model", description = """
+            Unregisters the model and, when a job wrote it (its folder lies in the output root), deletes its folder.
+            A folder registered by path is the user's: it is only unregistered, never deleted. The model's evaluations
+            go with it; ended jobs that read or wrote it keep their record without it. Refused with 409 while a job
+            that has not ended uses it, or while a model made from it is registered (delete the children first).""")
+    @ApiResponse(responseCode = "204", description = "Deleted (header Whittle-Folder: deleted or kept)")
+    @ApiResponse(responseCode = "409", description = "A job that has not ended uses it, or a child model depends on it")
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@PathVariable String id) {
+        ModelRemoval.Outcome outcome = removal.remove(find(id).getId());
+        return ResponseEntity.noContent()
+                .header("Whittle-Folder", outcome == ModelRemoval.Outcome.FOLDER_DELETED ? "deleted" : "kept").build();
+    }
+
+    @Operation(operationId = "getModelLineage", summary = "A model's lineage", description = "The models it was made from, and the models made from it.")
     @GetMapping("/{id}/lineage")
     public LineageView lineage(@PathVariable String id) {
         Model model = find(id);
@@ -94,17 +115,24 @@ public class ModelsController {
                 models.findDescendants(model.getId()).stream().map(ModelView::of).toList());
     }
 
-    @Operation(summary = "A model's files", description = "Every file of the folder with its size and SHA-256.")
+    @Operation(operationId = "listModelFiles", summary = "A model's files", description = "Every file of the folder with its size and SHA-256.")
     @GetMapping("/{id}/files")
     public List<ModelFile> files(@PathVariable String id) {
         return find(id).getFiles();
     }
 
-    @Operation(summary = "Download a model file", description = """
+    @Operation(operationId = "downloadModelFile", summary = "Download a model file", description = """
             The file's bytes, with Content-Length, its SHA-256 as ETag, and Range support (206 Partial Content),
             so large weight files can be fetched in parts or resumed.""")
+    @ApiResponse(responseCode = "200", description = "The whole file", content = @Content(
+            mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE, schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "206", description = "The byte range(s) asked for with Range: bytes=from-to",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE, schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "416", description = "The range lies outside the file")
     @GetMapping("/{id}/files/{name}")
-    public ResponseEntity<Resource> download(@PathVariable String id, @PathVariable String name) {
+    public ResponseEntity<Resource> download(@PathVariable String id, @PathVariable String name,
+            @Parameter(in = ParameterIn.HEADER, name = "Range", description = "Bytes to send, e.g. bytes=0-1023",
+                    schema = @Schema(type = "string")) @RequestHeader(name = "Range", required = false) String range) {
         Model model = find(id);
         ModelFile file = model.getFiles().stream().filter(f -> f.name().equals(name)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("File '" + name + "' of model " + model.getName()));

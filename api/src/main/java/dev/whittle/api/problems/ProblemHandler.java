@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.whittle.worker.models.DuplicateNameException;
 import dev.whittle.worker.models.InvalidModelFolderException;
+import dev.whittle.worker.models.ModelInUseException;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.InvalidRequestException;
 import dev.whittle.worker.stage.StrictJson;
@@ -60,6 +61,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(DuplicateNameException.class)
     ProblemDetail duplicate(DuplicateNameException e, HttpServletRequest request) {
         return at(Problems.CONFLICT.detail(e.getMessage(), List.of(new FieldProblem("name", "is already taken"))), request);
+    }
+
+    @ExceptionHandler(ModelInUseException.class)
+    ProblemDetail inUse(ModelInUseException e, HttpServletRequest request) {
+        return at(Problems.CONFLICT.detail(e.getMessage()), request);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

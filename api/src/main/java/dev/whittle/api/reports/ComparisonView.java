@@ -3,13 +3,19 @@ package dev.whittle.api.reports;
 import java.util.List;
 import java.util.UUID;
 
-import tools.jackson.databind.JsonNode;
+import dev.whittle.engine.eval.metric.MetricValue;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * Tasks x models: each model's latest result on each task, and its retention against the first model listed (the
- * reference, normally the dense one). {@code averageRetention} is per model, over the tasks where it is defined.
+ * reference, normally the dense one), with each model's average retention over the tasks that say something.
+ *
+ * @param averageRetention one per model, in the order of {@code models}
+ * @param warnings         what makes a number in this report unreliable (a sample limit whose standard error is
+ *                         larger than the difference it would show, for instance)
  */
-public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List<JsonNode> averageRetention) {
+public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List<AverageRetention> averageRetention,
+                             List<String> warnings) {
 
     /**
      * A model and what it costs (from its latest evaluation: the stats of the model as evaluated). {@code sparsity}
@@ -20,14 +26,45 @@ public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List
                               Double blockSparsity, Long macsPerToken) {
     }
 
-    /** One task's headline metric, a cell per model (null where the model has no result). */
-    public record TaskRow(String task, String metric, boolean higherIsBetter, List<Cell> cells) {
+    /**
+     * One task's headline metric, a cell per model.
+     *
+     * @param excludedFromAverage why the task is left out of the average retention (the reference sits at chance or
+     *                            at zero on it, so a retention measures noise); null when it is counted
+     */
+    public record TaskRow(String task, String metric, boolean higherIsBetter,
+                          @Schema(description = "Why the task is left out of the average retention; absent when it is counted",
+                                  nullable = true, types = {"string", "null"}) String excludedFromAverage,
+                          @Schema(description = "A cell per model, in the order of models; null where the model has no result")
+                          List<Cell> cells) {
     }
 
     /**
+     * @param value     the model's headline metric with its standard error
      * @param retention against the reference model's value; null when the results differ in task version, limit or
      *                  seed, or the reference's value is 0
      */
-    public record Cell(UUID evaluationId, int taskVersion, int samples, int limit, JsonNode value, JsonNode retention) {
+    public record Cell(UUID evaluationId, int taskVersion, int samples, int limit, MetricValue value,
+                       @Schema(description = "Against the reference model's value; absent when the results differ in "
+                               + "task version, limit or seed, or the reference's value is 0", nullable = true,
+                               types = {"object", "null"}) MetricValue retention) {
+    }
+
+    /**
+     * A model's retention averaged (unweighted) over the tasks counted, with the standard error of the mean of
+     * independent estimates.
+     *
+     * @param value  null when no task has a retention to average
+     * @param stderr null when any counted task's retention has none, or there is no value
+     * @param tasks  the tasks averaged
+     * @param leftOut the tasks with a retention that were left out, because the reference sits at chance or at zero
+     *                on them (the reason is the row's {@code excludedFromAverage})
+     */
+    public record AverageRetention(UUID modelId,
+                                   @Schema(description = "The average retention; null when no task has a retention to average",
+                                           nullable = true, types = {"number", "null"}) Double value,
+                                   @Schema(description = "Its standard error; null when a counted task's retention has none",
+                                           nullable = true, types = {"number", "null"}) Double stderr,
+                                   List<String> tasks, List<String> leftOut) {
     }
 }

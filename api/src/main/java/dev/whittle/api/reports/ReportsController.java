@@ -1,123 +1,98 @@
 package dev.whittle.api.reports;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 import dev.whittle.api.problems.ApiException;
 import dev.whittle.api.problems.Problems;
-import dev.whittle.engine.eval.metric.Metric;
-import dev.whittle.engine.eval.metric.MetricValue;
-import dev.whittle.engine.eval.metric.Retention;
-import dev.whittle.persistence.evaluation.Evaluation;
-import dev.whittle.persistence.evaluation.Evaluations;
-import dev.whittle.persistence.model.Model;
-import dev.whittle.worker.evaluate.EvaluationStore;
-import dev.whittle.worker.models.ModelCatalog;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 @RequestMapping("/api/v1/reports")
 @Tag(name = "Reports", description = "Comparisons of models across evaluation tasks")
 public class ReportsController {
 
-    private final ModelCatalog models;
-    private final Evaluations evaluations;
+    static final MediaType MARKDOWN = MediaType.parseMediaType("text/markdown;charset=UTF-8");
+    static final MediaType CSV = MediaType.parseMediaType("text/csv;charset=UTF-8");
 
-    public ReportsController(ModelCatalog models, Evaluations evaluations) {
-        this.models = models;
-        this.evaluations = evaluations;
+    private final Comparisons comparisons;
+
+    public ReportsController(Comparisons comparisons) {
+        this.comparisons = comparisons;
     }
 
-    @Operation(summary = "Compare models", description = """
+    @Operation(operationId = "compareModels", summary = "Compare models", description = """
             models=a,b,c (ids or names; the first is the reference, normally the dense model): for every task any of
             them was evaluated on, each model's latest headline metric with its standard error and its retention
             against the reference (same task version, limit and seed only), plus each model's parameters, non-zero
-            linear weights, sparsity and MACs per token.""")
-    @GetMapping("/compare")
-    public ComparisonView compare(@RequestParam List<String> models) {
+            linear weights, sparsity and MACs per token. The average retention leaves out the tasks on which the
+            reference scores no better than chance (1/k on a k-way choice) or zero, within two standard errors, and
+            names them with the reason; `warnings` says where a sample limit leaves a retention's standard error
+            larger than its distance from 1. As JSON, a Markdown table or CSV: by `format`, else by the Accept header.""")
+    @ApiResponse(responseCode = "200", description = "The comparison", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ComparisonView.class)),
+            @Content(mediaType = "text/markdown", schema = @Schema(type = "string")),
+            @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
+    @GetMapping(value = "/compare", produces = {MediaType.APPLICATION_JSON_VALUE, "text/markdown", "text/csv"})
+    public ResponseEntity<?> compare(
+            @Parameter(description = "Models by id or name, comma-separated; the first is the reference", example = "whittle-ref,whittle-ref-wanda")
+            @RequestParam List<String> models,
+            @Parameter(description = "json, md or csv; overrides the Accept header", schema = @Schema(allowableValues = {"json", "md", "csv"}))
+            @RequestParam(required = false) String format,
+            @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) {
         if (models.isEmpty() || models.size() > 20) {
             throw new ApiException(Problems.BAD_PARAMETER, "models: give 1 to 20 models, comma-separated");
         }
-        List<Model> columns = new ArrayList<>();
-        List<Map<String, Evaluation>> latest = new ArrayList<>();
-        Map<String, Metric> metricOf = new LinkedHashMap<>();
-        for (String idOrName : models) {
-            Model model = this.models.find(idOrName).orElseThrow(() -> ApiException.notFound("Model '" + idOrName + "'"));
-            columns.add(model);
-            Map<String, Evaluation> byTask = new LinkedHashMap<>();
-            for (Evaluation e : evaluations.findLatestPerTask(model.getId())) {
-                byTask.put(e.getTask(), e);
-                metricOf.putIfAbsent(e.getTask(), Metric.byId(e.getPrimaryMetric()).orElseThrow());
-            }
-            latest.add(byTask);
+        MediaType type = format != null ? byFormat(format) : byAccept(accept);
+        ComparisonView comparison = comparisons.compare(models);
+        if (type.equalsTypeAndSubtype(MARKDOWN)) {
+            return ResponseEntity.ok().contentType(MARKDOWN).body(ComparisonTables.markdown(comparison));
         }
-        List<ComparisonView.TaskRow> rows = new ArrayList<>();
-        List<List<MetricValue>> retentions = new ArrayList<>();
-        columns.forEach(c -> retentions.add(new ArrayList<>()));
-        for (Map.Entry<String, Metric> task : metricOf.entrySet()) {
-            Metric metric = task.getValue();
-            Evaluation reference = latest.getFirst().get(task.getKey());
-            List<ComparisonView.Cell> cells = new ArrayList<>();
-            for (int m = 0; m < columns.size(); m++) {
-                Evaluation e = latest.get(m).get(task.getKey());
-                if (e == null) {
-                    cells.add(null);
-                    continue;
-                }
-                MetricValue retention = retention(metric, e, reference);
-                if (retention != null) {
-                    retentions.get(m).add(retention);
-                }
-                cells.add(new ComparisonView.Cell(e.getId(), e.getTaskVersion(), e.getSamples(), e.getSampleLimit(),
-                        e.getMetrics().get(metric.id()), retention == null ? null : JsonMapper.shared().valueToTree(retention)));
-            }
-            rows.add(new ComparisonView.TaskRow(task.getKey(), metric.id(), metric.higherIsBetter(), cells));
+        if (type.equalsTypeAndSubtype(CSV)) {
+            return ResponseEntity.ok().contentType(CSV).body(ComparisonTables.csv(comparison));
         }
-        List<ComparisonView.ModelColumn> modelColumns = new ArrayList<>();
-        for (int m = 0; m < columns.size(); m++) {
-            Model model = columns.get(m);
-            JsonNode stats = latest.get(m).values().stream().findFirst().map(Evaluation::getModelStats).orElse(null);
-            modelColumns.add(new ComparisonView.ModelColumn(model.getId(), model.getName(), model.getParentId(),
-                    stats == null ? model.getParameterCount() : stats.get("parameters").asLong(),
-                    stats == null ? null : stats.get("nonZero").asLong(),
-                    stats == null ? null : stats.get("sparsity").asDouble(),
-                    stats == null || !stats.has("blockSparsity") ? null : stats.get("blockSparsity").asDouble(),
-                    stats == null ? null : stats.get("macsPerToken").asLong()));
-        }
-        List<JsonNode> averages = retentions.stream()
-                .map(r -> r.isEmpty() ? null : (JsonNode) JsonMapper.shared().valueToTree(Retention.average(r)))
-                .toList();
-        return new ComparisonView(modelColumns, rows, averages);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(comparison);
     }
 
-    /**
-     * The retention of {@code e} against {@code reference}: null when they did not measure the same thing; exactly 1
-     * with no error for the reference's own result (one estimate, not two independent ones).
-     */
-    private static MetricValue retention(Metric metric, Evaluation e, Evaluation reference) {
-        if (!comparable(e, reference)) {
-            return null;
-        }
-        MetricValue dense = EvaluationStore.value(reference, metric);
-        if (e.getId().equals(reference.getId())) {
-            return dense.value() == 0 ? null : new MetricValue(1, 0.0);
-        }
-        return Retention.of(metric, EvaluationStore.value(e, metric), dense);
+    private static MediaType byFormat(String format) {
+        return switch (format.toLowerCase(java.util.Locale.ROOT)) {
+            case "json" -> MediaType.APPLICATION_JSON;
+            case "md", "markdown" -> MARKDOWN;
+            case "csv" -> CSV;
+            default -> throw new ApiException(Problems.BAD_PARAMETER, "format: json, md or csv, got '" + format + "'",
+                    List.of(new dev.whittle.worker.stage.FieldProblem("format", "must be json, md or csv")));
+        };
     }
 
-    /** Results that measured the same thing: same task version, limit and seed. */
-    private static boolean comparable(Evaluation e, Evaluation reference) {
-        return reference != null && e.getTaskVersion() == reference.getTaskVersion()
-                && e.getSampleLimit() == reference.getSampleLimit() && Objects.equals(e.getSeed(), reference.getSeed());
+    /** The first of JSON, Markdown and CSV the Accept header prefers (by quality); JSON when it names none. */
+    private static MediaType byAccept(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return MediaType.APPLICATION_JSON;
+        }
+        List<MediaType> accepted = new java.util.ArrayList<>(MediaType.parseMediaTypes(accept));
+        accepted.sort(java.util.Comparator.comparingDouble(MediaType::getQualityValue).reversed());
+        for (MediaType candidate : accepted) {
+            for (MediaType offered : List.of(MediaType.APPLICATION_JSON, MARKDOWN, CSV)) {
+                if (candidate.getQualityValue() > 0 && candidate.includes(offered) && !candidate.isWildcardType()) {
+                    return offered;
+                }
+            }
+            if (candidate.isWildcardType()) {
+                return MediaType.APPLICATION_JSON;
+            }
+        }
+        return MediaType.APPLICATION_JSON;
     }
 }

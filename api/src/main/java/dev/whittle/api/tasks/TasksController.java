@@ -35,14 +35,14 @@ public class TasksController {
         this.registeredTasks = registeredTasks;
     }
 
-    @Operation(summary = "List tasks", description = "The built-in tasks, then the registered ones.")
+    @Operation(operationId = "listTasks", summary = "List tasks", description = "The built-in tasks, then the registered ones.")
     @GetMapping("/tasks")
     public List<TaskView> list() {
         TaskRegistry registry = registeredTasks.registry();
         return registry.tasks().stream().map(t -> TaskView.of(t, registry.isBuiltIn(t.name()))).toList();
     }
 
-    @Operation(summary = "Get a task's definition", description = "The full JSON definition, every default written out.")
+    @Operation(operationId = "getTask", summary = "Get a task's definition", description = "The full JSON definition, every default written out.")
     @GetMapping("/tasks/{name}")
     public JsonNode get(@PathVariable String name) {
         TaskRegistry registry = registeredTasks.registry();
@@ -52,7 +52,7 @@ public class TasksController {
         return TaskDefinitions.toJson(registry.task(name));
     }
 
-    @Operation(summary = "Register a task", description = """
+    @Operation(operationId = "registerTask", summary = "Register a task", description = """
             A task as data, in the manner of lm-evaluation-harness: dataset (format jsonl, text, mmlu-csv,
             freebaseqa or triviaqa-json; a path inside the first data root, {split} replaced by the split, or
             builtin:...), prompt templates ({field}, {field[0]}), few-shot settings, request type (loglikelihood,
@@ -74,7 +74,7 @@ public class TasksController {
         return ResponseEntity.created(URI.create("/api/v1/tasks/" + task.name())).body(TaskDefinitions.toJson(task));
     }
 
-    @Operation(summary = "List suites", description = "Named lists of tasks with a sample limit each (kick: the LLM-KICK set).")
+    @Operation(operationId = "listSuites", summary = "List suites", description = "Named lists of tasks with a sample limit each (kick: the LLM-KICK set).")
     @GetMapping("/suites")
     public List<SuiteDefinition> suites() {
         return List.copyOf(registeredTasks.registry().suites());

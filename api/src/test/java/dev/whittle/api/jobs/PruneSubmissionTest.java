@@ -57,10 +57,22 @@ class PruneSubmissionTest {
     }
 
     @Test
-    void aFamilyTheMethodCannotPruneIsRefusedAtMethod() {
-        String model = register(TestModelFolders.write(Family.MIXTRAL, TestModels.options()));
-        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"wanda\",\"sparsity\":0.5}"),
+    void aMethodTheFamilyCannotTakeIsRefusedAtMethod() {
+        String mixtral = register(TestModelFolders.write(Family.MIXTRAL, TestModels.options()));
+        assertRefusedAt(submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":1}"),
                 "stages[0].method", "MixtralForCausalLM");
+        String llama = register(TestModelFolders.llama());
+        assertRefusedAt(submit(llama, "{\"type\":\"PRUNE\",\"method\":\"reap\",\"experts\":0.25}"),
+                "stages[0].method", "LlamaForCausalLM is dense");
+    }
+
+    @Test
+    void removingExpertsBelowTopKIsRefusedAtExperts() {
+        String mixtral = register(TestModelFolders.write(Family.MIXTRAL, TestModels.options().experts(4).expertsPerToken(2)));
+        assertRefusedAt(submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"reap\",\"experts\":0.75}"),
+                "stages[0].experts", "fewer than the 2 each token is routed to");
+        assertThat(submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"merge-experts\",\"experts\":0.5}").status())
+                .isEqualTo(202);
     }
 
     @Test

@@ -48,6 +48,10 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    public Response delete(String path, String... headers) {
+        return send(builder(path, headers).DELETE().build());
+    }
+
     public Response send(HttpRequest request) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -36,6 +36,38 @@ public final class ModelMerge {
      */
     public static Path merge(List<Path> models, Path base, MergeMethod method, Path target, Progress progress)
             throws IOException {
+        try (Inputs inputs = Inputs.open(folders(models, base, method))) {
+            Checkpoint first = inputs.checkpoints().getFirst();
+            List<OutputTensor> tensors = new ArrayList<>();
+            for (String name : new TreeSet<>(first.names())) {
+                TensorInfo info = first.info(name);
+                tensors.add(OutputTensor.of(name, info.dtype(), info.shape(),
+                        () -> mergeTensor(name, inputs.checkpoints(), models.size(), method)));
+            }
+            return ModelFolderWriter.to(target).config(inputs.configs().getFirst()).copyFilesFrom(models.getFirst())
+                    .metadata(Map.of("whittle", "merge")).progress(progress).write(tensors);
+        }
+    }
+
+    /**
+     * The checks {@link #merge} makes before it writes anything (model count, base, one architecture, the same tensor
+     * names and shapes), from the configs and safetensors headers alone: no weight is read.
+     */
+    public static void check(List<Path> models, Path base, MergeMethod method) throws IOException {
+        compatible(folders(models, base, method));
+    }
+
+    /**
+     * Checks that model folders could be merged with one another, whatever the recipe: one architecture, the same
+     * tensor names and shapes (so the same vocabulary size). Reads configs and safetensors headers only. Throws
+     * {@link MergeMismatch} naming the first tensor (or config field) where a folder differs from the first.
+     */
+    public static void compatible(List<Path> folders) throws IOException {
+        Inputs.open(folders).close();
+    }
+
+    /** The folders a merge reads: the models, then the base when the recipe takes one. */
+    private static List<Path> folders(List<Path> models, Path base, MergeMethod method) {
         method.checkModelCount(models.size());
         if (method.needsBase() && base == null) {
             throw new IllegalArgumentException("this merge takes task vectors against a base model: give one");
@@ -44,27 +76,33 @@ public final class ModelMerge {
         if (method.needsBase()) {
             all.add(base);
         }
-        List<ModelConfig> configs = new ArrayList<>();
-        for (Path dir : all) {
-            configs.add(ModelConfig.load(dir.resolve(ModelConfig.FILE_NAME)));
+        return all;
+    }
+
+    /** The folders' configs and opened weights, checked to agree. */
+    private record Inputs(List<ModelConfig> configs, List<Checkpoint> checkpoints) implements AutoCloseable {
+
+        static Inputs open(List<Path> dirs) throws IOException {
+            List<ModelConfig> configs = new ArrayList<>();
+            for (Path dir : dirs) {
+                configs.add(ModelConfig.load(dir.resolve(ModelConfig.FILE_NAME)));
+            }
+            checkConfigs(dirs, configs);
+            Inputs inputs = new Inputs(configs, new ArrayList<>());
+            try {
+                for (Path dir : dirs) {
+                    inputs.checkpoints().add(Checkpoint.open(dir));
+                }
+                checkTensors(dirs, inputs.checkpoints());
+                return inputs;
+            } catch (IOException | RuntimeException e) {
+                inputs.close();
+                throw e;
+            }
         }
-        checkConfigs(all, configs);
-        List<Checkpoint> checkpoints = new ArrayList<>();
-        try {
-            for (Path dir : all) {
-                checkpoints.add(Checkpoint.open(dir));
-            }
-            checkTensors(all, checkpoints);
-            Checkpoint first = checkpoints.getFirst();
-            List<OutputTensor> tensors = new ArrayList<>();
-            for (String name : new TreeSet<>(first.names())) {
-                TensorInfo info = first.info(name);
-                tensors.add(OutputTensor.of(name, info.dtype(), info.shape(),
-                        () -> mergeTensor(name, checkpoints, models.size(), method)));
-            }
-            return ModelFolderWriter.to(target).config(configs.getFirst()).copyFilesFrom(models.getFirst())
-                    .metadata(Map.of("whittle", "merge")).progress(progress).write(tensors);
-        } finally {
+
+        @Override
+        public void close() {
             for (Checkpoint checkpoint : checkpoints) {
                 checkpoint.close();
             }
@@ -89,7 +127,7 @@ public final class ModelMerge {
         for (int i = 1; i < configs.size(); i++) {
             ModelConfig other = configs.get(i);
             if (!first.architecture().equals(other.architecture())) {
-                throw new MergeMismatch("config.json:architectures", dirs.get(i) + " is a " + other.architecture()
+                throw new MergeMismatch("config.json:architectures", i, dirs.get(i) + " is a " + other.architecture()
                         + ", " + dirs.getFirst() + " a " + first.architecture() + ": only one architecture merges");
             }
         }
@@ -101,19 +139,19 @@ public final class ModelMerge {
             Checkpoint other = checkpoints.get(i);
             for (String name : new TreeSet<>(first.names())) {
                 if (!other.contains(name)) {
-                    throw new MergeMismatch(name, dirs.get(i) + " has no tensor " + name + ", which "
+                    throw new MergeMismatch(name, i, dirs.get(i) + " has no tensor " + name + ", which "
                             + dirs.getFirst() + " has");
                 }
                 long[] a = first.info(name).shape();
                 long[] b = other.info(name).shape();
                 if (!Arrays.equals(a, b)) {
-                    throw new MergeMismatch(name, name + " is " + Arrays.toString(b) + " in " + dirs.get(i) + " but "
+                    throw new MergeMismatch(name, i, name + " is " + Arrays.toString(b) + " in " + dirs.get(i) + " but "
                             + Arrays.toString(a) + " in " + dirs.getFirst());
                 }
             }
             for (String name : new TreeSet<>(other.names())) {
                 if (!first.contains(name)) {
-                    throw new MergeMismatch(name, dirs.getFirst() + " has no tensor " + name + ", which "
+                    throw new MergeMismatch(name, i, dirs.getFirst() + " has no tensor " + name + ", which "
                             + dirs.get(i) + " has");
                 }
             }

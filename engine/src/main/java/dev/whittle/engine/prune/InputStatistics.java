@@ -12,16 +12,26 @@ sealed interface InputStatistics {
     /** Adds the inputs {@code x[off ..]} of {@code rows} tokens, {@code cols} features each. */
     void add(float[] x, int off, int rows, int cols);
 
+    /** Tokens added so far: zero for an expert no calibration token was routed to. */
+    long tokens();
+
     /** Wanda's statistic: {@code sum_t X_tj^2} per input feature j, in double. */
     final class FeatureNorms implements InputStatistics {
         private final double[] sumSquares;
+        private long tokens;
 
         FeatureNorms(int cols) {
             this.sumSquares = new double[cols];
         }
 
         @Override
+        public long tokens() {
+            return tokens;
+        }
+
+        @Override
         public void add(float[] x, int off, int rows, int cols) {
+            tokens += rows;
             Parallel.forRange(cols, (c0, c1) -> {
                 for (int r = 0; r < rows; r++) {
                     int row = off + r * cols;
@@ -52,6 +62,7 @@ sealed interface InputStatistics {
         private final int cols;
         private final float[] sum;
         private int sequences;
+        private long tokens;
 
         Gram(int cols) {
             this.cols = cols;
@@ -59,7 +70,13 @@ sealed interface InputStatistics {
         }
 
         @Override
+        public long tokens() {
+            return tokens;
+        }
+
+        @Override
         public void add(float[] x, int off, int rows, int cols) {
+            tokens += rows;
             Gemm.gemm(true, false, cols, cols, rows, x, off, cols, x, off, cols, sum, 0, cols, true);
             sequences++;
         }

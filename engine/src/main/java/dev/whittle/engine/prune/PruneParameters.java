@@ -30,16 +30,26 @@ import java.util.List;
         @JsonSubTypes.Type(value = PruneParameters.Magnitude.class, name = PruneParameters.Magnitude.NAME),
         @JsonSubTypes.Type(value = PruneParameters.Wanda.class, name = PruneParameters.Wanda.NAME),
         @JsonSubTypes.Type(value = PruneParameters.SparseGpt.class, name = PruneParameters.SparseGpt.NAME),
-        @JsonSubTypes.Type(value = PruneParameters.BlockRemoval.class, name = PruneParameters.BlockRemoval.NAME)})
+        @JsonSubTypes.Type(value = PruneParameters.BlockRemoval.class, name = PruneParameters.BlockRemoval.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Reap.class, name = PruneParameters.Reap.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Frequency.class, name = PruneParameters.Frequency.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Ean.class, name = PruneParameters.Ean.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.MergeExperts.class, name = PruneParameters.MergeExperts.NAME)})
 @Schema(description = "A pruning method and its parameters; `method` says which.", discriminatorProperty = "method",
         oneOf = {PruneParameters.Magnitude.class, PruneParameters.Wanda.class, PruneParameters.SparseGpt.class,
-                PruneParameters.BlockRemoval.class},
+                PruneParameters.BlockRemoval.class, PruneParameters.Reap.class, PruneParameters.Frequency.class,
+                PruneParameters.Ean.class, PruneParameters.MergeExperts.class},
         discriminatorMapping = {
                 @DiscriminatorMapping(value = PruneParameters.Magnitude.NAME, schema = PruneParameters.Magnitude.class),
                 @DiscriminatorMapping(value = PruneParameters.Wanda.NAME, schema = PruneParameters.Wanda.class),
                 @DiscriminatorMapping(value = PruneParameters.SparseGpt.NAME, schema = PruneParameters.SparseGpt.class),
                 @DiscriminatorMapping(value = PruneParameters.BlockRemoval.NAME,
-                        schema = PruneParameters.BlockRemoval.class)})
+                        schema = PruneParameters.BlockRemoval.class),
+                @DiscriminatorMapping(value = PruneParameters.Reap.NAME, schema = PruneParameters.Reap.class),
+                @DiscriminatorMapping(value = PruneParameters.Frequency.NAME, schema = PruneParameters.Frequency.class),
+                @DiscriminatorMapping(value = PruneParameters.Ean.NAME, schema = PruneParameters.Ean.class),
+                @DiscriminatorMapping(value = PruneParameters.MergeExperts.NAME,
+                        schema = PruneParameters.MergeExperts.class)})
 public sealed interface PruneParameters permits PruneParameters.WeightPruning, PruneParameters.Calibrated {
 
     /** The method's name, as {@code method} gives it. */
@@ -70,10 +80,13 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
             + "(then it is nm's N/M).";
     String NM = "N:M semi-structured sparsity: N of every M consecutive inputs of a row zeroed (2:4 is 50%).";
     String INCLUDE = "Regular expressions, searched in tensor names, choosing the weights to prune (default: every "
-            + "linear layer of the blocks).";
+            + "linear layer of the blocks; in a Mixture-of-Experts layer every expert's, each calibrated on the tokens "
+            + "routed to it, never the router).";
     String EXCLUDE = "Regular expressions removing tensors from the choice.";
     String CALIBRATION = "The calibration set; default 128 windows of 2048 tokens of natural-english, seed 0.";
     String DTYPE = "Stored dtype of the output's weights; default: the input's.";
+    String EXPERTS = "Fraction of each sparse layer's routed experts to remove, in (0, 1): round(fraction x experts) "
+            + "go from every layer, and at least top-k must stay.";
 
     /** The weight-pruning methods: a target sparsity or an N:M pattern on the chosen block linears. */
     sealed interface WeightPruning extends PruneParameters permits Magnitude, Wanda, SparseGpt {
@@ -102,7 +115,7 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
     }
 
     /** The methods that run the model on calibration windows. */
-    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval {
+    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval, ExpertReduction {
         Calibration calibration();
 
         private static Calibration orDefault(Calibration calibration) {
@@ -199,6 +212,98 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
         public BlockRemoval {
             metric = metric == null ? BlockScoring.Metric.ANGULAR_DISTANCE : metric;
             tokens = tokens == null ? metric.defaultTokens() : tokens;
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /**
+     * The methods of Mixture-of-Experts models: every sparse layer ends with the same number fewer routed experts, by
+     * pruning or merging them on the calibration set.
+     */
+    sealed interface ExpertReduction extends Calibrated permits ExpertPruning, MergeExperts {
+        /** The fraction of each sparse layer's experts removed, in (0, 1). */
+        Double experts();
+
+        /** How many of a layer's {@code total} experts go: {@code round(experts x total)}. */
+        default int removedOf(int total) {
+            return (int) Math.round(experts() * total);
+        }
+    }
+
+    /**
+     * Expert pruning: score every routed expert of every sparse layer on the calibration set, then remove each
+     * layer's lowest-scoring ones; see {@link dev.whittle.engine.prune.experts.ExpertSaliency}.
+     */
+    sealed interface ExpertPruning extends ExpertReduction permits Reap, Frequency, Ean {
+    }
+
+    /** REAP: the lowest mean of {@code g_j(x) * ||f_j(x)||} over the tokens routed to expert j go. */
+    @Schema(description = "REAP (router-weighted expert activation pruning): the experts with the lowest mean, over "
+            + "the tokens routed to them, of their renormalised gate times the norm of their output go. "
+            + "Mixture-of-Experts models only.")
+    record Reap(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertPruning {
+
+        public static final String NAME = "reap";
+
+        public Reap {
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** Frequency: the experts fewest tokens are routed to go. */
+    @Schema(description = "Frequency: the experts that are in the fewest tokens' top-k go. Mixture-of-Experts models "
+            + "only.")
+    record Frequency(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertPruning {
+
+        public static final String NAME = "frequency";
+
+        public Frequency {
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** EAN: the lowest summed output norm over the tokens routed to the expert go. */
+    @Schema(description = "EAN (expert activation norm): the experts whose output norms, summed over the tokens routed "
+            + "to them, are lowest go. Mixture-of-Experts models only.")
+    record Ean(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertPruning {
+
+        public static final String NAME = "ean";
+
+        public Ean {
+            calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /** Expert merging; see {@link dev.whittle.engine.prune.experts.ExpertMerging}. */
+    @Schema(description = "Expert merging (M-SMoE similarity, HC-SMoE grouping): each sparse layer's experts are "
+            + "clustered by the cosine of their router logits on the calibration set (average linkage) and each group "
+            + "becomes the frequency-weighted average of its members, routed by its most frequent member's router row. "
+            + "Mixture-of-Experts models only.")
+    record MergeExperts(
+            @Schema(description = EXPERTS, example = "0.25", exclusiveMinimumValue = 0, exclusiveMaximumValue = 1,
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double experts,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements ExpertReduction {
+
+        public static final String NAME = "merge-experts";
+
+        public MergeExperts {
             calibration = Calibrated.orDefault(calibration);
         }
     }

@@ -6,6 +6,9 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderBlock;
 import dev.whittle.engine.model.DecoderTensors;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.MoeFeedForward;
+import dev.whittle.engine.prune.experts.ExpertMerging;
+import dev.whittle.engine.prune.experts.ExpertScoring;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,13 +22,17 @@ import java.util.stream.Stream;
  * What a pruning run produced, as stored with the model and returned by the API (a plain record tree: Jackson
  * writes it as JSON as it is). Counts are over the output model; multiply-accumulates per token count the block
  * linear layers and the LM head (attention scores depend on the context and are left out; the embedding is a
- * lookup), dense ({@code out x in} each) and effective (only non-zero weights).
+ * lookup), dense ({@code out x in} each) and effective (only non-zero weights). In a Mixture-of-Experts layer a token
+ * runs top-k of its n routed experts, so their weights count per token by the share {@code k / n} (the expected
+ * count under any routing); parameters count every expert once.
  *
  * @param method               the method's name
  * @param settings             its parameters
  * @param matrices             every block linear weight, with the output model's tensor name
  * @param blocks               each output block's linear weights together
  * @param parameters           all parameters of the output model (a tied head once)
+ * @param activeParameters     those a token uses: routed experts counted by {@code k / n}; the parameters of a dense
+ *                             model
  * @param nonZeros             those that are not zero
  * @param sparsity             {@code 1 - nonZeros / parameters}
  * @param prunedParameters     parameters of the matrices the method pruned
@@ -39,13 +46,16 @@ import java.util.stream.Stream;
  * @param dtype                the stored dtype of the weights
  * @param calibration          the calibration set, null for magnitude pruning
  * @param blockScores          block removal's scores and choice, null otherwise
+ * @param expertScores         expert pruning's scores per expert per layer and the experts kept, null otherwise
+ * @param expertMerges         expert merging's frequencies per expert per layer and the groups merged, null otherwise
  * @param warnings             things the user should know (a Hessian that needed more dampening)
  */
 public record PruneStatistics(String method, PruneParameters settings, List<Matrix> matrices, List<Block> blocks,
-                              long parameters, long nonZeros, double sparsity, long prunedParameters,
+                              long parameters, long activeParameters, long nonZeros, double sparsity, long prunedParameters,
                               long prunedNonZeros, double prunedSparsity, long sourceMacsPerToken,
                               long macsPerTokenDense, long macsPerTokenEffective, long fileBytes, long weightBytes,
                               String dtype, CalibrationSummary calibration, BlockScoring.Result blockScores,
+                              ExpertScoring.Result expertScores, ExpertMerging.Result expertMerges,
                               List<String> warnings) {
 
     /** One linear weight: {@code [rows x cols]}, its non-zeros, and whether the method pruned it. */
@@ -65,13 +75,23 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
         }
     }
 
-    /** Dense multiply-accumulates per token of {@code decoder}: its block linears and head. */
+    /** Dense multiply-accumulates per token of {@code decoder}: its block linears (routed experts by k / n) and head. */
     static long denseMacsPerToken(Decoder decoder) {
-        long macs = (long) decoder.lmHead().out() * decoder.lmHead().in();
-        for (Linear linear : decoder.linears()) {
-            macs += (long) linear.out() * linear.in();
+        double macs = (double) decoder.lmHead().out() * decoder.lmHead().in();
+        for (DecoderBlock block : decoder.blocks()) {
+            for (Linear linear : block.linears()) {
+                macs += (double) linear.out() * linear.in() * shareOfTokens(block, linear);
+            }
         }
-        return macs;
+        return Math.round(macs);
+    }
+
+    /** The share of tokens that run {@code linear}: k / n for a routed expert's, 1 for every other linear. */
+    static double shareOfTokens(DecoderBlock block, Linear linear) {
+        if (block.mlp() instanceof MoeFeedForward moe && linear.name().contains(".experts.")) {
+            return (double) moe.topK() / moe.experts().size();
+        }
+        return 1;
     }
 
     /**
@@ -80,12 +100,14 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
      */
     static PruneStatistics measure(PruneParameters method, Decoder result, Set<String> prunedSources, long sourceMacs,
                                    Path folder, DType dtype, CalibrationWindows windows, BlockScoring.Result blockScores,
+                                   ExpertScoring.Result expertScores, ExpertMerging.Result expertMerges,
                                    List<String> warnings) throws IOException {
         List<Matrix> matrices = new ArrayList<>();
         List<Block> blocks = new ArrayList<>();
         long prunedParameters = 0;
         long prunedNonZeros = 0;
-        long effectiveMacs = Masks.nonZeros(result.lmHead().weight());
+        double effectiveMacs = Masks.nonZeros(result.lmHead().weight());
+        double inactive = 0;
         for (int position = 0; position < result.blocks().size(); position++) {
             DecoderBlock block = result.blocks().get(position);
             long blockParameters = 0;
@@ -98,7 +120,9 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
                 matrices.add(new Matrix(name, position, linear.out(), linear.in(), nonZeros, sparsity(nonZeros, size), pruned));
                 blockParameters += size;
                 blockNonZeros += nonZeros;
-                effectiveMacs += nonZeros;
+                double share = shareOfTokens(block, linear);
+                effectiveMacs += nonZeros * share;
+                inactive += size * (1 - share);
                 if (pruned) {
                     prunedParameters += size;
                     prunedNonZeros += nonZeros;
@@ -126,9 +150,10 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
             }
         }
         return new PruneStatistics(method.name(), method, List.copyOf(matrices), List.copyOf(blocks), parameters,
-                nonZeros, sparsity(nonZeros, parameters), prunedParameters, prunedNonZeros,
-                sparsity(prunedNonZeros, prunedParameters), sourceMacs, denseMacsPerToken(result), effectiveMacs,
-                fileBytes, weightBytes, dtype.torchName(), CalibrationSummary.of(windows), blockScores, List.copyOf(warnings));
+                parameters - Math.round(inactive), nonZeros, sparsity(nonZeros, parameters), prunedParameters,
+                prunedNonZeros, sparsity(prunedNonZeros, prunedParameters), sourceMacs, denseMacsPerToken(result),
+                Math.round(effectiveMacs), fileBytes, weightBytes, dtype.torchName(), CalibrationSummary.of(windows),
+                blockScores, expertScores, expertMerges, List.copyOf(warnings));
     }
 
     private static double sparsity(long nonZeros, long size) {

@@ -10,9 +10,14 @@ import java.util.Set;
  * The rules of {@link PruneParameters} that Bean Validation's bounds cannot state, each problem against its field:
  * between fields (a sparsity N:M contradicts, global scope with N:M, invalid patterns, a calibration dataset and a
  * built-in set together), and against the model (a family the engine cannot prune, N:M that does not divide a chosen
- * matrix's inputs, tensor patterns that match nothing, more blocks to remove than the model can lose).
+ * matrix's inputs, tensor patterns that match nothing, more blocks to remove than the model can lose, expert methods on
+ * a dense model or block removal on a Mixture-of-Experts one, fewer experts left than a token is routed to).
  */
 final class PruneValidation {
+
+    /** The methods that remove or merge the experts of a Mixture-of-Experts model. */
+    static final String EXPERT_METHODS = PruneParameters.Reap.NAME + ", " + PruneParameters.Frequency.NAME + ", "
+            + PruneParameters.Ean.NAME + " or " + PruneParameters.MergeExperts.NAME;
 
     private PruneValidation() {
     }
@@ -42,10 +47,17 @@ final class PruneValidation {
 
     static List<PruneProblem> problems(PruneParameters parameters, ModelConfig config) {
         List<PruneProblem> problems = new ArrayList<>();
-        if (config.family().isMixtureOfExperts()) {
+        boolean moe = config.family().isMixtureOfExperts();
+        if (!moe && parameters instanceof PruneParameters.ExpertReduction) {
+            problems.add(new PruneProblem("method", parameters.name() + " reduces the experts of a Mixture-of-Experts "
+                    + "model; " + config.architecture() + " is dense (prune it with magnitude, wanda, sparsegpt or "
+                    + "block-removal)"));
+            return problems;
+        }
+        if (moe && parameters instanceof PruneParameters.BlockRemoval) {
             problems.add(new PruneProblem("method", parameters.name() + " cannot prune " + config.architecture()
-                    + ": pruning the experts of a Mixture-of-Experts MLP is not implemented yet (the model runs; dense "
-                    + "Llama, Mistral, Qwen2 and Qwen3 can be pruned)"));
+                    + ": on a Mixture-of-Experts model PRUNE removes or merges experts (" + EXPERT_METHODS + ") or prunes "
+                    + "weights inside them (magnitude, wanda, sparsegpt); removing whole blocks is not implemented for it"));
             return problems;
         }
         switch (parameters) {
@@ -58,8 +70,27 @@ final class PruneValidation {
                             + " (at most " + (layers - 1) + ")"));
                 }
             }
+            case PruneParameters.ExpertReduction experts -> expertProblems(experts, config, problems);
         }
         return problems;
+    }
+
+    private static void expertProblems(PruneParameters.ExpertReduction method, ModelConfig config,
+                                       List<PruneProblem> problems) {
+        if (method.experts() == null) {
+            return; // a missing fraction is Bean Validation's to report
+        }
+        int total = config.moe().numExperts();
+        int topK = config.moe().numExpertsPerToken();
+        int removed = method.removedOf(total);
+        if (removed == 0) {
+            problems.add(new PruneProblem("experts", method.experts() + " of " + total + " experts rounds to none "
+                    + "removed (at least " + 0.5 / total + " removes one)"));
+        } else if (total - removed < topK) {
+            problems.add(new PruneProblem("experts", "removing " + removed + " of " + total + " experts would leave "
+                    + (total - removed) + ", fewer than the " + topK + " each token is routed to (at most "
+                    + (total - topK) + " can go)"));
+        }
     }
 
     private static void weightProblems(PruneParameters.WeightPruning method, ModelConfig config,
@@ -88,6 +119,12 @@ final class PruneValidation {
     private static int inputs(ModelConfig config, String name) {
         if (name.endsWith("o_proj.weight")) {
             return config.numAttentionHeads() * config.headDim();
+        }
+        if (name.contains(".shared_expert.") && name.endsWith("down_proj.weight")) {
+            return config.moe().sharedExpertIntermediateSize();
+        }
+        if (name.contains(".experts.") && (name.endsWith("down_proj.weight") || name.endsWith("w2.weight"))) {
+            return config.moe().expertIntermediateSize();
         }
         if (name.endsWith("down_proj.weight")) {
             return config.intermediateSize();

@@ -10,6 +10,9 @@ import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.DecoderTensors;
 import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.prune.experts.ExpertMerging;
+import dev.whittle.engine.prune.experts.ExpertRemoval;
+import dev.whittle.engine.prune.experts.ExpertScoring;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -23,7 +26,8 @@ import java.util.Set;
 
 /**
  * Prunes a Hugging Face model folder into a new one: loads the model, draws the calibration windows, runs the
- * method (weight pruning block by block over the calibration samples, or block scoring and removal), writes the
+ * method (weight pruning block by block over the calibration samples, block scoring and removal, or expert scoring
+ * and removal or expert merging on a Mixture-of-Experts model), writes the
  * result atomically in the same layout (tokenizer and companion files copied, config.json rewritten where the
  * shape or dtype changed) and measures it. Progress goes per block ({@code prune}: blocks done of blocks to
  * visit), and cancellation is honoured between blocks and samples; a cancelled or failed run leaves no output.
@@ -85,6 +89,8 @@ public final class Pruner {
         Decoder result = decoder;
         Set<String> pruned = Set.of();
         BlockScoring.Result scores = null;
+        ExpertScoring.Result expertScores = null;
+        ExpertMerging.Result expertMerges = null;
         ModelConfig outConfig = config;
         switch (method) {
             case PruneParameters.WeightPruning weights -> {
@@ -97,6 +103,24 @@ public final class Pruner {
                 clock.forward += System.nanoTime() - start;
                 result = decoder.withoutBlocks(scores.removed());
                 outConfig = RemovedBlocksConfig.rewrite(config, scores.removed());
+            }
+            case PruneParameters.ExpertPruning experts -> {
+                start = System.nanoTime();
+                expertScores = ExpertScoring.score(decoder, windows.windows(),
+                        experts.removedOf(config.moe().numExperts()), metric(experts), progress);
+                clock.forward += System.nanoTime() - start;
+                result = ExpertRemoval.keep(decoder, expertScores.keptByBlock());
+                outConfig = result.config();
+            }
+            case PruneParameters.MergeExperts merge -> {
+                start = System.nanoTime();
+                expertMerges = ExpertMerging.group(decoder, windows.windows(),
+                        merge.removedOf(config.moe().numExperts()), progress);
+                clock.forward += System.nanoTime() - start;
+                start = System.nanoTime();
+                result = ExpertMerging.merge(decoder, expertMerges);
+                clock.solve += System.nanoTime() - start;
+                outConfig = result.config();
             }
         }
         progress.checkCancelled();
@@ -115,7 +139,7 @@ public final class Pruner {
         clock.write += System.nanoTime() - start;
 
         PruneStatistics statistics = PruneStatistics.measure(method, result, pruned, sourceMacs, written, dtype,
-                windows, scores, warnings);
+                windows, scores, expertScores, expertMerges, warnings);
         return new Result(written, statistics, clock.times());
     }
 
@@ -162,6 +186,10 @@ public final class Pruner {
                                 InputStatistics.FeatureNorms::new, clock, progress);
                         long start = System.nanoTime();
                         for (Linear l : linears) {
+                            if (hooks.of(l.name()).tokens() == 0) {
+                                magnitudeInstead(l, w, warnings);
+                                continue;
+                            }
                             WandaPruning.prune(l.weight(), l.out(), l.in(), hooks.of(l.name()).norms(), w.sparsity(), w.nm());
                         }
                         clock.solve += System.nanoTime() - start;
@@ -172,6 +200,10 @@ public final class Pruner {
                         long start = System.nanoTime();
                         Map<InputStatistics.Gram, SparseGptPruning.Factor> factors = new java.util.IdentityHashMap<>();
                         for (Linear l : linears) {
+                            if (hooks.of(l.name()).tokens() == 0) {
+                                magnitudeInstead(l, s, warnings);
+                                continue;
+                            }
                             SparseGptPruning.Factor factor = factors.computeIfAbsent(hooks.of(l.name()),
                                     gram -> SparseGptPruning.factor(gram.hessian(), gram.cols(), s.dampening()));
                             SparseGptPruning.prune(l.weight(), l.out(), l.in(), factor, s.sparsity(), s.nm(), s.blockSize());
@@ -201,6 +233,24 @@ public final class Pruner {
             }
             progress.report("prune", i + 1, last + 1, "block " + i + ": " + linears.size() + " matrices pruned");
         }
+    }
+
+    /**
+     * A linear no calibration token reached (an expert nothing was routed to) has no statistics to be pruned by: its
+     * smallest |w| go instead, at the same sparsity or N:M, rather than SparseGPT zeroing every dead input column.
+     */
+    private static void magnitudeInstead(Linear linear, PruneParameters.WeightPruning method, List<String> warnings) {
+        MagnitudePruning.prune(linear.weight(), linear.out(), linear.in(), method.sparsity(), method.nm());
+        warnings.add(linear.name() + ".weight: no calibration token reached it (an expert no token was routed to); "
+                + "pruned by magnitude instead");
+    }
+
+    private static ExpertScoring.Metric metric(PruneParameters.ExpertPruning method) {
+        return switch (method) {
+            case PruneParameters.Reap r -> ExpertScoring.Metric.REAP;
+            case PruneParameters.Frequency f -> ExpertScoring.Metric.FREQUENCY;
+            case PruneParameters.Ean e -> ExpertScoring.Metric.EAN;
+        };
     }
 
     /** Runs block {@code i} over the samples with statistics hooks for {@code linears}; returns the hooks. */

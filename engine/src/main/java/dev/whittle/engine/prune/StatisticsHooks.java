@@ -3,6 +3,7 @@ package dev.whittle.engine.prune;
 import dev.whittle.engine.model.DecoderBlock;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.Linear;
+import dev.whittle.engine.model.MoeFeedForward;
 import dev.whittle.engine.model.SwiGluMlp;
 
 import java.util.ArrayList;
@@ -39,19 +40,32 @@ final class StatisticsHooks<S extends InputStatistics> implements ForwardHooks {
         }
     }
 
-    /** The block's linears grouped by the input they read: {q, k, v}, {o}, then {gate, up}, {down} for SwiGLU. */
+    /**
+     * The block's linears grouped by the input they read: {q, k, v}, {o}, then {gate, up}, {down} for SwiGLU, and the
+     * same for every expert of a Mixture-of-Experts layer (its router and shared-expert gate are never pruned).
+     */
     static List<List<Linear>> sameInputGroups(DecoderBlock block) {
         List<List<Linear>> groups = new ArrayList<>();
         var attention = block.attention();
         groups.add(List.of(attention.qProj(), attention.kProj(), attention.vProj()));
         groups.add(List.of(attention.oProj()));
         if (block.mlp() instanceof SwiGluMlp mlp) {
-            groups.add(List.of(mlp.gate(), mlp.up()));
-            groups.add(List.of(mlp.down()));
+            addSwiGlu(groups, mlp);
+        } else if (block.mlp() instanceof MoeFeedForward moe) {
+            // each expert reads only the rows routed to it: its own statistics, calibrated on those tokens
+            moe.experts().forEach(expert -> addSwiGlu(groups, expert));
+            if (moe.sharedExpert() != null) {
+                addSwiGlu(groups, moe.sharedExpert());
+            }
         } else {
             block.mlp().linears().forEach(l -> groups.add(List.of(l)));
         }
         return groups;
+    }
+
+    private static void addSwiGlu(List<List<Linear>> groups, SwiGluMlp mlp) {
+        groups.add(List.of(mlp.gate(), mlp.up()));
+        groups.add(List.of(mlp.down()));
     }
 
     /** Call before each sample's forward. */

@@ -1,6 +1,8 @@
 package dev.whittle.engine.prune;
 
+import dev.whittle.engine.model.Family;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.model.MoeConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,17 +29,43 @@ public record TensorSelection(List<String> include, List<String> exclude) {
         exclude = exclude == null ? List.of() : List.copyOf(exclude);
     }
 
-    /** The candidates: the weight of each block linear layer, in checkpoint order (as {@code DecoderLoader} names them). */
+    /**
+     * The candidates: the weight of each block linear layer, in checkpoint order (as {@code DecoderLoader} names them);
+     * in a Mixture-of-Experts layer every routed expert's projections and the shared expert's, never the router or
+     * the shared expert's gate (they choose where tokens go rather than transform them).
+     */
     public static List<String> candidates(ModelConfig config) {
         List<String> names = new ArrayList<>();
+        MoeConfig moe = config.moe();
+        boolean mixtral = config.family() == Family.MIXTRAL;
         for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
             String p = "model.layers." + layer;
-            for (String linear : List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-                    "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")) {
-                names.add(p + "." + linear + ".weight");
+            for (String linear : List.of("q_proj", "k_proj", "v_proj", "o_proj")) {
+                names.add(p + ".self_attn." + linear + ".weight");
+            }
+            if (moe == null || !moe.isSparseLayer(layer)) {
+                addSwiGlu(names, p + ".mlp", "gate_proj", "up_proj", "down_proj");
+                continue;
+            }
+            String module = p + (mixtral ? ".block_sparse_moe" : ".mlp");
+            for (int e = 0; e < moe.numExperts(); e++) {
+                if (mixtral) {
+                    addSwiGlu(names, module + ".experts." + e, "w1", "w3", "w2");
+                } else {
+                    addSwiGlu(names, module + ".experts." + e, "gate_proj", "up_proj", "down_proj");
+                }
+            }
+            if (moe.hasSharedExpert()) {
+                addSwiGlu(names, module + ".shared_expert", "gate_proj", "up_proj", "down_proj");
             }
         }
         return names;
+    }
+
+    private static void addSwiGlu(List<String> names, String module, String gate, String up, String down) {
+        for (String linear : List.of(gate, up, down)) {
+            names.add(module + "." + linear + ".weight");
+        }
     }
 
     /** The chosen tensor names among {@code candidates}, in their order; throws naming the offending field. */

@@ -188,13 +188,43 @@ class PruneParametersTest {
     }
 
     @Test
-    void aFamilyTheEngineCannotPruneIsRefusedAtMethod() {
+    void aMixtureOfExpertsModelTakesNoBlockRemovalAndADenseModelNoExpertMethod() {
         ModelConfig mixtral = ModelConfig.of(TestModels.configJson(Family.MIXTRAL, TestModels.options()));
-        assertThat(read("{\"method\": \"sparsegpt\", \"sparsity\": 0.5}").problems(mixtral)).singleElement()
+        assertThat(read("{\"method\": \"sparsegpt\", \"sparsity\": 0.5}").problems(mixtral)).isEmpty();
+        assertThat(read("{\"method\": \"wanda\", \"nm\": \"2:4\"}").problems(mixtral)).isEmpty();
+        assertThat(read("{\"method\": \"block-removal\", \"blocks\": 1}").problems(mixtral)).singleElement()
                 .satisfies(p -> {
                     assertThat(p.field()).isEqualTo("method");
-                    assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts");
+                    assertThat(p.message()).contains("MixtralForCausalLM").contains("Mixture-of-Experts")
+                            .contains("reap, frequency, ean or merge-experts");
                 });
+        assertThat(read("{\"method\": \"reap\", \"experts\": 0.25}").problems(LLAMA)).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.field()).isEqualTo("method");
+                    assertThat(p.message()).contains("LlamaForCausalLM is dense");
+                });
+        assertThat(read("{\"method\": \"ean\", \"experts\": 0.5}").problems(mixtral)).isEmpty();
+        assertThat(read("{\"method\": \"merge-experts\", \"experts\": 0.5}").problems(LLAMA))
+                .extracting(PruneProblem::field).containsExactly("method");
+    }
+
+    @Test
+    void expertPruningMustRemoveAtLeastOneExpertAndLeaveTopK() {
+        ModelConfig fourTopTwo = ModelConfig.of(TestModels.configJson(Family.MIXTRAL,
+                TestModels.options().experts(4).expertsPerToken(2)));
+        assertThat(read("{\"method\": \"reap\", \"experts\": 0.75}").problems(fourTopTwo)).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.field()).isEqualTo("experts");
+                    assertThat(p.message()).isEqualTo("removing 3 of 4 experts would leave 1, fewer than the 2 each "
+                            + "token is routed to (at most 2 can go)");
+                });
+        assertThat(read("{\"method\": \"frequency\", \"experts\": 0.1}").problems(fourTopTwo))
+                .extracting(PruneProblem::field).containsExactly("experts");
+        assertThat(read("{\"method\": \"frequency\", \"experts\": 0.5}").problems(fourTopTwo)).isEmpty();
+        assertThat(bounds("{\"method\": \"reap\", \"experts\": 1}")).containsExactly("experts: must be less than 1");
+        assertThat(bounds("{\"method\": \"reap\"}")).containsExactly("experts: must not be null");
+        assertThat(read("{\"method\": \"reap\", \"experts\": 0.25}")).isEqualTo(
+                new PruneParameters.Reap(0.25, Calibration.DEFAULT, null));
     }
 
     @Test
@@ -208,14 +238,26 @@ class PruneParametersTest {
             assertThat(read(json).problems()).as(json).isEmpty();
             assertThat(read(json).problems(LLAMA)).as(json).isEmpty();
         }
+        ModelConfig mixtral = ModelConfig.of(TestModels.configJson(Family.MIXTRAL, TestModels.options().experts(8)));
+        for (String json : List.of("{\"method\": \"reap\", \"experts\": 0.25, \"calibration\": {\"dataset\": \"arithmetic-only\"}}",
+                "{\"method\": \"wanda\", \"sparsity\": 0.5}")) {
+            assertThat(bounds(json)).as(json).isEmpty();
+            assertThat(read(json).problems()).as(json).isEmpty();
+            assertThat(read(json).problems(mixtral)).as(json).isEmpty();
+        }
     }
 
     @Test
-    void theCandidateTensorsAreTheLinearsTheLoaderBuilds() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("candidates").resolve("m");
-        TestModels.write(dir, Family.QWEN2, 1);
-        var decoder = dev.whittle.engine.model.DecoderLoader.load(dir, dev.whittle.engine.Progress.NONE);
-        assertThat(TensorSelection.candidates(ModelConfig.load(dir)))
-                .containsExactlyElementsOf(decoder.linears().stream().map(l -> l.name() + ".weight").toList());
+    void theCandidateTensorsAreTheLinearsTheLoaderBuildsLessRoutersAndSharedExpertGates() throws Exception {
+        for (var model : List.of(java.util.Map.entry(Family.QWEN2, TestModels.options()),
+                java.util.Map.entry(Family.MIXTRAL, TestModels.options()),
+                java.util.Map.entry(Family.QWEN2_MOE, TestModels.options().layers(3).config("mlp_only_layers", List.of(1))))) {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("candidates").resolve("m");
+            TestModels.write(dir, model.getKey(), 1, model.getValue());
+            var decoder = dev.whittle.engine.model.DecoderLoader.load(dir, dev.whittle.engine.Progress.NONE);
+            assertThat(TensorSelection.candidates(ModelConfig.load(dir))).as("%s", model.getKey())
+                    .containsExactlyElementsOf(decoder.linears().stream().map(l -> l.name() + ".weight")
+                            .filter(n -> !n.endsWith(".gate.weight") && !n.endsWith("shared_expert_gate.weight")).toList());
+        }
     }
 }

@@ -46,14 +46,17 @@ final class PruneCommand {
     /** The engine's built-in calibration sets and the reference corpus's {@code knowledge}. */
     static final CalibrationSampler SAMPLER = new CalibrationSampler(List.of(new KnowledgeCalibration()));
 
+    private static final String METHODS = String.join(", ", java.util.Arrays.stream(
+            PruneParameters.class.getAnnotation(JsonSubTypes.class).value()).map(JsonSubTypes.Type::name).toList());
+
     private static final Set<String> CALIBRATION_FIELDS = fields(Calibration.class);
     private static final Set<String> FIELDS = parameterFields();
 
     static final Set<String> OPTIONS = options();
 
     static final String USAGE = """
-              prune MODEL OUT --method magnitude|wanda|sparsegpt|block-removal [--sparsity S] [--nm N:M]
-                    [--scope layer|global] [--block-size N] [--dampening D] [--blocks N]
+              prune MODEL OUT --method magnitude|wanda|sparsegpt|block-removal|reap|frequency|ean [--sparsity S]
+                    [--nm N:M] [--scope layer|global] [--block-size N] [--dampening D] [--blocks N] [--experts F]
                     [--metric angular-distance|block-influence] [--tokens last|all] [--include RE]... [--exclude RE]...
                     [--dataset FILE | --built-in natural-english|knowledge] [--field F] [--nsamples N] [--seqlen N]
                     [--seed S] [--dtype bfloat16|float16|float32] [--stats FILE]
@@ -124,7 +127,7 @@ final class PruneCommand {
             return OPTIONS_READER.treeToValue(json, PruneParameters.class);
         } catch (InvalidTypeIdException e) {
             throw new Arguments.UsageException("prune: --method " + (e.getTypeId() == null ? "is required"
-                    : "'" + e.getTypeId() + "' is not a method") + " (one of magnitude, wanda, sparsegpt, block-removal)");
+                    : "'" + e.getTypeId() + "' is not a method") + " (one of " + METHODS + ")");
         } catch (UnrecognizedPropertyException e) {
             throw new Arguments.UsageException("prune: --" + kebab(e.getPropertyName()) + " does not apply to --method "
                     + json.get("method").asString());
@@ -186,6 +189,14 @@ final class PruneCommand {
         PruneStatistics s = result.statistics();
         out.println("model        " + result.model());
         out.println("method       " + s.method() + " " + s.settings());
+        if (s.expertScores() != null) {
+            out.println("experts      " + s.expertScores().kept() + " of " + s.expertScores().experts() + " kept per layer by "
+                    + s.expertScores().metric().id() + "; active parameters per token " + s.activeParameters());
+        }
+        if (s.expertMerges() != null) {
+            out.println("experts      " + s.expertMerges().experts() + " merged into " + s.expertMerges().kept()
+                    + " per layer; active parameters per token " + s.activeParameters());
+        }
         if (s.blockScores() != null) {
             out.println("removed      blocks " + s.blockScores().removed() + " by " + s.blockScores().metric().id()
                     + " over " + s.blockScores().tokens().name().toLowerCase(Locale.ROOT) + " tokens");

@@ -1,6 +1,9 @@
 package dev.whittle.lab.cli;
 
+import dev.whittle.engine.model.Family;
+import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.prune.CalibrationSource;
+import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.testing.TestTokenizers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,21 @@ class PruneCommandTest extends CliTest {
         assertThat(json.get("prunedSparsity").doubleValue()).isEqualTo(0.5);
         assertThat(json.get("settings").get("nm").asString()).isEqualTo("2:4");
         assertThat(json.get("settings").get("calibration").get("nsamples").intValue()).isEqualTo(4);
+    }
+
+    @Test
+    void reapOnAMixtralPrintsTheExpertsKeptAndTheOutputHasThatCount() throws IOException {
+        Path mixtral = tmp.resolve("mixtral");
+        TestModels.write(mixtral, Family.MIXTRAL, 3, TestModels.options().experts(8).expertsPerToken(2));
+        Path target = tmp.resolve("reap");
+        int code = run("prune", mixtral.toString(), target.toString(), "--method", "reap", "--experts", "0.25",
+                "--dataset", text.toString(), "--nsamples", "2", "--seqlen", "16");
+        assertThat(code).as(err()).isZero();
+        assertThat(out()).contains("experts      6 of 8 kept per layer by reap");
+        assertThat(ModelConfig.load(target).moe().numExperts()).isEqualTo(6);
+        assertThat(run("prune", model.toString(), tmp.resolve("dense-reap").toString(), "--method", "reap",
+                "--experts", "0.25")).isEqualTo(2);
+        assertThat(err()).contains("method: reap reduces the experts of a Mixture-of-Experts model");
     }
 
     @Test

@@ -36,6 +36,11 @@ public interface Jobs extends JpaRepository<Job, UUID> {
             """, nativeQuery = true)
     Page<Job> search(String status, UUID modelId, String stageType, String labels, Pageable pageable);
 
+    /** The jobs on model {@code modelId} (as input) that have not ended. */
+    @Query(value = "select * from job where model_id = :modelId and status in ('QUEUED', 'RUNNING', 'CANCELLING')",
+            nativeQuery = true)
+    List<Job> findUnfinishedOn(UUID modelId);
+
     /** How many jobs are in each status (statuses with no job are absent). */
     @Query("select j.status as status, count(j) as count from Job j group by j.status")
     List<StatusCount> countByStatus();

@@ -1,11 +1,19 @@
 package dev.whittle.persistence.model;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.OrderColumn;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -13,7 +21,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A registered model folder (Hugging Face layout: config.json plus safetensors). Either registered by a user,
- * or written by a job, in which case {@code producingJobId} and {@code parentId} record where it came from.
+ * or written by a job, in which case {@code producingJobId} and {@code parentIds} record where it came from: the job's
+ * input model first, then any other model the job made it from (the models a MERGE merged). {@code parentId} is the
+ * first parent, kept for those who read one.
  */
 @Entity
 @Table(name = "model")
@@ -31,14 +41,20 @@ public class Model {
     @JdbcTypeCode(SqlTypes.JSON)
     private List<ModelFile> files;
     private UUID parentId;
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "model_parent", joinColumns = @JoinColumn(name = "model_id"))
+    @OrderColumn(name = "position")
+    @Column(name = "parent_id")
+    private List<UUID> parentIds;
     private UUID producingJobId;
     private Instant createdAt;
 
     protected Model() {
     }
 
+    /** A model made from {@code parentIds} (distinct, the first being the job's input; empty for a user's model). */
     public Model(String name, String path, String family, JsonNode architecture, long parameterCount,
-                 List<ModelFile> files, UUID parentId, UUID producingJobId) {
+                 List<ModelFile> files, List<UUID> parentIds, UUID producingJobId) {
         this.id = UUID.randomUUID();
         this.name = name;
         this.path = path;
@@ -47,7 +63,8 @@ public class Model {
         this.parameterCount = parameterCount;
         this.files = List.copyOf(files);
         this.sizeBytes = files.stream().mapToLong(ModelFile::bytes).sum();
-        this.parentId = parentId;
+        this.parentIds = new ArrayList<>(new LinkedHashSet<>(parentIds));
+        this.parentId = parentIds.isEmpty() ? null : parentIds.getFirst();
         this.producingJobId = producingJobId;
         this.createdAt = Instant.now();
     }
@@ -86,6 +103,11 @@ public class Model {
 
     public UUID getParentId() {
         return parentId;
+    }
+
+    /** Every model this one was made from, the first ({@link #getParentId()}) first; empty for a user's model. */
+    public List<UUID> getParentIds() {
+        return List.copyOf(parentIds);
     }
 
     public UUID getProducingJobId() {

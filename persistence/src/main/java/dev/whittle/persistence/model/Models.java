@@ -10,31 +10,48 @@ import org.springframework.data.jpa.repository.Query;
 /** The registered models. */
 public interface Models extends JpaRepository<Model, UUID> {
 
+    /** The model, its row locked until the transaction ends (a job submitted on it meanwhile waits for it). */
+    @Query(value = "select * from model where id = :id for update", nativeQuery = true)
+    Optional<Model> lockById(UUID id);
+
+    /** The models made directly from {@code parentId}, as any of their parents (a merge has several). */
+    @Query(value = """
+            select m.* from model m where m.id in (select p.model_id from model_parent p where p.parent_id = :parentId)
+            """, nativeQuery = true)
+    List<Model> findChildren(UUID parentId);
+
+    /** The models job {@code jobId} wrote. */
+    List<Model> findByProducingJobId(UUID jobId);
+
     Optional<Model> findByName(String name);
 
     boolean existsByName(String name);
 
-    /** The model's ancestors, nearest first (its parent, the parent's parent, ...). */
+    /**
+     * The model's ancestors (every parent of every ancestor, {@code model_parent}), nearest first: its parents, then
+     * theirs, ...; a model reached on paths of several lengths counts at its nearest.
+     */
     @Query(value = """
-            with recursive ancestor(id, parent_id, depth) as (
-                select m.id, m.parent_id, 0 from model m where m.id = :id
-                union all
-                select p.id, p.parent_id, a.depth + 1 from model p join ancestor a on p.id = a.parent_id
+            with recursive ancestor(id, depth) as (
+                select p.parent_id, 1 from model_parent p where p.model_id = :id
+                union
+                select p.parent_id, a.depth + 1 from model_parent p join ancestor a on p.model_id = a.id
                 where a.depth < 1000
             )
-            select m.* from model m join ancestor a on m.id = a.id where a.depth > 0 order by a.depth
+            select m.* from model m join (select id, min(depth) as depth from ancestor group by id) a on m.id = a.id
+            order by a.depth, m.created_at, m.id
             """, nativeQuery = true)
     List<Model> findAncestors(UUID id);
 
-    /** Every model derived from this one, directly or not, oldest first. */
+    /** Every model derived from this one, directly or not, through any of its parents, oldest first. */
     @Query(value = """
             with recursive descendant(id, depth) as (
-                select m.id, 1 from model m where m.parent_id = :id
-                union all
-                select c.id, d.depth + 1 from model c join descendant d on c.parent_id = d.id
+                select p.model_id, 1 from model_parent p where p.parent_id = :id
+                union
+                select p.model_id, d.depth + 1 from model_parent p join descendant d on p.parent_id = d.id
                 where d.depth < 1000
             )
-            select m.* from model m join descendant d on m.id = d.id order by m.created_at, m.id
+            select m.* from model m where m.id in (select id from descendant) order by m.created_at, m.id
             """, nativeQuery = true)
     List<Model> findDescendants(UUID id);
 }

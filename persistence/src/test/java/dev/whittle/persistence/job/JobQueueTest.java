@@ -63,7 +63,7 @@ class JobQueueTest {
         jdbc.sql("update job set status = 'CANCELLED' where status in ('QUEUED', 'RUNNING', 'CANCELLING')").update();
         model = models.save(new Model("m-" + UUID.randomUUID(), "/models/m", "llama",
                 JsonMapper.shared().readTree("{\"layers\":2}"), 1234, List.of(new ModelFile("config.json", 10, "ab")),
-                null, null));
+                List.of(), null));
     }
 
     @Test

@@ -15,6 +15,8 @@ import dev.whittle.engine.train.finetune.FineTune;
 import dev.whittle.persistence.job.Jobs;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
+import dev.whittle.worker.losscurve.LossCurve;
+import dev.whittle.worker.losscurve.LossCurveChart;
 import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.StageContext;
@@ -40,7 +42,7 @@ import java.util.stream.Collectors;
  * dataset's responses, {@code self-distill} on the teacher's regenerated responses (registered as a dataset of their
  * own, {@link SelfDistilledDatasets}), or {@code logits} against the teacher's next-token distribution. Every pruned
  * weight stays exactly zero. The output is the fine-tuned model (a LoRA run merges its adapters under the pruning
- * mask) with {@value #LOSS_CURVE_FILE} and, for LoRA, the PEFT adapter folder {@value #ADAPTER_FOLDER}/ inside it.
+ * mask) with {@value #LOSS_CURVE_FILE}, {@value #LOSS_CURVE_CHART} and, for LoRA, the PEFT adapter folder {@value #ADAPTER_FOLDER}/ inside it.
  *
  * <p>At submission: the parameters' own rules, the dataset (registered, JSONL, with the fields) or built-in set, a
  * named teacher (registered, and, when DISTILL is the recipe's first stage, of the student's vocabulary size) and
@@ -55,8 +57,9 @@ import java.util.stream.Collectors;
 @Component
 public class DistillStage implements StageType<DistillParameters> {
 
-    /** The loss curve, as JSON, in the output folder. */
+    /** The loss curve, as JSON and as a chart, in the output folder. */
     public static final String LOSS_CURVE_FILE = "loss_curve.json";
+    public static final String LOSS_CURVE_CHART = "loss_curve.png";
     /** A LoRA run's PEFT adapter folder, inside the output folder. */
     public static final String ADAPTER_FOLDER = "adapter";
 
@@ -72,6 +75,9 @@ public class DistillStage implements StageType<DistillParameters> {
                          int trainingExamples, int heldOutExamples, int skippedExamples, double finalLoss,
                          Double validationLoss, double tokensPerSecond, SelfDistilled selfDistilled,
                          Map<String, String> outputs, List<LossCurve.Point> lossCurve) {
+        public Result {
+            lossCurve = List.copyOf(lossCurve);
+        }
     }
 
     private final ModelCatalog catalog;
@@ -167,7 +173,7 @@ public class DistillStage implements StageType<DistillParameters> {
                 p.adapter().fineTune(t.seed()), t.settings(steps, student.maxPositionEmbeddings(), dtype),
                 context.workFolder(), output, output.resolve(ADAPTER_FOLDER), baseModelName(context));
 
-        LossCurve curve = new LossCurve(context.workFolder());
+        ValidationLosses validation = new ValidationLosses(context.workFolder());
         long[] firstStep = {0};
         long[] trainedTokens = {0};
         double[] seconds = {0};
@@ -178,16 +184,19 @@ public class DistillStage implements StageType<DistillParameters> {
             trainedTokens[0] += step.throughput().tokens();
             seconds[0] += step.throughput().seconds();
             if (!Double.isNaN(step.validationLoss())) {
-                curve.validated(step.step(), step.validationLoss());
+                validation.validated(step.step(), step.validationLoss());
             }
         });
 
-        List<LossCurve.Point> points = curve.points(result.losses());
+        LossCurve curve = validation.curve(result.losses());
+        List<LossCurve.Point> points = curve.points();
         Files.writeString(output.resolve(LOSS_CURVE_FILE),
                 JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(points) + "\n");
+        Files.write(output.resolve(LOSS_CURVE_CHART), LossCurveChart.png(curve, "DISTILL " + p.name(), 800, 500));
         Map<String, String> outputs = new LinkedHashMap<>();
         outputs.put("model", ".");
         outputs.put("lossCurve", LOSS_CURVE_FILE);
+        outputs.put("lossCurveChart", LOSS_CURVE_CHART);
         if (result.adapterDir() != null) {
             outputs.put("adapter", ADAPTER_FOLDER);
         }

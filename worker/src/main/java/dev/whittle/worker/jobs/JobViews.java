@@ -26,7 +26,7 @@ public class JobViews {
     }
 
     public JobView of(Job job) {
-        Model model = models.findById(job.getModelId()).orElse(null);
+        Model model = job.getModelId() == null ? null : models.findById(job.getModelId()).orElse(null);
         Model output = job.getOutputModelId() == null ? null : models.findById(job.getOutputModelId()).orElse(null);
         return JobView.of(job, model, output);
     }

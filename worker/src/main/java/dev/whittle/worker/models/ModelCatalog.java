@@ -1,6 +1,7 @@
 package dev.whittle.worker.models;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -46,19 +47,22 @@ public class ModelCatalog {
             throw new DuplicateNameException("A model named '" + name + "' is already registered");
         }
         Path folder = roots.modelFolder(path);
-        return save(name, folder, ModelFolders.describe(folder), null, null);
+        return save(name, folder, ModelFolders.describe(folder), List.of(), null);
     }
 
-    /** Registers a complete folder written by job {@code jobId} from model {@code parentId}. Joins the caller's transaction. */
+    /**
+     * Registers a complete folder written by job {@code jobId} from models {@code parentIds} (the job's input first).
+     * Joins the caller's transaction.
+     */
     @Transactional
-    public Model registerOutput(String name, Path folder, UUID parentId, UUID jobId) {
-        return save(name, folder, ModelFolders.describe(folder), parentId, jobId);
+    public Model registerOutput(String name, Path folder, List<UUID> parentIds, UUID jobId) {
+        return save(name, folder, ModelFolders.describe(folder), parentIds, jobId);
     }
 
-    private Model save(String name, Path folder, ModelDescription d, UUID parentId, UUID jobId) {
+    private Model save(String name, Path folder, ModelDescription d, List<UUID> parentIds, UUID jobId) {
         try {
             return models.saveAndFlush(new Model(name, folder.toString(), d.family(), d.architecture(),
-                    d.parameterCount(), d.files(), parentId, jobId));
+                    d.parameterCount(), d.files(), parentIds, jobId));
         } catch (DataIntegrityViolationException e) {
             throw new DuplicateNameException("A model named '" + name + "' is already registered");
         }

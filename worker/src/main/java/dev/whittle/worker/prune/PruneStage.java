@@ -27,7 +27,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * PRUNE: magnitude, Wanda or SparseGPT weight pruning (unstructured or N:M), or block removal, by the engine's
+ * PRUNE: magnitude, Wanda or SparseGPT weight pruning (unstructured or N:M), block removal, or on a
+ * Mixture-of-Experts model expert removal ranked by REAP, frequency or EAN, by the engine's
  * {@link Pruner}. Its parameters are the engine's {@link PruneParameters}, the one type the API, the worker and the
  * CLI share. The output is a new model folder in the input's layout (registered with the job's lineage once
  * the job succeeds), with {@value #STATISTICS_FILE} beside its weights; the stage's result is the statistics and
@@ -36,7 +37,8 @@ import java.util.UUID;
  * <p>At submission the parameters are read strictly (the method's own fields only), their Bean Validation bounds
  * checked, then the rules between fields and the calibration dataset against the registry, then, when PRUNE is the
  * recipe's first stage, the rules against the job's model (blocks it has, patterns that match nothing, N:M that does
- * not divide a matrix, a family the engine cannot prune). The model rules are checked again when the stage starts,
+ * not divide a matrix, expert methods on a dense model or weight methods on a Mixture-of-Experts one, fewer experts
+ * left than top-k). The model rules are checked again when the stage starts,
  * before any work, on the model it actually reads (a later stage's input may be an earlier stage's output, and a
  * folder may have changed on disk), and fail the job with the same field-named messages.
  *
@@ -72,8 +74,10 @@ public class PruneStage implements StageType<PruneParameters> {
     @Override
     public String description() {
         return "Prunes the model: magnitude, wanda or sparsegpt at a sparsity or N:M pattern on the chosen linear "
-                + "layers, calibrated block by block; or block-removal of the blocks that change the hidden state least. "
-                + "Writes a new model and returns sparsity, parameters, MACs per token and file size.";
+                + "layers, calibrated block by block; or block-removal of the blocks that change the hidden state least; or, "
+                + "on a Mixture-of-Experts model, reap, frequency or ean removal of the least salient experts of every "
+                + "sparse layer. Writes a new model and returns sparsity, parameters (active per token), MACs per token, "
+                + "file size and the expert scores.";
     }
 
     @Override
@@ -109,14 +113,23 @@ public class PruneStage implements StageType<PruneParameters> {
 
     @Override
     public Result execute(PruneParameters p, StageContext context) throws Exception {
-        List<PruneProblem> problems = p.problems(ModelConfig.load(context.modelFolder()));
+        ModelConfig config = ModelConfig.load(context.modelFolder());
+        List<PruneProblem> problems = p.problems(config);
         if (!problems.isEmpty()) {
             throw new PruneProblemException(problems);
         }
-        CalibrationSource calibration = p instanceof PruneParameters.Calibrated c
-                ? c.calibration().source(this::datasetFile) : null;
+        CalibrationSource calibration = null;
+        if (p instanceof PruneParameters.Calibrated c) {
+            calibration = c.calibration().source(this::datasetFile);
+            int window = CalibrationSampler.context(config);
+            if (c.calibration().seqlen() > window) {
+                context.warning("calibration.seqlen", c.calibration().seqlen() + " is longer than the model's context "
+                        + "of " + window + " tokens; calibrating on windows of " + window + " tokens");
+            }
+        }
         Pruner.Result result = new Pruner(calibrationSampler).prune(context.modelFolder(),
                 context.outputFolder(), p, calibration, new PruneProgress(context.progress()));
+        result.statistics().warnings().forEach(warning -> context.warning(null, warning));
         Files.writeString(result.model().resolve(STATISTICS_FILE),
                 JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(result.statistics()) + "\n");
         return new Result(result.statistics(), result.times());

@@ -191,7 +191,7 @@ public class JobRunner {
                     run.workspace().delete();
                     return queue.end(lease, JobStatus.CANCELLED, null, null, null, null);
                 }
-                UUID outputModel = output.map(o -> promotion.promote(run, o)).orElse(null);
+                UUID outputModel = output.map(o -> promotion.promote(run, o, result)).orElse(null);
                 Optional<JobStatus> succeeded = queue.end(lease, JobStatus.SUCCEEDED, null, null, result, outputModel);
                 run.workspace().delete(); // before the end is visible to anyone
                 return succeeded;

@@ -12,7 +12,8 @@ import dev.whittle.persistence.job.JobQueue;
 
 /**
  * The {@link Progress} a stage reports to: turns (stage, done, total, message) into the job's progress columns
- * (stage index and name, units, overall percent, ETA) and into progress events, writing at most once per
+ * (stage index and name, units, overall percent, ETA) and into progress events (which also carry the seconds
+ * elapsed since the job started and those remaining until the ETA), writing at most once per
  * {@code writeInterval} (and events once per {@code eventInterval}) whatever the stage's reporting rate; the
  * last unit of a stage is always written. Each write also brings back whether to stop.
  */
@@ -30,11 +31,12 @@ final class ProgressReporter implements Progress {
     private final long eventIntervalNanos;
     private final long startNanos = System.nanoTime();
     private final double startFraction;
+    private final Instant jobStartedAt;
     private long lastWrite = Long.MIN_VALUE;
     private long lastEvent = Long.MIN_VALUE;
 
     ProgressReporter(JobControl control, JobQueue queue, JobEventLog events, int stageIndex, int stageCount,
-                     String stageType, Duration writeInterval, Duration eventInterval) {
+                     String stageType, Instant jobStartedAt, Duration writeInterval, Duration eventInterval) {
         this.control = control;
         this.queue = queue;
         this.events = events;
@@ -44,6 +46,7 @@ final class ProgressReporter implements Progress {
         this.writeIntervalNanos = writeInterval.toNanos();
         this.eventIntervalNanos = eventInterval.toNanos();
         this.startFraction = (double) stageIndex / stageCount;
+        this.jobStartedAt = jobStartedAt == null ? Instant.now() : jobStartedAt;
     }
 
     @Override
@@ -84,8 +87,9 @@ final class ProgressReporter implements Progress {
         double stageFraction = (part + partFraction) / parts;
         double jobFraction = (stageIndex + stageFraction) / stageCount;
         String name = stage == null || stage.isBlank() || stage.equalsIgnoreCase(stageType) ? stageType : stageType + ": " + stage;
+        Instant eta = eta(now, jobFraction);
         control.update(queue.reportProgress(control.lease(), new JobProgress(stageIndex, stageCount, name, done,
-                total, 100 * jobFraction, message, eta(now, jobFraction))));
+                total, 100 * jobFraction, message, eta)));
         if (stageDone || lastEvent == Long.MIN_VALUE || now - lastEvent >= eventIntervalNanos) {
             lastEvent = now;
             Map<String, Object> data = new LinkedHashMap<>();
@@ -94,6 +98,10 @@ final class ProgressReporter implements Progress {
             data.put("done", done);
             data.put("total", total);
             data.put("percent", Math.round(1000 * jobFraction) / 10.0);
+            data.put("elapsedSeconds", Duration.between(jobStartedAt, Instant.now()).toSeconds());
+            if (eta != null) {
+                data.put("remainingSeconds", Math.max(0, Duration.between(Instant.now(), eta).toSeconds()));
+            }
             events.info(control.lease().jobId(), PROGRESS_EVENT, name + (total > 0 ? " " + done + "/" + total : "")
                     + (message == null ? "" : " (" + message + ")"), data);
         }

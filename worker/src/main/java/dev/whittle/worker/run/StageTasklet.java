@@ -3,9 +3,12 @@ package dev.whittle.worker.run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.persistence.job.EventLevel;
@@ -35,9 +38,12 @@ final class StageTasklet implements Tasklet {
 
     static final String RESULT = "whittle.result";
     static final String OUTPUT = "whittle.output";
+    /** The models besides its input that a stage's output is made from ({@link StageContext#addParent}), comma-separated ids. */
+    static final String PARENTS = "whittle.parents";
     static final String STARTED = "stage.started";
     static final String COMPLETED = "stage.completed";
     static final String FAILED = "stage.failed";
+    static final String WARNING = "stage.warning";
 
     private static final Logger log = LoggerFactory.getLogger(StageTasklet.class);
 
@@ -78,11 +84,11 @@ final class StageTasklet implements Tasklet {
         run.workspace().prepareStage(stage.index(), attempt);
         Path output = run.workspace().outputFolder(stage.index(), attempt);
         ProgressReporter progress = new ProgressReporter(run.control(), queue, events, stage.index(), count, type,
-                settings.progressInterval(), settings.progressEventInterval());
+                run.job().getStartedAt(), settings.progressInterval(), settings.progressEventInterval());
         progress.report(null, 0, 0, "started");
         Path work = run.workspace().prepareWork(stage.index(), attempt);
         Context context = new Context(jobId, stage.index(), modelFolder, progress, output, work,
-                step.getExecutionContext());
+                step.getExecutionContext(), (field, message) -> warn(jobId, type, count, field, message));
 
         long start = System.nanoTime();
         try {
@@ -115,6 +121,18 @@ final class StageTasklet implements Tasklet {
         }
     }
 
+    private void warn(UUID jobId, String type, int count, String field, String message) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("stageIndex", stage.index());
+        data.put("type", type);
+        if (field != null) {
+            data.put("field", "stages[" + stage.index() + "]." + field);
+        }
+        events.append(jobId, EventLevel.WARN, WARNING, "Stage " + (stage.index() + 1) + "/" + count + " (" + type + "): "
+                + (field == null ? "" : field + ": ") + message, data);
+        log.warn("Stage {}/{} ({}): {}{}", stage.index() + 1, count, type, field == null ? "" : field + ": ", message);
+    }
+
     /** The output of the latest earlier stage that wrote a model, or else the job's model. */
     private Path inputModelFolder(StepExecution step) {
         return StageOutputs.read(batchRepository, step.getJobExecution().getJobInstance(),
@@ -128,10 +146,25 @@ final class StageTasklet implements Tasklet {
     }
 
     private record Context(UUID jobId, int stageIndex, Path modelFolder, ProgressReporter progress, Path outputFolder,
-                           Path workFolder, ExecutionContext checkpoint) implements StageContext {
+                           Path workFolder, ExecutionContext checkpoint,
+                           java.util.function.BiConsumer<String, String> warnings) implements StageContext {
         @Override
         public Progress progress(int part, int parts) {
             return progress.part(part, parts);
+        }
+
+        @Override
+        public void warning(String field, String message) {
+            warnings.accept(field, message);
+        }
+
+        @Override
+        public void addParent(UUID model) {
+            List<UUID> parents = new ArrayList<>(StageOutputs.parents(checkpoint.getString(PARENTS, "")));
+            if (!parents.contains(model)) {
+                parents.add(model);
+                checkpoint.putString(PARENTS, parents.stream().map(UUID::toString).collect(Collectors.joining(",")));
+            }
         }
     }
 }

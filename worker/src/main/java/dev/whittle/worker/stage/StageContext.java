@@ -41,6 +41,20 @@ public interface StageContext {
      */
     Path workFolder();
 
+    /**
+     * Records that the model this stage writes is made from registered model {@code model} too, besides its input
+     * (a MERGE's other models): the job's output model is registered with it as one more parent. Call it for the
+     * models actually read; calling it again for the same model changes nothing.
+     */
+    void addParent(UUID model);
+
     /** The step's Spring Batch execution context: values put here survive a restart of the job on another worker. */
     ExecutionContext checkpoint();
+
+    /**
+     * Records a warning in the job's events ({@code stage.warning}, level WARN): something the stage changed or
+     * assumed that the request did not say, such as a length clipped to the model's context, so the user sees why
+     * the result differs from what was asked. {@code field} is the parameter it concerns (null if none).
+     */
+    void warning(String field, String message);
 }

@@ -1,5 +1,6 @@
 package dev.whittle.worker.stage;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import dev.whittle.engine.model.ModelConfig;
@@ -41,6 +42,14 @@ public interface StageType<P> {
      */
     default List<FieldProblem> validate(P parameters, ModelConfig model) {
         return List.of();
+    }
+
+    /**
+     * As {@link #validate(Object, ModelConfig)}, for checks that also read the input model's folder (its
+     * safetensors headers, say); called instead of it where the folder is known. By default, the config's checks.
+     */
+    default List<FieldProblem> validate(P parameters, ModelConfig model, Path folder) {
+        return validate(parameters, model);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.whittle.worker.stage;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -51,6 +52,14 @@ public class StageTypes {
      * wrote, with another shape.
      */
     public List<RecipeStage> parse(JsonNode stages, String path, ModelConfig inputModel) {
+        return parse(stages, path, inputModel, null);
+    }
+
+    /**
+     * As {@link #parse(JsonNode, String, ModelConfig)}, with the folder of the job's model too (null: unknown), for
+     * the first stage's checks that read it ({@link StageType#validate(Object, ModelConfig, Path)}).
+     */
+    public List<RecipeStage> parse(JsonNode stages, String path, ModelConfig inputModel, Path inputFolder) {
         if (stages == null || stages.isNull() || stages.isMissingNode()) {
             throw new InvalidRequestException(path, "is required");
         }
@@ -61,7 +70,8 @@ public class StageTypes {
         List<RecipeStage> parsed = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
             try {
-                parsed.add(parseStage(i, stages.get(i), path + "[" + i + "]", i == 0 ? inputModel : null));
+                parsed.add(parseStage(i, stages.get(i), path + "[" + i + "]", i == 0 ? inputModel : null,
+                        i == 0 ? inputFolder : null));
             } catch (InvalidRequestException e) {
                 problems.addAll(e.problems());
             }
@@ -72,7 +82,7 @@ public class StageTypes {
         return parsed;
     }
 
-    private RecipeStage parseStage(int index, JsonNode stage, String path, ModelConfig inputModel) {
+    private RecipeStage parseStage(int index, JsonNode stage, String path, ModelConfig inputModel, Path inputFolder) {
         if (!stage.isObject()) {
             throw new InvalidRequestException(path, "must be an object with a \"type\"");
         }
@@ -90,10 +100,11 @@ public class StageTypes {
         }
         ObjectNode parameters = ((ObjectNode) stage).deepCopy();
         parameters.remove("type");
-        return new RecipeStage(index, type, readParameters(type, parameters, path, inputModel));
+        return new RecipeStage(index, type, readParameters(type, parameters, path, inputModel, inputFolder));
     }
 
-    private <P> P readParameters(StageType<P> type, ObjectNode json, String path, ModelConfig inputModel) {
+    private <P> P readParameters(StageType<P> type, ObjectNode json, String path, ModelConfig inputModel,
+                                 Path inputFolder) {
         P parameters = StrictJson.read(json, type.parametersType(), path);
         List<FieldProblem> problems = new ArrayList<>();
         for (ConstraintViolation<P> v : validator.validate(parameters)) {
@@ -105,7 +116,8 @@ public class StageTypes {
             }
         }
         if (problems.isEmpty() && inputModel != null) {
-            for (FieldProblem p : type.validate(parameters, inputModel)) {
+            for (FieldProblem p : inputFolder == null ? type.validate(parameters, inputModel)
+                    : type.validate(parameters, inputModel, inputFolder)) {
                 problems.add(new FieldProblem(path + "." + p.field(), p.message()));
             }
         }

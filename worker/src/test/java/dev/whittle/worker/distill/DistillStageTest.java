@@ -138,6 +138,8 @@ class DistillStageTest {
         Path folder = Path.of(output.getPath());
         JsonNode written = JsonMapper.shared().readTree(folder.resolve(DistillStage.LOSS_CURVE_FILE).toFile());
         assertThat(written).isEqualTo(curve);
+        assertThat(Files.readAllBytes(folder.resolve(DistillStage.LOSS_CURVE_CHART))).as("a PNG")
+                .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
         assertThat(folder.resolve(DistillStage.ADAPTER_FOLDER)).doesNotExist();
     }
 

@@ -1,7 +1,11 @@
 package dev.whittle.worker.prune;
 
+import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.Family;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.testing.TestModels;
 import dev.whittle.engine.testing.TestTokenizers;
 import dev.whittle.persistence.dataset.DatasetFormat;
 import dev.whittle.persistence.job.Job;
@@ -9,6 +13,7 @@ import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.datasets.DatasetCatalog;
+import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.queue.Worker;
 import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.stage.FieldProblem;
@@ -30,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +57,8 @@ class PruneStageTest {
     DatasetCatalog datasets;
     @Autowired
     StorageRoots storage;
+    @Autowired
+    ModelCatalog catalog;
 
     private Worker worker;
 
@@ -77,6 +85,14 @@ class PruneStageTest {
             return e.problems();
         }
         throw new AssertionError("expected problems with " + stage);
+    }
+
+    /** A small random Mixtral, 8 experts of which each token is routed to 2, registered. */
+    private Model mixtral() throws IOException {
+        String name = "mixtral-" + UUID.randomUUID().toString().substring(0, 8);
+        Path folder = storage.modelRoots().getFirst().resolve(name);
+        TestModels.write(folder, Family.MIXTRAL, 9, TestModels.options().experts(8).expertsPerToken(2));
+        return catalog.register(name, folder.toString());
     }
 
     private String textDataset() throws IOException {
@@ -143,6 +159,75 @@ class PruneStageTest {
     }
 
     @Test
+    void aReapJobRegistersAMixtralWithFewerExpertsAndTheScoresPerExpert() throws IOException {
+        Model input = mixtral();
+        Job done = run(input, """
+                {"type": "PRUNE", "method": "reap", "experts": 0.25,
+                 "calibration": {"builtIn": "natural-english", "nsamples": 3, "seqlen": 24}}""");
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        Model output = models.findById(done.getOutputModelId()).orElseThrow();
+        assertThat(output.getParentId()).isEqualTo(input.getId());
+        Path folder = Path.of(output.getPath());
+        assertThat(ModelConfig.load(folder).json().get("num_local_experts").asInt()).isEqualTo(6);
+        assertThat(DecoderLoader.load(folder, Progress.NONE).config().moe().numExperts()).isEqualTo(6);
+        JsonNode statistics = done.getResult().get("stages").get(0).get("result").get("statistics");
+        assertThat(statistics.get("expertScores").get("metric").asString()).isEqualTo("reap");
+        assertThat(statistics.get("expertScores").get("layers")).hasSize(2).allSatisfy(layer -> {
+            assertThat(layer.get("scores")).hasSize(8);
+            assertThat(layer.get("kept")).hasSize(6);
+        });
+        assertThat(statistics.get("activeParameters").asLong()).isLessThan(statistics.get("parameters").asLong());
+        assertThat(done.getProgress().percent()).isEqualTo(100.0);
+    }
+
+    /** STUN: expert pruning, then Wanda 50% inside the experts left, as two PRUNE stages of one recipe. */
+    @Test
+    void aStunRecipePrunesExpertsThenWeightsInsideThem() throws IOException {
+        Job done = run(mixtral(), """
+                {"type": "PRUNE", "method": "reap", "experts": 0.25, "calibration": {"nsamples": 2, "seqlen": 24}},
+                {"type": "PRUNE", "method": "wanda", "sparsity": 0.5, "calibration": {"nsamples": 2, "seqlen": 24}}""");
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        Path folder = Path.of(models.findById(done.getOutputModelId()).orElseThrow().getPath());
+        assertThat(ModelConfig.load(folder).moe().numExperts()).isEqualTo(6);
+        JsonNode wanda = done.getResult().get("stages").get(1).get("result").get("statistics");
+        assertThat(wanda.get("prunedSparsity").asDouble()).isEqualTo(0.5);
+        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            float[] w1 = checkpoint.floats("model.layers.1.block_sparse_moe.experts.5.w1.weight");
+            assertThat(IntStream.range(0, w1.length).filter(i -> w1[i] == 0).count()).isEqualTo(w1.length / 2);
+            float[] router = checkpoint.floats("model.layers.1.block_sparse_moe.gate.weight");
+            assertThat(IntStream.range(0, router.length).filter(i -> router[i] == 0).count()).isZero();
+        }
+    }
+
+    @Test
+    void aMergeExpertsJobRecordsTheGroupsOfEveryLayer() throws IOException {
+        Job done = run(mixtral(), """
+                {"type": "PRUNE", "method": "merge-experts", "experts": 0.5, "calibration": {"nsamples": 2, "seqlen": 24}}""");
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(ModelConfig.load(Path.of(models.findById(done.getOutputModelId()).orElseThrow().getPath()))
+                .moe().numExperts()).isEqualTo(4);
+        JsonNode merges = done.getResult().get("stages").get(0).get("result").get("statistics").get("expertMerges");
+        assertThat(merges.get("layers")).hasSize(2).allSatisfy(layer -> assertThat(layer.get("groups")).hasSize(4));
+    }
+
+    @Test
+    void expertMethodsOnADenseModelAndRemovalsBelowTopKFailTheJobNamingTheField() throws IOException {
+        Job dense = run(testJobs.model(), """
+                {"type": "PRUNE", "method": "frequency", "experts": 0.5}""");
+        assertThat(dense.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(dense.getErrorMessage()).contains("method: frequency reduces the experts of a Mixture-of-Experts "
+                + "model; LlamaForCausalLM is dense");
+        Job belowTopK = run(mixtral(), """
+                {"type": "PRUNE", "method": "ean", "experts": 0.9}""");
+        assertThat(belowTopK.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(belowTopK.getErrorMessage()).contains("experts: removing 7 of 8 experts would leave 1, fewer than "
+                + "the 2 each token is routed to");
+        assertThat(belowTopK.getOutputModelId()).isNull();
+    }
+
+    @Test
     void whatTheModelCannotTakeFailsTheJobNamingTheField() {
         Job done = run(testJobs.model(), """
                 {"type": "PRUNE", "method": "block-removal", "blocks": 2}""");
@@ -182,7 +267,7 @@ class PruneStageTest {
                 .extracting(FieldProblem::field).containsExactly("stages[0].calibration");
         assertThat(problemsOf("""
                 {"type": "PRUNE", "method": "obs", "sparsity": 0.5}""")).containsExactly(new FieldProblem(
-                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal"));
+                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal, reap, frequency, ean, merge-experts"));
         assertThat(problemsOf("""
                 {"type": "PRUNE", "sparsity": 0.5}""")).extracting(FieldProblem::field).containsExactly("stages[0].method");
         assertThat(problemsOf("""

@@ -40,10 +40,15 @@ public class TestJobs {
 
     /** Writes a small random Llama into the first model root and registers it. */
     public Model model() {
+        return model(42, TestModels.options());
+    }
+
+    /** Writes a random Llama of this seed and shape into the first model root and registers it. */
+    public Model model(long seed, TestModels.Options options) {
         String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
         Path folder = storage.modelRoots().getFirst().resolve(name);
         try {
-            TestModels.write(folder, Family.LLAMA, 42);
+            TestModels.write(folder, Family.LLAMA, seed, options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Removes experts from a Mixture-of-Experts decoder: each sparse layer keeps the experts it is given, its router's
@@ -29,6 +30,20 @@ public final class ExpertRemoval {
      * @return a decoder sharing the kept weights with {@code decoder}
      */
     public static Decoder keep(Decoder decoder, Map<Integer, int[]> kept) {
+        return withSparseLayers(decoder, (position, moe) -> {
+            int[] experts = kept.get(position);
+            if (experts == null) {
+                throw new IllegalArgumentException("block " + position + " is sparse but no kept experts were given");
+            }
+            return keep(moe, experts);
+        });
+    }
+
+    /**
+     * {@code decoder} with each sparse block's layer replaced by {@code layer(position, moe)} and the config's expert
+     * count rewritten to theirs, which must be one count for all.
+     */
+    static Decoder withSparseLayers(Decoder decoder, BiFunction<Integer, MoeFeedForward, MoeFeedForward> layer) {
         if (decoder.config().moe() == null) {
             throw new IllegalArgumentException("expert removal needs a Mixture-of-Experts model, not "
                     + decoder.config().family());
@@ -41,17 +56,15 @@ public final class ExpertRemoval {
                 blocks.add(block);
                 continue;
             }
-            int[] experts = kept.get(position);
-            if (experts == null) {
-                throw new IllegalArgumentException("block " + position + " is sparse but no kept experts were given");
-            }
-            if (count >= 0 && experts.length != count) {
+            MoeFeedForward replaced = layer.apply(position, moe);
+            int experts = replaced.experts().size();
+            if (count >= 0 && experts != count) {
                 throw new IllegalArgumentException("every sparse layer must keep as many experts (config.json has one "
-                        + "count): block " + position + " keeps " + experts.length + ", an earlier one " + count);
+                        + "count): block " + position + " keeps " + experts + ", an earlier one " + count);
             }
-            count = experts.length;
+            count = experts;
             blocks.add(new DecoderBlock(block.name(), block.inputNorm(), block.attention(), block.postAttentionNorm(),
-                    keep(moe, experts), block.eps()));
+                    replaced, block.eps()));
         }
         String field = decoder.config().family() == Family.MIXTRAL ? "num_local_experts" : "num_experts";
         return new Decoder(decoder.config().with(field, count), decoder.embedding(), blocks, decoder.finalNorm(),
@@ -86,7 +99,7 @@ public final class ExpertRemoval {
     }
 
     /** {@code ...experts.<from>.w1} as {@code ...experts.<to>.w1}. */
-    private static Linear renamed(Linear linear, int from, int to) {
+    static Linear renamed(Linear linear, int from, int to) {
         String marker = ".experts." + from + ".";
         int at = linear.name().lastIndexOf(marker);
         if (at < 0) {

@@ -1,6 +1,6 @@
 package dev.whittle.worker.distill;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.whittle.worker.losscurve.LossCurve;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,24 +15,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The loss of every update and the validation losses measured on the way. The training losses come back from the
- * engine's checkpoint on a resumed run; the validation losses are kept in the work folder ({@value #VALIDATION_FILE})
- * as they are measured, so a resumed run's curve is the whole run's.
+ * The validation losses a fine-tune measured, kept in its work folder ({@value #VALIDATION_FILE}) as they are
+ * measured, so that a resumed run's loss curve is the whole run's: the training losses come back from the engine's
+ * checkpoint, the validation losses from here.
  */
-final class LossCurve {
+final class ValidationLosses {
 
     static final String VALIDATION_FILE = "validation-losses.json";
-
-    /** One update: its training loss, and the validation loss when one was measured after it. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Point(long step, double loss, Double validationLoss) {
-    }
 
     private final Path file;
     private final TreeMap<Long, Double> validation = new TreeMap<>();
 
-    /** The curve of the run whose work folder is {@code workFolder}, with what an earlier attempt measured. */
-    LossCurve(Path workFolder) {
+    /** The losses of the run whose work folder is {@code workFolder}, with what an earlier attempt measured. */
+    ValidationLosses(Path workFolder) {
         this.file = workFolder.resolve(VALIDATION_FILE);
         if (Files.isRegularFile(file)) {
             try {
@@ -56,13 +51,13 @@ final class LossCurve {
         }
     }
 
-    /** Every update's point, from the losses of updates 1..n. */
-    List<Point> points(List<Double> losses) {
-        List<Point> points = new ArrayList<>(losses.size());
+    /** The whole curve, from the training losses of updates 1..n. */
+    LossCurve curve(List<Double> losses) {
+        List<LossCurve.Point> points = new ArrayList<>(losses.size());
         for (int i = 0; i < losses.size(); i++) {
             long step = i + 1;
-            points.add(new Point(step, losses.get(i), validation.get(step)));
+            points.add(new LossCurve.Point(step, losses.get(i), validation.get(step)));
         }
-        return points;
+        return new LossCurve(points);
     }
 }

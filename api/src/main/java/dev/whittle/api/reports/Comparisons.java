@@ -1,0 +1,160 @@
+package dev.whittle.api.reports;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+import dev.whittle.api.problems.ApiException;
+import dev.whittle.engine.eval.metric.Metric;
+import dev.whittle.engine.eval.metric.MetricValue;
+import dev.whittle.engine.eval.metric.Retention;
+import dev.whittle.persistence.evaluation.Evaluation;
+import dev.whittle.persistence.evaluation.EvaluationSamples;
+import dev.whittle.persistence.evaluation.Evaluations;
+import dev.whittle.persistence.model.Model;
+import dev.whittle.worker.evaluate.EvaluationStore;
+import dev.whittle.worker.models.ModelCatalog;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Builds the comparison of models across the tasks they were evaluated on: each model's latest result per task, its
+ * retention against the first (reference) model, and its average retention over the tasks on which the reference
+ * scores above chance and above zero.
+ */
+@Component
+class Comparisons {
+
+    private final ModelCatalog models;
+    private final Evaluations evaluations;
+    private final EvaluationSamples samples;
+
+    Comparisons(ModelCatalog models, Evaluations evaluations, EvaluationSamples samples) {
+        this.models = models;
+        this.evaluations = evaluations;
+        this.samples = samples;
+    }
+
+    ComparisonView compare(List<String> idsOrNames) {
+        List<Model> columns = new ArrayList<>();
+        List<Map<String, Evaluation>> latest = new ArrayList<>();
+        Map<String, Metric> metricOf = new LinkedHashMap<>();
+        for (String idOrName : idsOrNames) {
+            Model model = models.find(idOrName).orElseThrow(() -> ApiException.notFound("Model '" + idOrName + "'"));
+            columns.add(model);
+            Map<String, Evaluation> byTask = new LinkedHashMap<>();
+            for (Evaluation e : evaluations.findLatestPerTask(model.getId())) {
+                byTask.put(e.getTask(), e);
+                metricOf.putIfAbsent(e.getTask(), Metric.byId(e.getPrimaryMetric()).orElseThrow());
+            }
+            latest.add(byTask);
+        }
+        List<ComparisonView.TaskRow> rows = new ArrayList<>();
+        List<Averaged> averaged = new ArrayList<>();
+        columns.forEach(c -> averaged.add(new Averaged()));
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<String, Metric> task : metricOf.entrySet()) {
+            Metric metric = task.getValue();
+            Evaluation reference = latest.getFirst().get(task.getKey());
+            String excluded = reference == null ? null : atChance(reference, metric);
+            List<ComparisonView.Cell> cells = new ArrayList<>();
+            for (int m = 0; m < columns.size(); m++) {
+                Evaluation e = latest.get(m).get(task.getKey());
+                if (e == null) {
+                    cells.add(null);
+                    continue;
+                }
+                MetricValue retention = retention(metric, e, reference);
+                if (retention != null) {
+                    averaged.get(m).add(task.getKey(), retention, excluded != null);
+                    if (m > 0) {
+                        noiseWarning(columns.get(m), task.getKey(), e, retention).ifPresent(warnings::add);
+                    }
+                }
+                cells.add(new ComparisonView.Cell(e.getId(), e.getTaskVersion(), e.getSamples(), e.getSampleLimit(),
+                        EvaluationStore.value(e, metric), retention));
+            }
+            rows.add(new ComparisonView.TaskRow(task.getKey(), metric.id(), metric.higherIsBetter(), excluded, cells));
+        }
+        List<ComparisonView.ModelColumn> modelColumns = new ArrayList<>();
+        List<ComparisonView.AverageRetention> averages = new ArrayList<>();
+        for (int m = 0; m < columns.size(); m++) {
+            Model model = columns.get(m);
+            JsonNode stats = latest.get(m).values().stream().findFirst().map(Evaluation::getModelStats).orElse(null);
+            modelColumns.add(new ComparisonView.ModelColumn(model.getId(), model.getName(), model.getParentId(),
+                    stats == null ? model.getParameterCount() : stats.get("parameters").asLong(),
+                    stats == null ? null : stats.get("nonZero").asLong(),
+                    stats == null ? null : stats.get("sparsity").asDouble(),
+                    stats == null || !stats.has("blockSparsity") ? null : stats.get("blockSparsity").asDouble(),
+                    stats == null ? null : stats.get("macsPerToken").asLong()));
+            averages.add(averaged.get(m).view(model));
+        }
+        return new ComparisonView(modelColumns, rows, averages, warnings);
+    }
+
+    /** Why the reference's result on this task says nothing about retention, or null when it does. */
+    private String atChance(Evaluation reference, Metric metric) {
+        OptionalDouble chance = ChanceLevel.of(reference, metric, samples);
+        return chance.isEmpty() ? null : ChanceLevel.reason(EvaluationStore.value(reference, metric), chance.getAsDouble());
+    }
+
+    /**
+     * A warning when a limited evaluation's retention cannot be told from 1: its standard error is larger than its
+     * distance from 1, so the sample limit hides whatever the compression did.
+     */
+    private static java.util.Optional<String> noiseWarning(Model model, String task, Evaluation e, MetricValue retention) {
+        double effect = Math.abs(retention.value() - 1);
+        if (e.getSampleLimit() <= 0 || retention.stderr() == null || retention.stderr() <= effect) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format("%s on %s: with limit %d (%d samples) the standard error of the "
+                        + "retention (%.3f) is larger than the effect (|%.3f - 1| = %.3f); evaluate more samples to tell it from noise",
+                model.getName(), task, e.getSampleLimit(), e.getSamples(), retention.stderr(), retention.value(), effect));
+    }
+
+    /**
+     * The retention of {@code e} against {@code reference}: null when they did not measure the same thing; exactly 1
+     * with no error for the reference's own result (one estimate, not two independent ones).
+     */
+    private static MetricValue retention(Metric metric, Evaluation e, Evaluation reference) {
+        if (!comparable(e, reference)) {
+            return null;
+        }
+        MetricValue dense = EvaluationStore.value(reference, metric);
+        if (e.getId().equals(reference.getId())) {
+            return dense.value() == 0 ? null : new MetricValue(1, 0.0);
+        }
+        return Retention.of(metric, EvaluationStore.value(e, metric), dense);
+    }
+
+    /** Results that measured the same thing: same task version, limit and seed. */
+    private static boolean comparable(Evaluation e, Evaluation reference) {
+        return reference != null && e.getTaskVersion() == reference.getTaskVersion()
+                && e.getSampleLimit() == reference.getSampleLimit() && Objects.equals(e.getSeed(), reference.getSeed());
+    }
+
+    /** One model's retentions: those averaged and the tasks left out. */
+    private static final class Averaged {
+        private final List<String> tasks = new ArrayList<>();
+        private final List<MetricValue> retentions = new ArrayList<>();
+        private final List<String> leftOut = new ArrayList<>();
+
+        void add(String task, MetricValue retention, boolean excluded) {
+            if (excluded) {
+                leftOut.add(task);
+            } else {
+                tasks.add(task);
+                retentions.add(retention);
+            }
+        }
+
+        ComparisonView.AverageRetention view(Model model) {
+            MetricValue average = retentions.isEmpty() ? null : Retention.average(retentions);
+            return new ComparisonView.AverageRetention(model.getId(), average == null ? null : average.value(),
+                    average == null ? null : average.stderr(), List.copyOf(tasks), List.copyOf(leftOut));
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.whittle.api.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.whittle.api.testing.Api;
+import dev.whittle.api.testing.ApiTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/** The OpenAPI document as a client generator reads it. */
+@ApiTest
+class ApiDocsTest {
+
+    @LocalServerPort
+    int port;
+    JsonNode docs;
+
+    @BeforeEach
+    void document() {
+        docs = new Api(port).get("/v3/api-docs").json();
+    }
+
+    @Test
+    void everyOperationHasAUniqueNamedOperationIdAndEveryReferencedSchemaIsDefined() {
+        List<String> ids = new ArrayList<>();
+        docs.get("paths").forEachEntry((path, item) -> item.forEachEntry((method, op) -> ids.add(op.get("operationId").asString())));
+        assertThat(ids).doesNotHaveDuplicates().allMatch(id -> id.matches("[a-z][A-Za-z]+"))
+                .contains("listJobs", "getJob", "submitJob", "cancelJob", "deleteJob", "listModels", "getModel",
+                        "registerModel", "deleteModel", "listDatasets", "registerDataset", "compareModels");
+
+        Set<String> refs = new HashSet<>();
+        collectRefs(docs, refs);
+        JsonNode schemas = docs.get("components").get("schemas");
+        assertThat(refs).allMatch(ref -> schemas.has(ref.substring(ref.lastIndexOf('/') + 1)));
+        assertThat(refs).contains("#/components/schemas/Problem");
+    }
+
+    @Test
+    void responsesAreDocumentedWithProblemBodiesLocationHeadersAndRanges() {
+        JsonNode paths = docs.get("paths");
+        JsonNode registerDataset = paths.get("/api/v1/datasets").get("post").get("responses");
+        assertThat(registerDataset.has("201")).isTrue();
+        assertThat(registerDataset.has("200")).isFalse();
+        assertThat(registerDataset.get("201").get("headers").has("Location")).isTrue();
+        assertThat(paths.get("/api/v1/jobs").get("post").get("responses").get("202").get("headers").has("Location")).isTrue();
+        JsonNode getJob = paths.get("/api/v1/jobs/{id}").get("get").get("responses");
+        assertThat(getJob.get("404").get("content").get("application/problem+json").get("schema").get("$ref").asString())
+                .isEqualTo("#/components/schemas/Problem");
+        JsonNode submit = paths.get("/api/v1/jobs").get("post").get("responses");
+        assertThat(submit.has("400") && submit.has("413") && submit.has("422")).isTrue();
+        assertThat(paths.get("/api/v1/models/{id}").get("delete").get("responses").has("409")).isTrue();
+        assertThat(paths.get("/api/v1/models/{id}/files/{name}").get("get").get("responses").has("206")).isTrue();
+        assertThat(paths.get("/api/v1/reports/compare").get("get").get("responses").get("200").get("content").propertyNames())
+                .contains("application/json", "text/markdown", "text/csv");
+    }
+
+    private static void collectRefs(JsonNode node, Set<String> refs) {
+        if (node.isObject()) {
+            node.forEachEntry((name, value) -> {
+                if (name.equals("$ref")) {
+                    refs.add(value.asString());
+                } else {
+                    collectRefs(value, refs);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> collectRefs(element, refs));
+        }
+    }
+}

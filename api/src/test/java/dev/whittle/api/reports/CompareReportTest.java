@@ -1,0 +1,97 @@
+package dev.whittle.api.reports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+import dev.whittle.api.testing.Api;
+import dev.whittle.api.testing.ApiTest;
+import dev.whittle.api.testing.TestModelFolders;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+@ApiTest
+class CompareReportTest {
+
+    private static final Path DATA_ROOT = Path.of("target/test-storage/datasets").toAbsolutePath();
+
+    @LocalServerPort
+    int port;
+    Api api;
+    String task;
+    String dense;
+    String child;
+
+    /**
+     * A 2-way task whose two choices are the same text: every model ties and picks the same choice, while the gold
+     * alternates, so any model scores exactly chance (0.5), and a child model keeps exactly that (retention 1).
+     */
+    @BeforeEach
+    void aDenseModelAndItsChildEvaluatedOnAChanceTask() throws Exception {
+        api = new Api(port);
+        task = "coin-" + UUID.randomUUID().toString().substring(0, 8);
+        Files.createDirectories(DATA_ROOT);
+        Files.writeString(DATA_ROOT.resolve(task + ".jsonl"), """
+                {"q": "The fox jumps over the", "options": [" dog", " dog"], "gold": 0}
+                {"q": "In the morning the farmer", "options": [" dog", " dog"], "gold": 1}
+                {"q": "The dog sleeps in the", "options": [" dog", " dog"], "gold": 0}
+                {"q": "The quick brown", "options": [" dog", " dog"], "gold": 1}
+                """);
+        assertThat(api.post("/api/v1/tasks", """
+                {"name": "%s", "dataset": {"format": "jsonl", "path": "%s.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "loglikelihood", "choicesField": "options", "goldField": "gold"}}
+                """.formatted(task, task)).status()).isEqualTo(201);
+        dense = TestModelFolders.registerLlama(api).get("id").asString();
+        String evaluate = "{\"type\":\"EVALUATE\",\"tasks\":[\"" + task + "\"],\"limit\":4}";
+        run("{\"model\":\"" + dense + "\",\"stages\":[" + evaluate + "]}");
+        child = run("{\"model\":\"" + dense + "\",\"stages\":[{\"type\":\"WRITE_MODEL\",\"seed\":1}," + evaluate + "]}")
+                .get("outputModel").get("id").asString();
+    }
+
+    @Test
+    void aTaskWhereTheReferenceSitsAtChanceIsLeftOutOfTheAverageWithTheReasonAndTheLimitIsWarnedAbout() {
+        Api.Response response = api.get("/api/v1/reports/compare?models=" + dense + "," + child);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        JsonNode report = response.json();
+        JsonNode row = report.get("tasks").get(0);
+        assertThat(row.get("excludedFromAverage").asString()).contains("0.500", "no better than chance (0.500)");
+        assertThat(row.get("cells").get(1).get("retention").get("value").asDouble()).isEqualTo(1.0);
+        JsonNode average = report.get("averageRetention").get(1);
+        assertThat(average.get("value").isNull()).as("nothing left to average").isTrue();
+        assertThat(average.get("leftOut").get(0).asString()).isEqualTo(task);
+        assertThat(average.get("tasks")).isEmpty();
+        assertThat(report.get("warnings")).hasSize(1);
+        assertThat(report.get("warnings").get(0).asString()).contains(task, "limit 4", "larger than the effect");
+    }
+
+    @Test
+    void theComparisonIsAlsoAMarkdownTableAndCsvByAcceptHeaderOrFormat() {
+        String path = "/api/v1/reports/compare?models=" + dense + "," + child;
+        Api.Response markdown = api.get(path, "Accept", "text/markdown");
+        assertThat(markdown.status()).isEqualTo(200);
+        assertThat(markdown.header("Content-Type")).startsWith("text/markdown");
+        assertThat(markdown.body()).contains("| " + task + " (not averaged) | acc | 4 | 0.500 ± 0.289 | 0.500 ± 0.289 |",
+                "Left out of the average retention:\n- " + task + ": the reference scores 0.500 ± 0.289");
+        Api.Response csv = api.get(path + "&format=csv");
+        assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        assertThat(csv.body().lines().toList()).startsWith(
+                "task,metric,model,samples,limit,value,stderr,retention,retention_stderr,averaged");
+        assertThat(csv.body()).contains(task + ",acc,");
+        assertThat(api.get(path + "&format=xml").status()).isEqualTo(400);
+        assertThat(api.get(path, "Accept", "application/json").json().has("averageRetention")).isTrue();
+    }
+
+    private JsonNode run(String jobJson) {
+        Api.Response submitted = api.post("/api/v1/jobs", jobJson);
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+        JsonNode job = api.poll(submitted.header("Location"), j -> j.get("status").asString().matches("SUCCEEDED|FAILED|CANCELLED"),
+                Duration.ofSeconds(180));
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        return job;
+    }
+}
