@@ -47,13 +47,11 @@ public class OpenApiConfiguration {
                     Schema<?> schema = resolved.schema;
                     schema.setDescription(type.description() + " Parameters of a stage {\"type\": \"" + type.name() + "\", ...}.");
                     openApi.getComponents().addSchemas(type.name() + "Stage", schema);
-                    // the records a stage's parameters nest (PRUNE's calibration): referenced, so defined too
+                    // the records a stage's parameters nest (PRUNE's calibration), and the parameter type itself
+                    // under its own name, which its methods' schemas reference (allOf): referenced, so defined too
                     if (resolved.referencedSchemas != null) {
-                        resolved.referencedSchemas.forEach((name, nested) -> {
-                            if (!name.equals(schema.getName())) {
-                                openApi.getComponents().getSchemas().putIfAbsent(name, nested);
-                            }
-                        });
+                        resolved.referencedSchemas.forEach((name, nested) ->
+                                openApi.getComponents().getSchemas().putIfAbsent(name, nested));
                     }
                 }
             }
