@@ -8,6 +8,7 @@ import dev.whittle.engine.train.lora.LoraModel;
 import dev.whittle.persistence.dataset.Dataset;
 import dev.whittle.persistence.dataset.Datasets;
 import dev.whittle.persistence.job.Job;
+import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
@@ -64,6 +65,8 @@ class DistillStageTest {
     Datasets datasets;
     @Autowired
     StorageRoots storage;
+    @Autowired
+    JobQueue queue;
 
     private final List<Worker> started = new ArrayList<>();
 
@@ -239,6 +242,26 @@ class DistillStageTest {
             }
             assertThat(zeros).as("the 2:4 zeros").isPositive();
         }
+    }
+
+    @Test
+    void aCancelStopsTheTrainingBetweenUpdatesAndLeavesNoModel() throws IOException {
+        Job job = testJobs.submit(testJobs.model(), """
+                [{"type": "DISTILL", "method": "sft",
+                  "data": {"dataset": "%s", "promptField": "q", "responseField": "a"},
+                  "training": {"steps": 100000, "batchTokens": 96, "maxLength": 48}}]""".formatted(animalDataset()));
+        startWorker();
+        Job training = testJobs.await(job.getId(), j -> j.getStatus().isFinal() || j.getProgress().stageName() != null
+                && j.getProgress().stageName().endsWith("train") && j.getProgress().unitDone() >= 3, WAIT);
+        assertThat(training.getProgress().unitTotal()).isEqualTo(100000);
+        assertThat(training.getProgress().message()).contains("loss", "tokens/s", "s left");
+
+        queue.requestCancel(job.getId());
+        Job done = testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+
+        assertThat(done.getStatus()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(done.getProgress().unitDone()).isLessThan(100000);
+        assertThat(done.getOutputModelId()).isNull();
     }
 
     @Test
