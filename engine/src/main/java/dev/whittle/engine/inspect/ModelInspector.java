@@ -23,6 +23,7 @@ import dev.whittle.engine.inspect.ModelReport.FileReport;
 import dev.whittle.engine.inspect.ModelReport.LayerReport;
 import dev.whittle.engine.inspect.ModelReport.TensorReport;
 import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.io.SafetensorsFile;
 import dev.whittle.engine.io.TensorInfo;
 import dev.whittle.engine.model.ModelConfig;
@@ -46,13 +47,18 @@ public final class ModelInspector {
     private ModelInspector() {
     }
 
-    /** Inspects the model folder {@code dir}. */
+    /** Inspects the model folder {@code dir}; its files (links followed) must lie inside the folder itself. */
     public static ModelReport inspect(Path dir, Progress progress) throws IOException {
+        return inspect(dir, List.of(dir), progress);
+    }
+
+    /**
+     * Inspects the model folder {@code dir}, whose files, every link followed, must lie inside one of
+     * {@code within} (a link to a blob elsewhere in a model root is fine; one to /etc/passwd is refused).
+     */
+    public static ModelReport inspect(Path dir, List<Path> within, Progress progress) throws IOException {
         ModelConfig config = ModelConfig.load(dir);
-        List<Path> folderFiles;
-        try (Stream<Path> list = Files.list(dir)) {
-            folderFiles = list.filter(Files::isRegularFile).sorted().toList();
-        }
+        List<Path> folderFiles = confinedFiles(dir, within);
         long totalBytes = 0;
         for (Path f : folderFiles) {
             totalBytes += Files.size(f);
@@ -78,6 +84,28 @@ public final class ModelInspector {
             List<TensorReport> tensors = checkpoint.names().stream().map(tensorsByName::get).toList();
             return summarise(dir, config, files, tensors, totalBytes);
         }
+    }
+
+    /** The folder's regular files, sorted; a link whose target lies outside {@code within} is refused. */
+    private static List<Path> confinedFiles(Path dir, List<Path> within) throws IOException {
+        List<Path> realRoots = new ArrayList<>();
+        for (Path root : within) {
+            realRoots.add(root.toRealPath());
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path entry : list.sorted().toList()) {
+                Path real = entry.toRealPath();
+                if (realRoots.stream().noneMatch(real::startsWith)) {
+                    throw new ModelFormatException(entry, null, "a link to " + real + ", outside "
+                            + (within.size() == 1 ? within.getFirst() : within) + "; links may not leave it");
+                }
+                if (Files.isRegularFile(real)) {
+                    files.add(entry);
+                }
+            }
+        }
+        return files;
     }
 
     private static ModelReport summarise(Path dir, ModelConfig config, List<FileReport> files,

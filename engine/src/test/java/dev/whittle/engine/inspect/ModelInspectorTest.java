@@ -24,6 +24,7 @@ import dev.whittle.engine.inspect.ModelReport.TensorReport;
 import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.io.DType;
 import dev.whittle.engine.io.ModelFolderWriter;
+import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.model.Family;
 import dev.whittle.engine.model.ModelConfig;
@@ -199,6 +200,20 @@ class ModelInspectorTest {
         assertThat(tree.path("tensors").get(0).path("shape").isArray()).isTrue();
         assertThat(tree.path("layers").size()).isEqualTo(2);
         assertThat(tree.path("files").get(0).path("sha256").stringValue()).hasSize(64);
+    }
+
+    @Test
+    void aLinkLeadingOutOfTheFolderIsRefusedAndOneInsideIsListed() throws IOException {
+        Path model = dir.resolve("linked");
+        TestModels.write(model, Family.LLAMA, 2, TestModels.options());
+        Path outside = Files.writeString(dir.resolve("secret.txt"), "root:x:0:0");
+        Files.createSymbolicLink(model.resolve("notes.txt"), outside);
+        assertThatThrownBy(() -> ModelInspector.inspect(model, Progress.NONE))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("notes.txt").hasMessageContaining("outside");
+
+        // The same link is fine when the folder it leads to is allowed (a blob store beside the snapshot).
+        ModelReport report = ModelInspector.inspect(model, List.of(dir), Progress.NONE);
+        assertThat(report.files()).anyMatch(f -> f.name().equals("notes.txt") && f.bytes() == 10);
     }
 
     @Test
