@@ -70,13 +70,14 @@ public final class ModelInspector {
             List<FileReport> files = new ArrayList<>();
             Map<String, TensorReport> tensorsByName = new LinkedHashMap<>();
             ZeroCounter zeros = new ZeroCounter();
+            NonFiniteCounter nonFinite = new NonFiniteCounter();
             for (Path file : folderFiles) {
                 progress.checkCancelled();
                 SafetensorsFile weights = weightFiles.get(file.toAbsolutePath().normalize());
                 if (weights == null) {
                     files.add(new FileReport(file.getFileName().toString(), Files.size(file), sha256(file, progress, done), 0));
                 } else {
-                    String sha = scanWeights(weights, zeros, tensorsByName, progress, done);
+                    String sha = scanWeights(weights, zeros, nonFinite, tensorsByName, progress, done);
                     files.add(new FileReport(file.getFileName().toString(), Files.size(file), sha, weights.tensors().size()));
                 }
             }
@@ -113,12 +114,14 @@ public final class ModelInspector {
         long parameters = 0;
         long bytes = 0;
         long zeroCount = 0;
+        long nonFinite = 0;
         Map<String, Integer> dtypes = new TreeMap<>();
         Map<Integer, long[]> layers = new TreeMap<>();
         for (TensorReport t : tensors) {
             parameters += t.parameters();
             bytes += t.bytes();
             zeroCount += t.zeros();
+            nonFinite += t.nonFinite();
             dtypes.merge(t.dtype(), 1, Integer::sum);
             if (t.layer() != null) {
                 long[] acc = layers.computeIfAbsent(t.layer(), k -> new long[4]);
@@ -132,7 +135,7 @@ public final class ModelInspector {
         layers.forEach((index, acc) -> layerReports.add(
                 new LayerReport(index, (int) acc[0], acc[1], acc[2], acc[3], fraction(acc[3], acc[1]))));
         return new ModelReport(dir.toAbsolutePath().normalize().toString(), architecture(config), parameters,
-                config.parameterCount(), bytes, fileBytes, zeroCount, fraction(zeroCount, parameters), dtypes, files,
+                config.parameterCount(), bytes, fileBytes, zeroCount, fraction(zeroCount, parameters), nonFinite, dtypes, files,
                 layerReports, tensors);
     }
 
@@ -150,7 +153,8 @@ public final class ModelInspector {
      * One pass over a mapped weight file in data order: the header and any gaps go only into the digest, each
      * tensor's bytes into the digest and the zero counter.
      */
-    private static String scanWeights(SafetensorsFile weights, ZeroCounter zeros, Map<String, TensorReport> out,
+    private static String scanWeights(SafetensorsFile weights, ZeroCounter zeros, NonFiniteCounter nonFinite,
+            Map<String, TensorReport> out,
             Progress progress, long[] done) throws IOException {
         MessageDigest digest = sha256();
         String fileName = weights.path().getFileName().toString();
@@ -172,18 +176,20 @@ public final class ModelInspector {
                 hash(digest, data, position, t.begin(), progress, done, fileName);
             }
             long zeroCount = 0;
+            long nonFiniteCount = 0;
             for (long from = t.begin(); from < t.end(); from += CHUNK) {
                 progress.checkCancelled();
                 long to = Math.min(t.end(), from + CHUNK);
                 MemorySegment chunk = data.asSlice(from, to - from);
                 digest.update(chunk.asByteBuffer());
                 zeroCount += zeros.count(chunk, t.dtype());
+                nonFiniteCount += nonFinite.count(chunk, t.dtype());
                 advance(progress, done, to - from, fileName);
             }
             position = Math.max(position, t.end());
             long parameters = t.numel();
             out.put(t.name(), new TensorReport(t.name(), fileName, t.dtype().name(), t.shape(), parameters, t.byteSize(),
-                    zeroCount, fraction(zeroCount, parameters), layerOf(t.name())));
+                    zeroCount, fraction(zeroCount, parameters), nonFiniteCount, layerOf(t.name())));
         }
         hash(digest, data, position, data.byteSize(), progress, done, fileName);
         return HexFormat.of().formatHex(digest.digest());

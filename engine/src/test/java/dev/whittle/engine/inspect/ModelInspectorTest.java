@@ -216,6 +216,33 @@ class ModelInspectorTest {
         assertThat(report.files()).anyMatch(f -> f.name().equals("notes.txt") && f.bytes() == 10);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void nanAndInfiniteWeightsAreCountedPerTensorAndInTotal(DType dtype) throws IOException {
+        TestModels.Options options = TestModels.options().dtype(dtype);
+        ModelConfig config = ModelConfig.of(TestModels.configJson(Family.LLAMA, options));
+        List<OutputTensor> tensors = new ArrayList<>();
+        for (OutputTensor t : TestModels.tensors(config, options, 5)) {
+            float[] v = t.values().get().clone();
+            if (t.name().equals("model.layers.0.mlp.up_proj.weight")) {
+                v[0] = Float.NaN;
+                v[9] = Float.POSITIVE_INFINITY;
+                v[10] = Float.NEGATIVE_INFINITY;
+            }
+            tensors.add(OutputTensor.of(t.name(), t.dtype(), t.shape(), v));
+        }
+        Path tokenizer = dir.resolve("tok");
+        TestModels.write(tokenizer, Family.LLAMA, 1, options);
+        Path model = dir.resolve("nan");
+        ModelFolderWriter.to(model).config(config).copyFilesFrom(tokenizer).write(tensors);
+
+        ModelReport report = ModelInspector.inspect(model, Progress.NONE);
+        assertThat(report.nonFinite()).isEqualTo(3);
+        for (TensorReport t : report.tensors()) {
+            assertThat(t.nonFinite()).as(t.name()).isEqualTo(t.name().equals("model.layers.0.mlp.up_proj.weight") ? 3 : 0);
+        }
+    }
+
     @Test
     void blockIndicesAreParsedFromTensorNames() {
         assertThat(ModelInspector.layerOf("model.layers.12.mlp.up_proj.weight")).isEqualTo(12);
