@@ -50,7 +50,7 @@ public class EvaluationsController {
     public PageView<EvaluationView> list(@RequestParam(required = false) String model,
                                          @RequestParam(required = false) String task,
                                          @RequestParam(required = false) UUID job,
-                                         @RequestParam(defaultValue = "0") @Min(0) int page,
+                                         @RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
                                          @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
         UUID modelId = model == null ? null : model(model).getId();
         return PageView.of(evaluations.search(modelId, task, job, PageRequest.of(page, size)), EvaluationView::of);
@@ -69,7 +69,7 @@ public class EvaluationsController {
             samples the model got right or wrong (on the task's headline metric).""")
     @GetMapping("/evaluations/{id}/samples")
     public PageView<JsonNode> samples(@PathVariable UUID id, @RequestParam(required = false) Boolean correct,
-                                      @RequestParam(defaultValue = "0") @Min(0) int page,
+                                      @RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
                                       @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
         find(id);
         long total = samples.count(id, correct);

@@ -114,7 +114,7 @@ public class JobsController {
             @Parameter(description = "Only jobs on this model (id or name)") @RequestParam(required = false) String model,
             @Parameter(description = "Only jobs with this label, as key:value (repeatable)", example = "team:nlp")
             @RequestParam(required = false) List<String> label,
-            @RequestParam(defaultValue = "0") @Min(0) int page,
+            @RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
             @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
         UUID modelId = null;
         if (model != null) {
@@ -190,7 +190,7 @@ public class JobsController {
     @Operation(operationId = "listJobEvents", summary = "A job's events", description = "Its log, oldest first: state changes, stages, progress, callback deliveries.")
     @GetMapping("/{id}/events")
     public PageView<EventView> events(@PathVariable UUID id,
-                                      @RequestParam(defaultValue = "0") @Min(0) int page,
+                                      @RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
                                       @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size) {
         requireJob(id);
         return PageView.of(events.findByJobIdOrderByIdAsc(id, PageRequest.of(page, size)), EventView::of);

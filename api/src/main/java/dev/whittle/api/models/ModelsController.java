@@ -1,18 +1,20 @@
 package dev.whittle.api.models;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import dev.whittle.api.PageView;
 import dev.whittle.api.RequestReader;
 import dev.whittle.api.problems.ApiException;
+import dev.whittle.api.problems.Problems;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.ModelFile;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.worker.models.ModelFileIntegrity;
 import dev.whittle.worker.models.ModelRemoval;
+import dev.whittle.worker.stage.FieldProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -29,6 +31,7 @@ import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRange;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
@@ -53,9 +56,12 @@ public class ModelsController {
     private final Models models;
     private final RequestReader requests;
     private final ModelRemoval removal;
+    private final ModelFileIntegrity integrity;
 
-    public ModelsController(ModelCatalog catalog, Models models, RequestReader requests, ModelRemoval removal) {
+    public ModelsController(ModelCatalog catalog, Models models, RequestReader requests, ModelRemoval removal,
+                            ModelFileIntegrity integrity) {
         this.catalog = catalog;
+        this.integrity = integrity;
         this.removal = removal;
         this.models = models;
         this.requests = requests;
@@ -80,7 +86,7 @@ public class ModelsController {
 
     @Operation(operationId = "listModels", summary = "List models", description = "Newest first.")
     @GetMapping
-    public PageView<ModelView> list(@RequestParam(defaultValue = "0") @Min(0) int page,
+    public PageView<ModelView> list(@RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
                                     @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
         return PageView.of(models.findAll(PageRequest.of(page, size, Sort.by(Sort.Order.desc("createdAt"),
                 Sort.Order.asc("id")))), ModelView::of);
@@ -123,12 +129,16 @@ public class ModelsController {
 
     @Operation(operationId = "downloadModelFile", summary = "Download a model file", description = """
             The file's bytes, with Content-Length, its SHA-256 as ETag, and Range support (206 Partial Content),
-            so large weight files can be fetched in parts or resumed.""")
+            so large weight files can be fetched in parts or resumed. The file is checked before it is served: its real
+            location (links followed) must lie in the model roots (404 otherwise, as for a file no longer on disk), and
+            its bytes must hash to the SHA-256 recorded at registration (409 otherwise: register it again).""")
     @ApiResponse(responseCode = "200", description = "The whole file", content = @Content(
             mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE, schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "206", description = "The byte range(s) asked for with Range: bytes=from-to",
             content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE, schema = @Schema(type = "string", format = "binary")))
-    @ApiResponse(responseCode = "416", description = "The range lies outside the file")
+    @ApiResponse(responseCode = "404", description = "No such file, or it is gone or now leads out of the model roots", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
+    @ApiResponse(responseCode = "409", description = "The file changed since registration (size or SHA-256)", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
+    @ApiResponse(responseCode = "416", description = "The range lies outside the file", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
     @GetMapping("/{id}/files/{name}")
     public ResponseEntity<Resource> download(@PathVariable String id, @PathVariable String name,
             @Parameter(in = ParameterIn.HEADER, name = "Range", description = "Bytes to send, e.g. bytes=0-1023",
@@ -136,17 +146,29 @@ public class ModelsController {
         Model model = find(id);
         ModelFile file = model.getFiles().stream().filter(f -> f.name().equals(name)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("File '" + name + "' of model " + model.getName()));
-        Path folder = Path.of(model.getPath());
-        Path path = folder.resolve(file.name()).normalize();
-        if (!path.startsWith(folder) || !Files.isRegularFile(path)) {
-            throw ApiException.notFound("File '" + name + "' of model " + model.getName() + " (no longer on disk)");
+        Path path = integrity.check(model, file);
+        FileSystemResource resource = new FileSystemResource(path);
+        if (range != null) {
+            refuseUnsatisfiable(range, resource, file);
         }
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .eTag("\"" + file.sha256() + "\"")
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
                         .filename(Path.of(file.name()).getFileName().toString()).build().toString())
-                .body(new FileSystemResource(path));
+                .body(resource);
+    }
+
+    /** A Range Spring cannot serve would get a bodiless 416; answer it as a problem, with the file's length. */
+    private static void refuseUnsatisfiable(String range, Resource resource, ModelFile file) {
+        try {
+            HttpRange.toResourceRegions(HttpRange.parseRanges(range), resource);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Problems.RANGE_NOT_SATISFIABLE, "Range '" + range + "' cannot be served from '"
+                    + file.name() + "' (" + file.bytes() + " bytes): " + e.getMessage(),
+                    List.of(new FieldProblem("Range", "give bytes=from-to within 0-" + Math.max(0, file.bytes() - 1))))
+                    .withHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + file.bytes());
+        }
     }
 
     private Model find(String idOrName) {

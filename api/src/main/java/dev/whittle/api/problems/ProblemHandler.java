@@ -5,12 +5,14 @@ import java.util.List;
 
 import dev.whittle.worker.models.DuplicateNameException;
 import dev.whittle.worker.models.InvalidModelFolderException;
+import dev.whittle.worker.models.ModelFileUnavailableException;
 import dev.whittle.worker.models.ModelInUseException;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.InvalidRequestException;
 import dev.whittle.worker.stage.StrictJson;
 import dev.whittle.worker.storage.OutsideRootsException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -21,6 +23,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
@@ -37,8 +40,17 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
     @ExceptionHandler(ApiException.class)
-    ProblemDetail api(ApiException e, HttpServletRequest request) {
-        return at(e.problem().detail(e.getMessage(), e.errors()), request);
+    ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
+        ProblemDetail problem = at(e.problem().detail(e.getMessage(), e.errors()), request);
+        HttpHeaders headers = new HttpHeaders();
+        e.headers().forEach(headers::set);
+        return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
+    }
+
+    /** A registered file gone or leading out of the roots is not there to serve (404); one rewritten conflicts (409). */
+    @ExceptionHandler(ModelFileUnavailableException.class)
+    ProblemDetail unavailableFile(ModelFileUnavailableException e, HttpServletRequest request) {
+        return at((e.changed() ? Problems.CONFLICT : Problems.NOT_FOUND).detail(e.getMessage()), request);
     }
 
     @ExceptionHandler(InvalidRequestException.class)
@@ -73,6 +85,46 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         String expected = e.getRequiredType() == null ? "" : " (expected " + describe(e.getRequiredType()) + ")";
         return at(Problems.BAD_PARAMETER.detail("'" + e.getValue() + "' is not a valid " + e.getName() + expected,
                 List.of(new FieldProblem(e.getName(), "invalid value '" + e.getValue() + "'" + expected))), request);
+    }
+
+    /** A request parameter out of its bounds ({@code page=-1}, {@code size=0}): 422 naming it with the bound. */
+    @ExceptionHandler(ConstraintViolationException.class)
+    ProblemDetail parameterOutOfBounds(ConstraintViolationException e, HttpServletRequest request) {
+        List<FieldProblem> problems = e.getConstraintViolations().stream()
+                .map(v -> new FieldProblem(leaf(v.getPropertyPath()), v.getMessage()))
+                .sorted(java.util.Comparator.comparing(FieldProblem::field)).toList();
+        return at(Problems.INVALID_REQUEST.detail(describe(problems), problems), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldProblem> problems = e.getParameterValidationResults().stream()
+                .flatMap(r -> r.getResolvableErrors().stream().map(error -> new FieldProblem(
+                        r.getMethodParameter().getParameterName() == null ? "$" : parameterName(r),
+                        error.getDefaultMessage())))
+                .sorted(java.util.Comparator.comparing(FieldProblem::field)).toList();
+        ProblemDetail problem = Problems.INVALID_REQUEST.detail(describe(problems), problems);
+        return handleExceptionInternal(e, problem, headers, Problems.INVALID_REQUEST.status(), request);
+    }
+
+    /** The name a client gave the parameter ({@code @RequestParam("x")}), else the Java parameter's name. */
+    private static String parameterName(org.springframework.validation.method.ParameterValidationResult r) {
+        var param = r.getMethodParameter().getParameterAnnotation(org.springframework.web.bind.annotation.RequestParam.class);
+        return param != null && !param.name().isEmpty() ? param.name() : r.getMethodParameter().getParameterName();
+    }
+
+    private static String describe(List<FieldProblem> problems) {
+        return problems.stream().map(p -> p.field() + ": " + p.message()).collect(java.util.stream.Collectors.joining("; "));
+    }
+
+    /** The last node of a method-validation path ({@code list.page} -> {@code page}). */
+    private static String leaf(jakarta.validation.Path path) {
+        String name = "$";
+        for (jakarta.validation.Path.Node node : path) {
+            name = node.getName();
+        }
+        return name;
     }
 
     @ExceptionHandler(Exception.class)

@@ -19,6 +19,7 @@ public enum Problems {
     NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
     CONFLICT(HttpStatus.CONFLICT, "Conflict"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
+    RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
     private final HttpStatus status;

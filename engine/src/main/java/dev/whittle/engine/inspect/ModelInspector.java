@@ -23,6 +23,7 @@ import dev.whittle.engine.inspect.ModelReport.FileReport;
 import dev.whittle.engine.inspect.ModelReport.LayerReport;
 import dev.whittle.engine.inspect.ModelReport.TensorReport;
 import dev.whittle.engine.io.Checkpoint;
+import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.io.SafetensorsFile;
 import dev.whittle.engine.io.TensorInfo;
 import dev.whittle.engine.model.ModelConfig;
@@ -46,13 +47,18 @@ public final class ModelInspector {
     private ModelInspector() {
     }
 
-    /** Inspects the model folder {@code dir}. */
+    /** Inspects the model folder {@code dir}; its files (links followed) must lie inside the folder itself. */
     public static ModelReport inspect(Path dir, Progress progress) throws IOException {
+        return inspect(dir, List.of(dir), progress);
+    }
+
+    /**
+     * Inspects the model folder {@code dir}, whose files, every link followed, must lie inside one of
+     * {@code within} (a link to a blob elsewhere in a model root is fine; one to /etc/passwd is refused).
+     */
+    public static ModelReport inspect(Path dir, List<Path> within, Progress progress) throws IOException {
         ModelConfig config = ModelConfig.load(dir);
-        List<Path> folderFiles;
-        try (Stream<Path> list = Files.list(dir)) {
-            folderFiles = list.filter(Files::isRegularFile).sorted().toList();
-        }
+        List<Path> folderFiles = confinedFiles(dir, within);
         long totalBytes = 0;
         for (Path f : folderFiles) {
             totalBytes += Files.size(f);
@@ -64,13 +70,14 @@ public final class ModelInspector {
             List<FileReport> files = new ArrayList<>();
             Map<String, TensorReport> tensorsByName = new LinkedHashMap<>();
             ZeroCounter zeros = new ZeroCounter();
+            NonFiniteCounter nonFinite = new NonFiniteCounter();
             for (Path file : folderFiles) {
                 progress.checkCancelled();
                 SafetensorsFile weights = weightFiles.get(file.toAbsolutePath().normalize());
                 if (weights == null) {
                     files.add(new FileReport(file.getFileName().toString(), Files.size(file), sha256(file, progress, done), 0));
                 } else {
-                    String sha = scanWeights(weights, zeros, tensorsByName, progress, done);
+                    String sha = scanWeights(weights, zeros, nonFinite, tensorsByName, progress, done);
                     files.add(new FileReport(file.getFileName().toString(), Files.size(file), sha, weights.tensors().size()));
                 }
             }
@@ -80,17 +87,41 @@ public final class ModelInspector {
         }
     }
 
+    /** The folder's regular files, sorted; a link whose target lies outside {@code within} is refused. */
+    private static List<Path> confinedFiles(Path dir, List<Path> within) throws IOException {
+        List<Path> realRoots = new ArrayList<>();
+        for (Path root : within) {
+            realRoots.add(root.toRealPath());
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path entry : list.sorted().toList()) {
+                Path real = entry.toRealPath();
+                if (realRoots.stream().noneMatch(real::startsWith)) {
+                    throw new ModelFormatException(entry, null, "a link to " + real + ", outside "
+                            + (within.size() == 1 ? within.getFirst() : within) + "; links may not leave it");
+                }
+                if (Files.isRegularFile(real)) {
+                    files.add(entry);
+                }
+            }
+        }
+        return files;
+    }
+
     private static ModelReport summarise(Path dir, ModelConfig config, List<FileReport> files,
             List<TensorReport> tensors, long fileBytes) {
         long parameters = 0;
         long bytes = 0;
         long zeroCount = 0;
+        long nonFinite = 0;
         Map<String, Integer> dtypes = new TreeMap<>();
         Map<Integer, long[]> layers = new TreeMap<>();
         for (TensorReport t : tensors) {
             parameters += t.parameters();
             bytes += t.bytes();
             zeroCount += t.zeros();
+            nonFinite += t.nonFinite();
             dtypes.merge(t.dtype(), 1, Integer::sum);
             if (t.layer() != null) {
                 long[] acc = layers.computeIfAbsent(t.layer(), k -> new long[4]);
@@ -104,7 +135,7 @@ public final class ModelInspector {
         layers.forEach((index, acc) -> layerReports.add(
                 new LayerReport(index, (int) acc[0], acc[1], acc[2], acc[3], fraction(acc[3], acc[1]))));
         return new ModelReport(dir.toAbsolutePath().normalize().toString(), architecture(config), parameters,
-                config.parameterCount(), bytes, fileBytes, zeroCount, fraction(zeroCount, parameters), dtypes, files,
+                config.parameterCount(), bytes, fileBytes, zeroCount, fraction(zeroCount, parameters), nonFinite, dtypes, files,
                 layerReports, tensors);
     }
 
@@ -122,7 +153,8 @@ public final class ModelInspector {
      * One pass over a mapped weight file in data order: the header and any gaps go only into the digest, each
      * tensor's bytes into the digest and the zero counter.
      */
-    private static String scanWeights(SafetensorsFile weights, ZeroCounter zeros, Map<String, TensorReport> out,
+    private static String scanWeights(SafetensorsFile weights, ZeroCounter zeros, NonFiniteCounter nonFinite,
+            Map<String, TensorReport> out,
             Progress progress, long[] done) throws IOException {
         MessageDigest digest = sha256();
         String fileName = weights.path().getFileName().toString();
@@ -144,18 +176,20 @@ public final class ModelInspector {
                 hash(digest, data, position, t.begin(), progress, done, fileName);
             }
             long zeroCount = 0;
+            long nonFiniteCount = 0;
             for (long from = t.begin(); from < t.end(); from += CHUNK) {
                 progress.checkCancelled();
                 long to = Math.min(t.end(), from + CHUNK);
                 MemorySegment chunk = data.asSlice(from, to - from);
                 digest.update(chunk.asByteBuffer());
                 zeroCount += zeros.count(chunk, t.dtype());
+                nonFiniteCount += nonFinite.count(chunk, t.dtype());
                 advance(progress, done, to - from, fileName);
             }
             position = Math.max(position, t.end());
             long parameters = t.numel();
             out.put(t.name(), new TensorReport(t.name(), fileName, t.dtype().name(), t.shape(), parameters, t.byteSize(),
-                    zeroCount, fraction(zeroCount, parameters), layerOf(t.name())));
+                    zeroCount, fraction(zeroCount, parameters), nonFiniteCount, layerOf(t.name())));
         }
         hash(digest, data, position, data.byteSize(), progress, done, fileName);
         return HexFormat.of().formatHex(digest.digest());

@@ -15,13 +15,15 @@ import java.util.List;
  * @param fileBytes            bytes of every file in the folder
  * @param zeros                exact zeros (+0 and -0) over all tensors
  * @param zeroFraction         {@code zeros / parameterCount}
+ * @param nonFinite            NaN and infinite elements over all tensors (PRUNE, DISTILL and EVALUATE refuse such weights)
  * @param dtypes               tensor count per stored dtype, e.g. {@code BF16: 146}
  * @param files                every regular file of the folder with its sha256
  * @param layers               per decoder block (tensors named {@code ...layers.N....})
  * @param tensors              every tensor, in file order
  */
 public record ModelReport(String path, Architecture architecture, long parameterCount, long configParameterCount,
-        long tensorBytes, long fileBytes, long zeros, double zeroFraction, java.util.Map<String, Integer> dtypes,
+        long tensorBytes, long fileBytes, long zeros, double zeroFraction, long nonFinite,
+        java.util.Map<String, Integer> dtypes,
         List<FileReport> files, List<LayerReport> layers, List<TensorReport> tensors) {
 
     /** The config's view of the model. Expert fields are 0 for dense families. */
@@ -40,8 +42,8 @@ public record ModelReport(String path, Architecture architecture, long parameter
     public record LayerReport(int index, int tensors, long parameters, long bytes, long zeros, double zeroFraction) {
     }
 
-    /** One tensor. {@code layer} is the block index, or null for tensors outside the blocks. */
+    /** One tensor. {@code layer} is the block index, or null for tensors outside the blocks; {@code nonFinite} its NaN and infinite elements. */
     public record TensorReport(String name, String file, String dtype, long[] shape, long parameters, long bytes,
-            long zeros, double zeroFraction, Integer layer) {
+            long zeros, double zeroFraction, long nonFinite, Integer layer) {
     }
 }

@@ -74,6 +74,10 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
     }
 
     private static TensorInfo readTensor(Path file, String name, JsonNode node, long dataSize) {
+        if (name.indexOf('\0') >= 0) {
+            // A name every report, result and database row would carry; PostgreSQL cannot store NUL.
+            throw new ModelFormatException(file, name.replace('\0', '?'), "tensor name holds the NUL character (\\u0000)");
+        }
         if (!node.isObject()) {
             throw new ModelFormatException(file, name, "entry is not an object");
         }

@@ -149,7 +149,15 @@ public final class DecoderLoader {
             throw new ModelFormatException(checkpoint.directory(), name, "shape " + Arrays.toString(actual)
                     + " does not match " + Arrays.toString(shape) + " implied by config.json");
         }
-        return checkpoint.floats(name);
+        float[] values = checkpoint.floats(name);
+        // NaN or Inf weights would give NaN scores and losses that PRUNE, DISTILL and EVALUATE cannot detect later.
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new ModelFormatException(checkpoint.directory(), name, "element " + i + " is " + values[i]
+                        + "; NaN and infinite weights are refused");
+            }
+        }
+        return values;
     }
 
     /** Refuses, with the reason, configs whose computation this decoder does not implement. */

@@ -24,6 +24,7 @@ import dev.whittle.engine.inspect.ModelReport.TensorReport;
 import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.io.DType;
 import dev.whittle.engine.io.ModelFolderWriter;
+import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.model.Family;
 import dev.whittle.engine.model.ModelConfig;
@@ -199,6 +200,47 @@ class ModelInspectorTest {
         assertThat(tree.path("tensors").get(0).path("shape").isArray()).isTrue();
         assertThat(tree.path("layers").size()).isEqualTo(2);
         assertThat(tree.path("files").get(0).path("sha256").stringValue()).hasSize(64);
+    }
+
+    @Test
+    void aLinkLeadingOutOfTheFolderIsRefusedAndOneInsideIsListed() throws IOException {
+        Path model = dir.resolve("linked");
+        TestModels.write(model, Family.LLAMA, 2, TestModels.options());
+        Path outside = Files.writeString(dir.resolve("secret.txt"), "root:x:0:0");
+        Files.createSymbolicLink(model.resolve("notes.txt"), outside);
+        assertThatThrownBy(() -> ModelInspector.inspect(model, Progress.NONE))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("notes.txt").hasMessageContaining("outside");
+
+        // The same link is fine when the folder it leads to is allowed (a blob store beside the snapshot).
+        ModelReport report = ModelInspector.inspect(model, List.of(dir), Progress.NONE);
+        assertThat(report.files()).anyMatch(f -> f.name().equals("notes.txt") && f.bytes() == 10);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void nanAndInfiniteWeightsAreCountedPerTensorAndInTotal(DType dtype) throws IOException {
+        TestModels.Options options = TestModels.options().dtype(dtype);
+        ModelConfig config = ModelConfig.of(TestModels.configJson(Family.LLAMA, options));
+        List<OutputTensor> tensors = new ArrayList<>();
+        for (OutputTensor t : TestModels.tensors(config, options, 5)) {
+            float[] v = t.values().get().clone();
+            if (t.name().equals("model.layers.0.mlp.up_proj.weight")) {
+                v[0] = Float.NaN;
+                v[9] = Float.POSITIVE_INFINITY;
+                v[10] = Float.NEGATIVE_INFINITY;
+            }
+            tensors.add(OutputTensor.of(t.name(), t.dtype(), t.shape(), v));
+        }
+        Path tokenizer = dir.resolve("tok");
+        TestModels.write(tokenizer, Family.LLAMA, 1, options);
+        Path model = dir.resolve("nan");
+        ModelFolderWriter.to(model).config(config).copyFilesFrom(tokenizer).write(tensors);
+
+        ModelReport report = ModelInspector.inspect(model, Progress.NONE);
+        assertThat(report.nonFinite()).isEqualTo(3);
+        for (TensorReport t : report.tensors()) {
+            assertThat(t.nonFinite()).as(t.name()).isEqualTo(t.name().equals("model.layers.0.mlp.up_proj.weight") ? 3 : 0);
+        }
     }
 
     @Test

@@ -67,6 +67,12 @@ class SafetensorsValidationTest {
     }
 
     @Test
+    void aTensorNameHoldingNulIsRejected() throws IOException {
+        assertRejected(file("nul.safetensors", "{\"w\\u0000x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4),
+                "w?x", "NUL");
+    }
+
+    @Test
     void malformedJsonIsRejected() throws IOException {
         assertRejected(file("bad.safetensors", "{\"w\":{\"dtype\":\"F32\",", 0), null, "not well-formed JSON");
         assertRejected(file("array.safetensors", "[1, 2]", 0), null, "not a JSON object");

@@ -1,14 +1,21 @@
 package dev.whittle.engine.model;
 
 import dev.whittle.engine.Progress;
+import dev.whittle.engine.io.DType;
+import dev.whittle.engine.io.ModelFolderWriter;
 import dev.whittle.engine.io.ModelFormatException;
+import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,6 +24,30 @@ class DecoderLoaderTest {
 
     @TempDir
     Path tmp;
+
+    @ParameterizedTest
+    @CsvSource({"F32, NaN", "BF16, Infinity", "F16, -Infinity"})
+    void aNonFiniteWeightIsRefusedWithTheTensorNamed(DType dtype, float bad) throws IOException {
+        TestModels.Options options = TestModels.options().dtype(dtype);
+        ModelConfig config = ModelConfig.of(TestModels.configJson(Family.LLAMA, options));
+        String poisoned = "model.layers.1.mlp.down_proj.weight";
+        List<OutputTensor> tensors = new ArrayList<>();
+        for (OutputTensor t : TestModels.tensors(config, options, 3)) {
+            float[] v = t.values().get().clone();
+            if (t.name().equals(poisoned)) {
+                v[7] = bad;
+            }
+            tensors.add(OutputTensor.of(t.name(), t.dtype(), t.shape(), v));
+        }
+        Path tokenizer = tmp.resolve("tok");
+        TestModels.write(tokenizer, Family.LLAMA, 1, options);
+        Path dir = tmp.resolve("poisoned");
+        ModelFolderWriter.to(dir).config(config).copyFilesFrom(tokenizer).write(tensors);
+
+        assertThatThrownBy(() -> DecoderLoader.load(dir, Progress.NONE))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(poisoned).hasMessageContaining("element 7 is " + bad);
+    }
 
     @Test
     void aTiedModelsHeadIsItsEmbedding() throws IOException {

@@ -38,15 +38,14 @@ public class EvaluationStore {
 
     @Transactional
     public Evaluation save(Origin origin, TaskDefinition task, int limit, Long seed, TaskResult result, ModelStats stats) {
-        JsonMapper json = JsonMapper.shared();
         Evaluation evaluation = evaluations.save(new Evaluation(origin.jobId(), origin.stageIndex(), origin.modelId(),
                 task.name(), task.version(), TaskDefinitions.toJson(task), result.requestType().id(),
-                result.primaryMetric().id(), limit, seed, json.valueToTree(result.metrics()),
-                json.valueToTree(result.groups()), json.valueToTree(result.macro()), json.valueToTree(result.details()),
-                result.samples(), result.available(), result.truncated(), result.seconds(), json.valueToTree(stats)));
+                result.primaryMetric().id(), limit, seed, StorableJson.tree(result.metrics()),
+                StorableJson.tree(result.groups()), StorableJson.tree(result.macro()), StorableJson.tree(result.details()),
+                result.samples(), result.available(), result.truncated(), result.seconds(), StorableJson.tree(stats)));
         List<EvaluationSamples.Row> rows = new ArrayList<>();
         for (SampleRecord r : result.records()) {
-            rows.add(new EvaluationSamples.Row(r.index(), r.correct(), json.valueToTree(r)));
+            rows.add(new EvaluationSamples.Row(r.index(), r.correct(), StorableJson.tree(r)));
         }
         evaluations.flush();
         samples.insert(evaluation.getId(), rows);

@@ -61,13 +61,11 @@ public class RegisteredTasks {
         if (TaskRegistry.builtIn().isBuiltIn(task.name()) || tasks.existsById(task.name())) {
             throw new DuplicateNameException("A task or suite named '" + task.name() + "' already exists");
         }
-        String path = task.dataset().path();
-        if (!path.startsWith(DatasetResolver.BUILTIN_PREFIX)) {
-            try {
-                datasets().resolve(path);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("dataset.path", e.getMessage());
-            }
+        try {
+            // Built-in paths too: builtin:../../META-INF/MANIFEST.MF is no dataset.
+            datasets().resolve(task.dataset().path());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("dataset.path", e.getMessage());
         }
         try {
             tasks.saveAndFlush(new EvaluationTask(task.name(), task.version(), TaskDefinitions.toJson(task)));

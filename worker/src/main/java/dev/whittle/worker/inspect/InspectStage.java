@@ -1,9 +1,14 @@
 package dev.whittle.worker.inspect;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.whittle.engine.inspect.ModelInspector;
 import dev.whittle.engine.inspect.ModelReport;
 import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
+import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,6 +18,19 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class InspectStage implements StageType<InspectStage.Parameters> {
+
+    private final StorageRoots roots;
+
+    public InspectStage(StorageRoots roots) {
+        this.roots = roots;
+    }
+
+    /** The folder itself (a stage's output in the job's workspace) and the model roots: where links may lead. */
+    private List<Path> within(Path folder) {
+        List<Path> within = new ArrayList<>(roots.modelFileRoots());
+        within.add(folder);
+        return within;
+    }
 
     /** INSPECT takes no parameters: it always reads everything. */
     public record Parameters() {
@@ -36,6 +54,6 @@ public class InspectStage implements StageType<InspectStage.Parameters> {
 
     @Override
     public ModelReport execute(Parameters parameters, StageContext context) throws Exception {
-        return ModelInspector.inspect(context.modelFolder(), context.progress());
+        return ModelInspector.inspect(context.modelFolder(), within(context.modelFolder()), context.progress());
     }
 }

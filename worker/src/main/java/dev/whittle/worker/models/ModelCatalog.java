@@ -47,7 +47,7 @@ public class ModelCatalog {
             throw new DuplicateNameException("A model named '" + name + "' is already registered");
         }
         Path folder = roots.modelFolder(path);
-        return save(name, folder, ModelFolders.describe(folder), List.of(), null);
+        return save(name, folder, ModelFolders.describe(folder, roots.modelFileRoots()), List.of(), null);
     }
 
     /**
@@ -56,7 +56,7 @@ public class ModelCatalog {
      */
     @Transactional
     public Model registerOutput(String name, Path folder, List<UUID> parentIds, UUID jobId) {
-        return save(name, folder, ModelFolders.describe(folder), parentIds, jobId);
+        return save(name, folder, ModelFolders.describe(folder, roots.modelFileRoots()), parentIds, jobId);
     }
 
     private Model save(String name, Path folder, ModelDescription d, List<UUID> parentIds, UUID jobId) {

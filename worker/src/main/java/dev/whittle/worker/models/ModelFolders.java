@@ -3,6 +3,7 @@ package dev.whittle.worker.models;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.inspect.ModelInspector;
@@ -23,14 +24,15 @@ public final class ModelFolders {
     private ModelFolders() {
     }
 
-    public static ModelDescription describe(Path dir) {
+    /** Describes {@code dir}, whose files (links followed) must lie inside one of {@code within}. */
+    public static ModelDescription describe(Path dir, List<Path> within) {
         if (!Checkpoint.exists(dir)) {
             throw new InvalidModelFolderException(dir + " has no weights (" + Checkpoint.SINGLE_FILE + " or "
                     + Checkpoint.INDEX_FILE + ")", null);
         }
         ModelReport report;
         try {
-            report = ModelInspector.inspect(dir, Progress.NONE);
+            report = ModelInspector.inspect(dir, within, Progress.NONE);
         } catch (NoSuchFileException e) {
             String missing = e.getFile() == null ? ModelConfig.FILE_NAME : Path.of(e.getFile()).getFileName().toString();
             throw new InvalidModelFolderException(dir + " has no " + missing, e);

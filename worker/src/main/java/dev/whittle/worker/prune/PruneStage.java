@@ -16,6 +16,7 @@ import dev.whittle.persistence.dataset.Datasets;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
+import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,9 +61,11 @@ public class PruneStage implements StageType<PruneParameters> {
 
     private final Datasets datasets;
     private final CalibrationSampler calibrationSampler;
+    private final StorageRoots roots;
 
-    public PruneStage(Datasets datasets, CalibrationSampler calibrationSampler) {
+    public PruneStage(Datasets datasets, CalibrationSampler calibrationSampler, StorageRoots roots) {
         this.datasets = datasets;
+        this.roots = roots;
         this.calibrationSampler = calibrationSampler;
     }
 
@@ -145,7 +148,8 @@ public class PruneStage implements StageType<PruneParameters> {
     private CalibrationSource datasetFile(String idOrName, String field) {
         Dataset dataset = dataset(idOrName).orElseThrow(() -> new IllegalStateException(
                 "calibration.dataset: the dataset '" + idOrName + "' is no longer registered"));
-        Path file = Path.of(dataset.getPath());
+        // Resolved again now: a file swapped for a link out of the data roots since registration is refused.
+        Path file = roots.dataFile(dataset.getPath());
         return dataset.getFormat() == DatasetFormat.JSONL ? new CalibrationSource.JsonLines(file, field)
                 : new CalibrationSource.TextFile(file);
     }

@@ -14,6 +14,8 @@ import dev.whittle.persistence.job.Jobs;
 import dev.whittle.persistence.job.Lease;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
+import dev.whittle.worker.models.ModelFileIntegrity;
+import dev.whittle.worker.models.ModelFileUnavailableException;
 import dev.whittle.worker.stage.InvalidRequestException;
 import dev.whittle.worker.stage.RecipeStage;
 import dev.whittle.worker.stage.StageTypes;
@@ -57,10 +59,11 @@ public class JobRunner {
     private final OutputPromotion promotion;
     private final StorageRoots storage;
     private final TransactionTemplate transaction;
+    private final ModelFileIntegrity integrity;
 
     JobRunner(Jobs jobs, Models models, JobQueue queue, StageTypes stageTypes, BatchJobs batchJobs,
               JobOperator jobOperator, JobRepository batchRepository, OutputPromotion promotion,
-              StorageRoots storage, TransactionTemplate transaction) {
+              StorageRoots storage, TransactionTemplate transaction, ModelFileIntegrity integrity) {
         this.jobs = jobs;
         this.models = models;
         this.queue = queue;
@@ -71,6 +74,7 @@ public class JobRunner {
         this.promotion = promotion;
         this.storage = storage;
         this.transaction = transaction;
+        this.integrity = integrity;
     }
 
     /** Runs the attempt {@code control} holds the lease of, to its end. Never throws. */
@@ -107,6 +111,13 @@ public class JobRunner {
             stages = stageTypes.parse(job.getRecipe().get("stages"), "stages");
         } catch (InvalidRequestException e) {
             end(control, workspace, JobStatus.FAILED, "INVALID_RECIPE", "The recipe no longer validates: " + e.getMessage(), null);
+            return;
+        }
+        try {
+            // A file swapped for a link, or rewritten, since registration is not loaded.
+            integrity.checkAll(model);
+        } catch (ModelFileUnavailableException e) {
+            end(control, workspace, JobStatus.FAILED, "MODEL_CHANGED", e.getMessage(), null);
             return;
         }
         RunningJob run = new RunningJob(job, model, stages, control, workspace);

@@ -9,10 +9,13 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -31,6 +34,11 @@ public final class StrictJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // ALLOW_COERCION_OF_SCALARS covers text read as numbers, not numbers or booleans read as text.
+            .withCoercionConfig(LogicalType.Textual, text -> text
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private StrictJson() {
@@ -40,7 +48,8 @@ public final class StrictJson {
     public static <T> T read(JsonNode json, Class<T> type, String prefix) {
         try {
             return MAPPER.treeToValue(json, type);
-        } catch (DatabindException e) {
+        } catch (JacksonException e) {
+            // DatabindException, and InputCoercionException for a number out of its type's range (2147483648 for an int).
             throw new InvalidRequestException(List.of(problem(e, prefix)));
         }
     }
@@ -56,6 +65,9 @@ public final class StrictJson {
         }
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException bad) {
             return new FieldProblem(path, bad.getMessage());
+        }
+        if (e instanceof InputCoercionException c && c.getTargetType() != null) {
+            return new FieldProblem(path, "must be " + describe(c.getTargetType()) + range(c.getTargetType()));
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return new FieldProblem(path, "must be " + describe(m.getTargetType()));
@@ -88,6 +100,20 @@ public final class StrictJson {
             }
         }
         return path.isEmpty() ? "$" : path.toString();
+    }
+
+    /** The bounds of a bounded number type, for a value outside them. */
+    private static String range(Class<?> type) {
+        if (type == Integer.class || type == int.class) {
+            return " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (type == Long.class || type == long.class) {
+            return " from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        if (type == Short.class || type == short.class) {
+            return " from " + Short.MIN_VALUE + " to " + Short.MAX_VALUE;
+        }
+        return "";
     }
 
     private static String known(Collection<Object> known) {

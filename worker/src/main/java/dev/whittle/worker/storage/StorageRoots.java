@@ -24,12 +24,13 @@ public class StorageRoots {
     private final StorageProperties properties;
     private final List<Path> modelRoots;
     private final List<Path> dataRoots;
+    private final Path realOutputRoot;
 
     public StorageRoots(StorageProperties properties) {
         this.properties = properties;
         this.modelRoots = properties.modelRoots().stream().map(StorageRoots::createReal).toList();
         this.dataRoots = properties.dataRoots().stream().map(StorageRoots::createReal).toList();
-        createReal(properties.outputRoot());
+        this.realOutputRoot = createReal(properties.outputRoot());
         createReal(properties.workDir());
     }
 
@@ -41,6 +42,16 @@ public class StorageRoots {
     /** The data file {@code requested} names (absolute, or relative to the first data root). */
     public Path dataFile(String requested) {
         return confine(requested, dataRoots, Files::isRegularFile, "a regular file", "whittle.storage.data-roots");
+    }
+
+    /** Whether the real path {@code real} (links already followed) lies in a model root or the output root. */
+    public boolean holdsModelFile(Path real) {
+        return real.startsWith(realOutputRoot) || modelRoots.stream().anyMatch(real::startsWith);
+    }
+
+    /** The model roots and the output root: where a model folder's files, links followed, may lie. */
+    public List<Path> modelFileRoots() {
+        return java.util.stream.Stream.concat(modelRoots.stream(), java.util.stream.Stream.of(realOutputRoot)).toList();
     }
 
     public List<Path> modelRoots() {

@@ -47,17 +47,36 @@ public sealed interface DataPath {
     }
 
     static DataPath of(Path path) {
-        return new FilePath(path);
+        return new FilePath(path, null);
+    }
+
+    /** A file or folder that, every link followed, must lie inside {@code root} when it is read. */
+    static DataPath confined(Path path, Path root) {
+        return new FilePath(path, root);
     }
 
     static DataPath builtin(String relative) {
         return new BuiltinPath(relative);
     }
 
-    record FilePath(Path path) implements DataPath {
+    /** @param root null, or the folder whose real location this path's real location must lie in at each read */
+    record FilePath(Path path, Path root) implements DataPath {
         @Override
         public DataPath resolve(String child) {
-            return new FilePath(path.resolve(child));
+            return new FilePath(path.resolve(child), root);
+        }
+
+        /** The real path (links followed), refused when it leaves the root: checked at each read, not once. */
+        private Path real() throws IOException {
+            if (root == null || !Files.exists(path)) {
+                return path;
+            }
+            Path real = path.toRealPath();
+            if (!real.startsWith(root.toRealPath())) {
+                throw new DatasetException(path + " resolves to " + real + ", outside " + root
+                        + "; links may not leave it");
+            }
+            return real;
         }
 
         @Override
@@ -67,18 +86,20 @@ public sealed interface DataPath {
 
         @Override
         public byte[] readAllBytes() throws IOException {
-            if (!Files.isRegularFile(path)) {
+            Path real = real();
+            if (!Files.isRegularFile(real)) {
                 throw new NoSuchFileException(path.toString(), null, "no such dataset file");
             }
-            return Files.readAllBytes(path);
+            return Files.readAllBytes(real);
         }
 
         @Override
         public List<String> list() throws IOException {
-            if (!Files.isDirectory(path)) {
+            Path real = real();
+            if (!Files.isDirectory(real)) {
                 throw new NoSuchFileException(path.toString(), null, "no such dataset folder");
             }
-            try (Stream<Path> entries = Files.list(path)) {
+            try (Stream<Path> entries = Files.list(real)) {
                 return entries.map(p -> p.getFileName().toString()).sorted().toList();
             }
         }

@@ -5,7 +5,8 @@ import java.nio.file.Path;
 /**
  * Turns a task's dataset path into a {@link DataPath}: {@code builtin:<path>} names data shipped with Whittle, any
  * other path is a file or folder relative to a base folder. A confined resolver (for tasks registered by users of
- * the service) refuses absolute paths and paths that climb out of its base folder.
+ * the service) refuses absolute paths and paths that climb out of its base folder, and, at every read, files whose
+ * real location (links followed) is outside it.
  */
 public final class DatasetResolver {
 
@@ -50,6 +51,6 @@ public final class DatasetResolver {
         if (confined && (given.isAbsolute() || !resolved.startsWith(base))) {
             throw new DatasetException("'" + path + "': dataset paths must stay inside " + base);
         }
-        return DataPath.of(resolved);
+        return confined ? DataPath.confined(resolved, base) : DataPath.of(resolved);
     }
 }

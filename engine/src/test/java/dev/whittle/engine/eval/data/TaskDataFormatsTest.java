@@ -130,6 +130,29 @@ class TaskDataFormatsTest {
         assertThat(confined.resolve("sub/x.jsonl").toString()).isEqualTo(dir.resolve("sub/x.jsonl").toString());
     }
 
+    @Test
+    void aConfinedResolverRefusesALinkOutOfItsFolderAtEveryRead() throws IOException {
+        Path inside = Files.createDirectories(dir.resolve("root"));
+        Path secret = Files.writeString(dir.resolve("passwd"), "{\"question\":\"root:x:0:0\",\"answer\":\"x\"}\n");
+        Files.createSymbolicLink(inside.resolve("linked.jsonl"), secret);
+        DatasetResolver confined = DatasetResolver.confinedTo(inside);
+        assertThatThrownBy(() -> TaskDataFormat.JSONL.read(confined, "linked.jsonl", "test", List.of()))
+                .hasMessageContaining("outside").hasMessageContaining("links may not leave it");
+
+        // Resolved while it was a plain file, swapped for a link before it is read.
+        Path swapped = Files.writeString(inside.resolve("swapped.txt"), "harmless text\n");
+        DataPath resolved = confined.resolve("swapped.txt");
+        assertThat(resolved.readText()).isEqualTo("harmless text\n");
+        Files.delete(swapped);
+        Files.createSymbolicLink(swapped, secret);
+        assertThatThrownBy(resolved::readText).hasMessageContaining("outside");
+
+        // A link that stays inside the folder reads as usual.
+        Files.createSymbolicLink(inside.resolve("alias.txt"), inside.resolve("plain.txt"));
+        Files.writeString(inside.resolve("plain.txt"), "inside\n");
+        assertThat(confined.resolve("alias.txt").readText()).isEqualTo("inside\n");
+    }
+
     private DatasetResolver resolver() {
         return DatasetResolver.relativeTo(dir);
     }
