@@ -36,9 +36,12 @@ public final class SpeculativeGenerator {
             return proposed == 0 ? 1 : (double) accepted / proposed;
         }
 
-        /** Tokens gained per verification round: the accepted proposals plus the target's own (at least 1). */
+        /**
+         * Tokens gained per verification round: the accepted proposals plus the target's own, in [1, k + 1] (1 when
+         * no round ran: the prefill's token was all there was).
+         */
         public double meanAcceptedLength() {
-            return rounds == 0 ? 0 : (double) (accepted + rounds) / rounds;
+            return rounds == 0 ? 1 : (double) (accepted + rounds) / rounds;
         }
     }
 
