@@ -20,6 +20,8 @@ import java.util.Map;
  * with the draft for each draft length k (timed, in the same run). Per sample and k: the mean accepted length, the
  * acceptance rate and the speed-up (target alone over speculative wall time). The tokens must be the target's own;
  * any sample where they are not is counted as a mismatch (it would be a bug, or a logit tie broken differently).
+ * A sample whose generation ended at its first token gave the draft nothing to propose: it counts towards the
+ * speed-up only.
  */
 final class SpeculativeScoring {
 
@@ -44,17 +46,16 @@ final class SpeculativeScoring {
                  SampleProgress progress) {
         Generator.Settings settings = new Generator.Settings(maxTokens, 0, 1, 0, until);
         int longest = draftLengths.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        Map<Integer, double[][]> perK = new LinkedHashMap<>();
+        Map<Integer, List<List<Double>>> perK = new LinkedHashMap<>();
         for (int k : draftLengths) {
-            perK.put(k, new double[3][docs.size()]);
+            perK.put(k, List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
         }
         List<SampleRecord> records = new ArrayList<>();
         double targetSeconds = 0;
         Map<Integer, Double> speculativeSeconds = new LinkedHashMap<>();
         int mismatches = 0;
-        for (int d = 0; d < docs.size(); d++) {
+        for (Doc doc : docs) {
             progress.checkCancelled();
-            Doc doc = docs.get(d);
             String prompt = prompts.context(doc);
             int[] full = tokenizer.encode(prompt, true);
             if (full.length == 0) {
@@ -76,13 +77,16 @@ final class SpeculativeScoring {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 speculativeSeconds.merge(k, seconds, Double::sum);
                 same &= Arrays.equals(result.generation().tokens(), expected.tokens());
-                double[][] values = perK.get(k);
-                values[0][d] = result.acceptance().meanAcceptedLength();
-                values[1][d] = result.acceptance().rate();
-                values[2][d] = seconds > 0 ? aloneSeconds / seconds : 1;
-                scores.put(key(k, Metric.MEAN_ACCEPTED_LENGTH), values[0][d]);
-                scores.put(key(k, Metric.ACCEPTANCE_RATE), values[1][d]);
-                scores.put(key(k, Metric.SPEEDUP), values[2][d]);
+                List<List<Double>> values = perK.get(k);
+                if (result.acceptance().rounds() > 0) {
+                    values.get(0).add(result.acceptance().meanAcceptedLength());
+                    values.get(1).add(result.acceptance().rate());
+                    scores.put(key(k, Metric.MEAN_ACCEPTED_LENGTH), result.acceptance().meanAcceptedLength());
+                    scores.put(key(k, Metric.ACCEPTANCE_RATE), result.acceptance().rate());
+                }
+                double speedup = seconds > 0 ? aloneSeconds / seconds : 1;
+                values.get(2).add(speedup);
+                scores.put(key(k, Metric.SPEEDUP), speedup);
             }
             if (!same) {
                 mismatches++;
@@ -93,13 +97,21 @@ final class SpeculativeScoring {
         }
         Map<Integer, Map<String, MetricValue>> byDraftLength = new LinkedHashMap<>();
         perK.forEach((k, values) -> {
+            if (values.get(0).isEmpty()) {
+                throw new DatasetException("no prompt's generation went past its first token: nothing for the draft "
+                        + "to propose (the target ends each at once; try other prompts or stop strings)");
+            }
             Map<String, MetricValue> metrics = new LinkedHashMap<>();
-            metrics.put(Metric.MEAN_ACCEPTED_LENGTH.id(), MetricValue.mean(values[0]));
-            metrics.put(Metric.ACCEPTANCE_RATE.id(), MetricValue.mean(values[1]));
-            metrics.put(Metric.SPEEDUP.id(), MetricValue.mean(values[2]));
+            metrics.put(Metric.MEAN_ACCEPTED_LENGTH.id(), mean(values.get(0)));
+            metrics.put(Metric.ACCEPTANCE_RATE.id(), mean(values.get(1)));
+            metrics.put(Metric.SPEEDUP.id(), mean(values.get(2)));
             byDraftLength.put(k, metrics);
         });
         return new Scored(records, byDraftLength, targetSeconds, speculativeSeconds, mismatches);
+    }
+
+    private static MetricValue mean(List<Double> values) {
+        return MetricValue.mean(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** A sample's score of {@code metric} at draft length {@code k}: {@code k=3/mean_accepted_length}. */
