@@ -5,10 +5,8 @@ import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.KvCache;
-import dev.whittle.engine.tokenizer.StreamingDecoder;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -64,69 +62,31 @@ public final class Generator {
             throw new IllegalArgumentException("the prompt is empty (no tokens to start from)");
         }
         Sampler sampler = new Sampler(settings.temperature(), settings.topP(), settings.seed());
-        StopStrings stops = new StopStrings(settings.stopStrings());
-        int longestStop = settings.stopStrings().stream().mapToInt(String::length).max().orElse(0);
-        StreamingDecoder stream = tokenizer.streamingDecoder(true);
+        TextEmission emission = new TextEmission(tokenizer, settings, onText);
         KvCache cache = decoder.newCache(prompt.length + settings.maxTokens());
         ForwardState state = ForwardState.forInference();
 
         long start = System.nanoTime();
-        float[] logits = settings.maxTokens() == 0 ? null : next(prompt, cache, state);
+        float[] logits = emission.finished() ? null : next(prompt, cache, state);
         long prefillEnd = System.nanoTime();
 
-        int[] generated = new int[settings.maxTokens()];
-        int count = 0;
-        StringBuilder text = new StringBuilder();
-        int shown = 0;
-        StopReason reason = StopReason.MAX_TOKENS;
-        while (count < settings.maxTokens()) {
+        while (!emission.finished()) {
             progress.checkCancelled();
             int token = sampler.sample(logits);
-            if (tokenizer.isEos(token)) {
-                reason = StopReason.END_OF_SEQUENCE;
-                break;
-            }
-            generated[count++] = token;
-            int before = text.length();
-            text.append(stream.push(token));
-            int stop = stops.firstMatch(text.toString(), before - longestStop + 1);
-            if (stop >= 0) {
-                text.setLength(stop);
-                reason = StopReason.STOP_STRING;
-                break;
-            }
-            shown = show(text, stops.safeLength(text.toString()), shown, onText);
-            progress.report("generate", count, settings.maxTokens(), null);
-            if (count < settings.maxTokens()) {
+            boolean goesOn = emission.accept(token);
+            progress.report("generate", emission.count(), settings.maxTokens(), null);
+            if (goesOn) {
                 logits = next(new int[] {token}, cache, state);
             }
         }
-        if (reason != StopReason.STOP_STRING) {
-            int before = text.length();
-            text.append(stream.finish());
-            int stop = stops.firstMatch(text.toString(), before - longestStop + 1);
-            if (stop >= 0) {
-                text.setLength(stop);
-                reason = StopReason.STOP_STRING;
-            }
-        }
-        show(text, text.length(), shown, onText);
+        emission.finish();
         long end = System.nanoTime();
-        return new Result(Arrays.copyOf(generated, count), text.toString(), reason, prompt.length,
+        return new Result(emission.tokens(), emission.text(), emission.reason(), prompt.length,
                 (prefillEnd - start) / 1e9, (end - prefillEnd) / 1e9);
     }
 
     /** Runs {@code tokens} after what the cache holds and returns the logits of the last one. */
     private float[] next(int[] tokens, KvCache cache, ForwardState state) {
         return decoder.lastLogits(Batch.continuing(List.of(tokens), List.of(cache)), state).getFirst();
-    }
-
-    /** Passes {@code text[shown, upTo)} to the callback if non-empty; returns the new shown length. */
-    private static int show(StringBuilder text, int upTo, int shown, Consumer<String> onText) {
-        if (upTo > shown) {
-            onText.accept(text.substring(shown, upTo));
-            return upTo;
-        }
-        return shown;
     }
 }

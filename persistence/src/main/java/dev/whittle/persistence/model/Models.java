@@ -25,6 +25,9 @@ public interface Models extends JpaRepository<Model, UUID> {
 
     Optional<Model> findByName(String name);
 
+    /** The oldest model registered at this folder (a job checks what it is given by its folder). */
+    Optional<Model> findFirstByPathOrderByCreatedAtAsc(String path);
+
     boolean existsByName(String name);
 
     /**

@@ -1,11 +1,15 @@
 package dev.whittle.worker.evaluate;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import dev.whittle.engine.Progress;
@@ -20,6 +24,7 @@ import dev.whittle.engine.eval.task.TaskDefinition;
 import dev.whittle.engine.eval.task.TaskRegistry;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import dev.whittle.persistence.evaluation.Evaluation;
 import dev.whittle.persistence.job.Jobs;
@@ -44,11 +49,18 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>
  * A registered model's results are likewise reused (a task version, limit and seed is computed once per model); a
  * restarted stage does not run again the tasks it already stored.
+ * <p>
+ * Tasks that run the model as a speculative-decoding draft ({@code speculative}, e.g. {@code ref-speculative}) get
+ * a target: {@code target}, or else the dense root of the lineage (the first parent's first parent, and so on).
+ * There is none for a model without parents unless one is given, and it must share the model's vocabulary; both are
+ * checked at submission (for a first stage) and again when the stage starts. Such results depend on the target and
+ * on timing, so they are neither reused nor compared with a baseline: the target is the comparison.
  */
 @Component
 public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
 
     static final String DEFAULT_SUITE = "kick";
+    private static final String TOKENIZER = "tokenizer.json";
     private static final String DONE = "evaluate.done.";
 
     /**
@@ -59,9 +71,12 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
      * @param batchSize   documents per log-likelihood scoring call
      * @param baseline    the model to compare with (id or name); default: the dense ancestor
      * @param keepSamples whether per-sample records are stored
+     * @param target      the model the evaluated one drafts for in speculative tasks (id or name); default: the
+     *                    dense root of its lineage
      */
     public record Parameters(List<@NotBlank String> tasks, String suite, @Min(0) Integer limit, Long seed,
-                             @Min(1) @Max(256) Integer batchSize, String baseline, Boolean keepSamples) {
+                             @Min(1) @Max(256) Integer batchSize, String baseline, Boolean keepSamples,
+                             String target) {
         public Parameters {
             tasks = tasks == null ? List.of() : List.copyOf(tasks);
             batchSize = batchSize == null ? EvaluationSettings.DEFAULT_BATCH_SIZE : batchSize;
@@ -76,7 +91,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
 
     /** The stage's result. */
     public record Result(ModelStats model, UUID baselineModelId, String baselineModelName, List<TaskOutcome> tasks,
-                         MetricValue averageRetention) {
+                         MetricValue averageRetention, UUID targetModelId, String targetModelName) {
     }
 
     private final RegisteredTasks registeredTasks;
@@ -127,7 +142,25 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
         if (p.baseline() != null && modelCatalog.find(p.baseline()).isEmpty()) {
             problems.add(new FieldProblem("baseline", "no model with id or name '" + p.baseline() + "'"));
         }
+        if (p.target() != null && modelCatalog.find(p.target()).isEmpty()) {
+            problems.add(new FieldProblem("target", "no model with id or name '" + p.target() + "'"));
+        }
         return problems;
+    }
+
+    /** Speculative tasks need a target that shares the model's vocabulary (the model being the job's). */
+    @Override
+    public List<FieldProblem> validate(Parameters p, ModelConfig model, Path folder) {
+        if (!needsTarget(runs(p, registeredTasks.registry()))) {
+            return List.of();
+        }
+        Optional<Model> jobModel = models.findFirstByPathOrderByCreatedAtAsc(folder.toString());
+        Optional<Model> target = p.target() != null ? modelCatalog.find(p.target())
+                : jobModel.flatMap(m -> target(p, m, true));
+        if (target.isEmpty()) {
+            return List.of(noTarget());
+        }
+        return targetProblems(target.get(), model, folder).map(List::of).orElse(List.of());
     }
 
     /** A task with the limit it runs with. */
@@ -142,6 +175,15 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
         boolean onJobModel = samePath(Path.of(jobModel.getPath()), context.modelFolder());
         Model baseline = p.baseline() != null ? modelCatalog.find(p.baseline()).orElseThrow() : denseAncestor(jobModel);
         boolean isBaseline = onJobModel && baseline.getId().equals(jobModel.getId());
+        Model target = null;
+        if (needsTarget(runs)) {
+            target = target(p, jobModel, onJobModel).orElseThrow(() -> new IllegalArgumentException(noTarget().message()));
+            Optional<FieldProblem> mismatch = targetProblems(target, ModelConfig.load(context.modelFolder()),
+                    context.modelFolder());
+            if (mismatch.isPresent()) {
+                throw new IllegalArgumentException(mismatch.get().message());
+            }
+        }
         EvaluationStore.Origin origin = new EvaluationStore.Origin(context.jobId(), context.stageIndex(),
                 onJobModel ? jobModel.getId() : null);
 
@@ -150,7 +192,8 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
         Evaluator evaluator = null;
         // Progress parts: the model's tasks, then the baseline's (when it is not this model); tasks that are
         // reused finish their part at once.
-        int parts = isBaseline ? runs.size() : 2 * runs.size();
+        int compared = isBaseline ? 0 : (int) runs.stream().filter(r -> !r.task().requestType().needsTarget()).count();
+        int parts = runs.size() + compared;
         int part = 0;
         for (Run run : runs) {
             Progress progress = context.progress(part++, parts);
@@ -159,7 +202,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                 evaluated.put(run.task().name(), store.find(UUID.fromString(done)).get());
                 continue;
             }
-            if (origin.modelId() != null) {
+            if (origin.modelId() != null && !run.task().requestType().needsTarget()) {
                 // A registered model's results are computed once per task version, limit and seed.
                 var earlier = store.reusable(origin.modelId(), run.task(), run.limit(), p.seed());
                 if (earlier.isPresent()) {
@@ -170,7 +213,10 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
             if (evaluator == null) {
                 Decoder decoder = DecoderLoader.load(context.modelFolder(), preparing(progress));
                 stats = ModelStats.of(decoder);
-                evaluator = new Evaluator(decoder, Tokenizer.load(context.modelFolder()), registeredTasks.datasets());
+                Decoder targetDecoder = target == null ? null
+                        : DecoderLoader.load(Path.of(target.getPath()), preparing(progress));
+                evaluator = new Evaluator(decoder, Tokenizer.load(context.modelFolder()), registeredTasks.datasets(),
+                        targetDecoder);
             }
             Evaluation saved = evaluate(evaluator, run, p, origin, stats, progress);
             context.checkpoint().putString(DONE + run.task().name(), saved.getId().toString());
@@ -186,7 +232,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
             Evaluation evaluation = evaluated.get(run.task().name());
             Evaluation base = null;
             MetricValue retention = null;
-            if (!isBaseline) {
+            if (!isBaseline && !run.task().requestType().needsTarget()) {
                 Progress progress = context.progress(part++, parts);
                 base = store.reusable(baseline.getId(), run.task(), run.limit(), p.seed()).orElse(null);
                 if (base == null) {
@@ -214,7 +260,8 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                     evaluated.values().iterator().next().getModelStats(), ModelStats.class);
         }
         return new Result(stats, isBaseline ? null : baseline.getId(), isBaseline ? null : baseline.getName(), outcomes,
-                retentions.isEmpty() ? null : Retention.average(retentions));
+                retentions.isEmpty() ? null : Retention.average(retentions), target == null ? null : target.getId(),
+                target == null ? null : target.getName());
     }
 
     /**
@@ -256,6 +303,68 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
             runs.add(new Run(registry.task(entry.task()), limit));
         }
         return runs;
+    }
+
+    private static boolean needsTarget(List<Run> runs) {
+        return runs.stream().anyMatch(r -> r.task().requestType().needsTarget());
+    }
+
+    /**
+     * The target of speculative tasks: the given one, else the dense root of {@code jobModel}'s first-parent chain;
+     * none when the evaluated model is that root itself ({@code onJobModel} and no parent).
+     */
+    private Optional<Model> target(Parameters p, Model jobModel, boolean onJobModel) {
+        if (p.target() != null) {
+            return modelCatalog.find(p.target());
+        }
+        Model root = denseRoot(jobModel);
+        return onJobModel && root.getId().equals(jobModel.getId()) ? Optional.empty() : Optional.of(root);
+    }
+
+    /** Follows the first parent ({@code model.parent_id}, the job's input) back to a model without one. */
+    private Model denseRoot(Model model) {
+        Set<UUID> seen = new HashSet<>();
+        Model current = model;
+        while (current.getParentId() != null && seen.add(current.getId())) {
+            Optional<Model> parent = models.findById(current.getParentId());
+            if (parent.isEmpty()) {
+                break;
+            }
+            current = parent.get();
+        }
+        return current;
+    }
+
+    private static FieldProblem noTarget() {
+        return new FieldProblem("target", "a speculative task needs a target model for the evaluated one to draft "
+                + "for: this model has no parent, so give target (a model id or name)");
+    }
+
+    /** Why {@code target} cannot verify drafts of the model at {@code folder}: another vocabulary or tokenizer. */
+    private static Optional<FieldProblem> targetProblems(Model target, ModelConfig draft, Path folder) {
+        Path targetFolder = Path.of(target.getPath());
+        ModelConfig config;
+        try {
+            config = ModelConfig.load(targetFolder);
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(new FieldProblem("target", "the target '" + target.getName() + "' cannot be read: "
+                    + e.getMessage()));
+        }
+        if (config.vocabSize() != draft.vocabSize()) {
+            return Optional.of(new FieldProblem("target", "the target '" + target.getName() + "' has a vocabulary of "
+                    + config.vocabSize() + " tokens, the evaluated model " + draft.vocabSize()));
+        }
+        Path ours = folder.resolve(TOKENIZER);
+        Path theirs = targetFolder.resolve(TOKENIZER);
+        try {
+            if (Files.isRegularFile(ours) && Files.isRegularFile(theirs) && Files.mismatch(ours, theirs) != -1) {
+                return Optional.of(new FieldProblem("target", "the target '" + target.getName()
+                        + "' has another tokenizer (its tokenizer.json differs)"));
+            }
+        } catch (IOException e) {
+            return Optional.of(new FieldProblem("target", "cannot compare tokenizers: " + e.getMessage()));
+        }
+        return Optional.empty();
     }
 
     /** The root of the model's lineage: the model it was made from, and so on back (itself if it has no parent). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +17,15 @@ import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobEvents;
 import dev.whittle.persistence.job.JobStatus;
+import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.testing.TestModels;
 import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.queue.Worker;
 import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.stage.InvalidRequestException;
+import dev.whittle.worker.stage.RecipeStage;
+import dev.whittle.worker.stage.StageTypes;
 import dev.whittle.worker.storage.StorageRoots;
 import dev.whittle.worker.testing.TestJobs;
 import dev.whittle.worker.testing.WorkerTest;
@@ -50,6 +56,10 @@ class EvaluateStageTest {
     StorageRoots storage;
     @Autowired
     JobEvents events;
+    @Autowired
+    Models models;
+    @Autowired
+    StageTypes stageTypes;
 
     private Worker worker;
     private String taskName;
@@ -148,6 +158,63 @@ class EvaluateStageTest {
         assertThatThrownBy(() -> testJobs.submit(model, "[{\"type\":\"EVALUATE\",\"limit\":-1,\"batchSize\":0}]"))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
                         .extracting(p -> p.field()).containsExactlyInAnyOrder("stages[0].limit", "stages[0].batchSize"));
+    }
+
+    @Test
+    void aPrunedModelDraftsForItsParentInTheSpeculativeTask() {
+        Model dense = testJobs.model();
+        Job prune = testJobs.await(testJobs.submit(dense,
+                "[{\"type\":\"PRUNE\",\"method\":\"magnitude\",\"sparsity\":0.3}]").getId(),
+                j -> j.getStatus().isFinal(), WAIT);
+        assertThat(prune.getStatus()).as(prune.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        Model pruned = models.findById(prune.getOutputModelId()).orElseThrow();
+
+        Job done = testJobs.await(testJobs.submit(pruned,
+                "[{\"type\":\"EVALUATE\",\"tasks\":[\"ref-speculative\"],\"limit\":1}]").getId(),
+                j -> j.getStatus().isFinal(), WAIT);
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        JsonNode result = done.getResult().get("stages").get(0).get("result");
+        assertThat(result.get("targetModelId").asString()).as("the dense parent").isEqualTo(dense.getId().toString());
+        JsonNode outcome = result.get("tasks").get(0);
+        assertThat(outcome.get("metric").asString()).isEqualTo("mean_accepted_length");
+        assertThat(outcome.get("baselineEvaluationId").isNull()).as("the target is the comparison").isTrue();
+        Evaluation stored = evaluations.findById(UUID.fromString(outcome.get("evaluationId").asString())).orElseThrow();
+        assertThat(stored.getModelId()).isEqualTo(pruned.getId());
+        assertThat(stored.getDetails().get("mismatches").asInt()).as("the target's own greedy tokens").isZero();
+        for (int k = 1; k <= 8; k++) {
+            JsonNode group = stored.getGroups().get("k=" + k);
+            assertThat(group.get("mean_accepted_length").get("value").asDouble()).as("k=%d", k).isBetween(1.0, k + 1.0);
+            assertThat(group.get("acceptance_rate").get("value").asDouble()).as("k=%d", k).isBetween(0.0, 1.0);
+            assertThat(group.get("speedup").get("value").asDouble()).as("k=%d", k).isPositive();
+        }
+    }
+
+    @Test
+    void aSpeculativeTaskIsRefusedAtSubmissionWithoutATargetOrWithAnotherVocabulary() throws IOException {
+        Model dense = testJobs.model();
+        Path folder = Path.of(dense.getPath());
+        Model otherVocabulary = testJobs.model(7, TestModels.options().vocab(300));
+        Model sameVocabulary = testJobs.model(8, TestModels.options());
+        String stage = "[{\"type\":\"EVALUATE\",\"tasks\":[\"ref-speculative\"]%s}]";
+
+        assertThatThrownBy(() -> parse(stage.formatted(""), folder))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .singleElement().satisfies(p -> {
+                            assertThat(p.field()).isEqualTo("stages[0].target");
+                            assertThat(p.message()).contains("no parent");
+                        }));
+        assertThatThrownBy(() -> parse(stage.formatted(",\"target\":\"" + otherVocabulary.getName() + "\""), folder))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .singleElement().satisfies(p -> {
+                            assertThat(p.field()).isEqualTo("stages[0].target");
+                            assertThat(p.message()).contains("vocabulary of 300 tokens");
+                        }));
+        assertThat(parse(stage.formatted(",\"target\":\"" + sameVocabulary.getName() + "\""), folder)).hasSize(1);
+    }
+
+    private List<RecipeStage> parse(String stages, Path folder) throws IOException {
+        return stageTypes.parse(JsonMapper.shared().readTree(stages), "stages", ModelConfig.load(folder), folder);
     }
 
     @Test

@@ -27,10 +27,19 @@ public enum Metric {
     /** Rolling perplexity: {@code exp(NLL / words)}, comparable across tokenizers. */
     WORD_PERPLEXITY(Kind.PERPLEXITY, false),
     /** Rolling perplexity: {@code NLL / (bytes ln 2)}, comparable across tokenizers. */
-    BITS_PER_BYTE(Kind.PERPLEXITY, false);
+    BITS_PER_BYTE(Kind.PERPLEXITY, false),
+    /** Speculative decoding: tokens gained per target forward, the draft's accepted tokens plus the target's own. */
+    MEAN_ACCEPTED_LENGTH(Kind.SPECULATIVE, true),
+    /** Speculative decoding: the share of the draft's proposed tokens the target accepted. */
+    ACCEPTANCE_RATE(Kind.SPECULATIVE, true),
+    /** Speculative decoding: the target's greedy generation time alone over its time with the draft. */
+    SPEEDUP(Kind.SPECULATIVE, true);
 
-    /** What produces a metric: scored choices, generated answers or rolling perplexity windows. */
-    public enum Kind { CHOICE, GENERATION, PERPLEXITY }
+    /**
+     * What produces a metric: scored choices, generated answers, rolling perplexity windows, or the model drafting
+     * for a target in speculative decoding.
+     */
+    public enum Kind { CHOICE, GENERATION, PERPLEXITY, SPECULATIVE }
 
     private final Kind kind;
     private final boolean higherIsBetter;

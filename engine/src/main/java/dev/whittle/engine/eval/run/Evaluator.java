@@ -33,7 +33,8 @@ import java.util.Map;
  * Evaluator evaluator = new Evaluator(decoder, tokenizer, DatasetResolver.builtinOnly());
  * TaskResult mmlu = evaluator.evaluate(TaskRegistry.builtIn().task("mcr-qa"), EvaluationSettings.defaults(), progress);
  * }</pre>
- * Not thread-safe: one evaluation at a time per evaluator.
+ * A {@code speculative} task needs the target the model drafts for ({@link #Evaluator(Decoder, Tokenizer,
+ * DatasetResolver, Decoder)}). Not thread-safe: one evaluation at a time per evaluator.
  */
 public final class Evaluator {
 
@@ -42,13 +43,23 @@ public final class Evaluator {
     private final ChoiceScoring choices;
     private final GenerationScoring generation;
     private final PerplexityScoring perplexity;
+    private final SpeculativeScoring speculative;
 
     public Evaluator(Decoder decoder, Tokenizer tokenizer, DatasetResolver datasets) {
+        this(decoder, tokenizer, datasets, null);
+    }
+
+    /**
+     * @param target the model {@code decoder} drafts for in {@code speculative} tasks (same tokenizer and
+     *               vocabulary); null: such tasks are refused
+     */
+    public Evaluator(Decoder decoder, Tokenizer tokenizer, DatasetResolver datasets, Decoder target) {
         this.datasets = datasets;
         this.maxPositions = decoder.config().maxPositionEmbeddings();
         this.choices = new ChoiceScoring(tokenizer, new LogLikelihood(decoder), maxPositions);
         this.generation = new GenerationScoring(tokenizer, new Generator(decoder, tokenizer), maxPositions);
         this.perplexity = new PerplexityScoring(decoder, tokenizer);
+        this.speculative = target == null ? null : new SpeculativeScoring(tokenizer, decoder, target, maxPositions);
     }
 
     /** Each task of the suite in turn, with its limit unless {@code settings} give one. */
@@ -63,6 +74,10 @@ public final class Evaluator {
     }
 
     public TaskResult evaluate(TaskDefinition task, EvaluationSettings settings, Progress progress) throws IOException {
+        if (task.requestType().needsTarget() && speculative == null) {
+            throw new IllegalArgumentException("task '" + task.name() + "' runs the model as a draft for a target "
+                    + "model: give the evaluator one");
+        }
         long start = System.nanoTime();
         try {
             DatasetSpec dataset = task.dataset();
@@ -70,6 +85,7 @@ public final class Evaluator {
             return switch (task.requestType()) {
                 case ROLLING_PERPLEXITY -> rollingPerplexity(task, all, settings, progress, start);
                 case LOGLIKELIHOOD, GENERATE_UNTIL -> prompted(task, all, settings, progress, start);
+                case SPECULATIVE -> speculative(task, all, settings, progress, start);
             };
         } catch (DatasetException e) {
             throw new DatasetException("task '" + task.name() + "': " + e.getMessage(), e);
@@ -96,7 +112,7 @@ public final class Evaluator {
                     settings.batchSize(), progress);
             case GENERATE_UNTIL -> generation.score(docs, prompts, task.groupBy(), task.primaryMetric(),
                     request.maxTokens(), request.until(), progress);
-            case ROLLING_PERPLEXITY -> throw new IllegalStateException("not a prompted task");
+            case ROLLING_PERPLEXITY, SPECULATIVE -> throw new IllegalStateException("not a scored prompted task");
         };
         Map<String, MetricValue> metrics = means(task.metrics(), records);
         Map<String, Map<String, MetricValue>> groups = new LinkedHashMap<>();
@@ -145,6 +161,44 @@ public final class Evaluator {
         details.put("bytes", estimate.bytes());
         return new TaskResult(task.name(), task.version(), task.requestType(), task.primaryMetric(), metrics, Map.of(),
                 Map.of(), scored.records().size(), available, 0, seconds(start), details,
+                settings.keepSamples() ? scored.records() : List.of());
+    }
+
+    /**
+     * Each draft length's metrics as a group ({@code k=3}); the task's own metrics are those of the draft length
+     * with the highest speed-up (named in {@code details.best_k}), what the draft is worth to the target.
+     */
+    private TaskResult speculative(TaskDefinition task, List<Doc> all, EvaluationSettings settings, Progress outer,
+                                   long start) {
+        PromptBuilder prompts = new PromptBuilder(task, FewShotSpec.none(), List.of(), false);
+        List<Doc> docs = take(all, settings.limit(), null);
+        SampleProgress progress = new SampleProgress(outer, task.name(), docs.size());
+        RequestSpec request = task.request();
+        SpeculativeScoring.Scored scored = speculative.score(docs, prompts, request.draftLengths(), request.maxTokens(),
+                request.until(), progress);
+        Map<String, Map<String, MetricValue>> groups = new LinkedHashMap<>();
+        int bestK = request.draftLengths().getFirst();
+        for (var entry : scored.byDraftLength().entrySet()) {
+            groups.put(SpeculativeScoring.group(entry.getKey()), entry.getValue());
+            if (entry.getValue().get(Metric.SPEEDUP.id()).value()
+                    > scored.byDraftLength().get(bestK).get(Metric.SPEEDUP.id()).value()) {
+                bestK = entry.getKey();
+            }
+        }
+        Map<String, MetricValue> metrics = new LinkedHashMap<>();
+        for (Metric metric : task.metrics()) {
+            metrics.put(metric.id(), scored.byDraftLength().get(bestK).get(metric.id()));
+        }
+        Map<String, Number> details = new LinkedHashMap<>();
+        details.put("best_k", bestK);
+        details.put("max_tokens", request.maxTokens());
+        details.put("target_seconds", scored.targetSeconds());
+        scored.speculativeSeconds().forEach((k, seconds) -> details.put("speculative_seconds_k" + k, seconds));
+        details.put("mismatches", scored.mismatches());
+        details.put("max_positions", maxPositions);
+        int truncated = (int) scored.records().stream().filter(r -> Boolean.TRUE.equals(r.truncated())).count();
+        return new TaskResult(task.name(), task.version(), task.requestType(), task.primaryMetric(), metrics, groups,
+                Map.of(), scored.records().size(), all.size(), truncated, seconds(start), details,
                 settings.keepSamples() ? scored.records() : List.of());
     }
 

@@ -12,14 +12,15 @@ import java.util.Map;
  * A task's results on one model, shaped to be stored as JSON.
  *
  * @param metrics   each metric of the task, by id, over all samples (micro average)
- * @param groups    per {@code groupBy} value, each metric (empty for an ungrouped task)
+ * @param groups    per {@code groupBy} value, each metric (empty for an ungrouped task); speculative: per draft
+ *                  length ({@code k=N})
  * @param macro     the unweighted mean of the groups' values (empty for an ungrouped task)
  * @param samples   samples scored (rolling perplexity: windows)
  * @param available samples the split holds (what a run without a limit scores)
  * @param truncated prompts cut at the front to fit the model's positions
  * @param seconds   wall time, loading the data included
  * @param details   request-specific numbers: few-shot k and seed; for perplexity seqlen, stride, total NLL, tokens,
- *                  words, bytes
+ *                  words, bytes; for speculative best_k, target_seconds, speculative_seconds_kN, mismatches
  * @param records   one per sample (empty when not kept)
  */
 public record TaskResult(String task, int version, RequestType requestType, Metric primaryMetric,

@@ -114,6 +114,27 @@ final class JsonObject {
         return out;
     }
 
+    /** A list of whole numbers in int range, or null when absent. */
+    List<Integer> integers(String field) {
+        if (!has(field)) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        if (!value.isArray()) {
+            problem(field, "expected a list of whole numbers, got " + value);
+            return null;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            if (!value.get(i).isIntegralNumber() || !value.get(i).canConvertToInt()) {
+                problem(field + "[" + i + "]", "expected a whole number, got " + value.get(i));
+            } else {
+                out.add(value.get(i).intValue());
+            }
+        }
+        return out;
+    }
+
     /** A nested object, or null when absent (a problem when required or not an object). */
     JsonObject object(String field, Set<String> known, boolean required) {
         if (!has(field)) {

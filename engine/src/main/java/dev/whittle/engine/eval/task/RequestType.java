@@ -15,12 +15,22 @@ public enum RequestType {
     /** Greedy generation after the prompt until a stop string, end of sequence or the token limit. */
     GENERATE_UNTIL(Metric.Kind.GENERATION),
     /** Rolling-window perplexity of whole texts. */
-    ROLLING_PERPLEXITY(Metric.Kind.PERPLEXITY);
+    ROLLING_PERPLEXITY(Metric.Kind.PERPLEXITY),
+    /**
+     * The model drafts for a target model in greedy speculative decoding after each prompt, for each draft length;
+     * needs the target (see {@code Evaluator}).
+     */
+    SPECULATIVE(Metric.Kind.SPECULATIVE);
 
     private final Metric.Kind metricKind;
 
     RequestType(Metric.Kind metricKind) {
         this.metricKind = metricKind;
+    }
+
+    /** Whether the task runs a second model beside the one evaluated (the target the evaluated model drafts for). */
+    public boolean needsTarget() {
+        return this == SPECULATIVE;
     }
 
     @JsonValue

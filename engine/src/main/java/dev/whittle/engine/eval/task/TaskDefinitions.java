@@ -36,6 +36,7 @@ public final class TaskDefinitions {
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     public static final int MAX_FEWSHOT = 64;
     public static final int MAX_NEW_TOKENS = 4096;
+    public static final int MAX_DRAFT_LENGTH = 32;
 
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -45,11 +46,12 @@ public final class TaskDefinitions {
     private static final Set<String> PROMPT = fields("description", "text", "targetDelimiter");
     private static final Set<String> FEWSHOT = fields("k", "split", "sampler", "seed", "separator", "sameGroup");
     private static final Set<String> REQUEST = fields("type", "choices", "choicesField", "goldField", "answerField",
-            "aliasesField", "until", "maxTokens", "textField", "seqlen", "stride");
+            "aliasesField", "until", "maxTokens", "textField", "seqlen", "stride", "draftLengths");
     private static final Map<RequestType, Set<String>> REQUEST_FIELDS = Map.of(
             RequestType.LOGLIKELIHOOD, fields("type", "choices", "choicesField", "goldField"),
             RequestType.GENERATE_UNTIL, fields("type", "answerField", "aliasesField", "until", "maxTokens"),
-            RequestType.ROLLING_PERPLEXITY, fields("type", "textField", "seqlen", "stride"));
+            RequestType.ROLLING_PERPLEXITY, fields("type", "textField", "seqlen", "stride"),
+            RequestType.SPECULATIVE, fields("type", "until", "maxTokens", "draftLengths"));
 
     private TaskDefinitions() {
     }
@@ -96,6 +98,14 @@ public final class TaskDefinitions {
             }
             if (groupBy != null) {
                 top.problem("groupBy", "does not apply to rolling_perplexity");
+            }
+        }
+        if (type == RequestType.SPECULATIVE) {
+            if (fewshot.k() > 0) {
+                top.problem("fewshot.k", "speculative prompts are the documents' own: no few-shot examples");
+            }
+            if (groupBy != null) {
+                top.problem("groupBy", "does not apply to speculative (its results are grouped by draft length)");
             }
         }
         if (!problems.isEmpty()) {
@@ -186,25 +196,31 @@ public final class TaskDefinitions {
                     }
                 }
                 String gold = o.string("goldField", null, true);
-                yield new RequestSpec(type, choices, choicesField, gold, null, null, null, null, null, null, null);
+                yield new RequestSpec(type, choices, choicesField, gold, null, null, null, null, null, null, null, null);
             }
             case GENERATE_UNTIL -> {
                 String answer = o.string("answerField", null, true);
                 String aliases = o.string("aliasesField", null, false);
-                List<String> until = o.strings("until");
-                if (until == null) {
-                    until = RequestSpec.DEFAULT_UNTIL;
+                yield new RequestSpec(type, null, null, null, answer, aliases, until(o), maxTokens(o), null, null, null,
+                        null);
+            }
+            case SPECULATIVE -> {
+                List<Integer> lengths = o.integers("draftLengths");
+                if (lengths == null) {
+                    lengths = RequestSpec.DEFAULT_DRAFT_LENGTHS;
                 }
-                for (int i = 0; i < until.size(); i++) {
-                    if (until.get(i).isEmpty()) {
-                        o.problem("until[" + i + "]", "a stop string must not be empty");
+                if (lengths.isEmpty()) {
+                    o.problem("draftLengths", "name at least one draft length");
+                }
+                for (int i = 0; i < lengths.size(); i++) {
+                    if (lengths.get(i) < 1 || lengths.get(i) > MAX_DRAFT_LENGTH) {
+                        o.problem("draftLengths[" + i + "]", "must be in [1, " + MAX_DRAFT_LENGTH + "], got " + lengths.get(i));
+                    } else if (lengths.subList(0, i).contains(lengths.get(i))) {
+                        o.problem("draftLengths[" + i + "]", lengths.get(i) + " is listed twice");
                     }
                 }
-                Integer maxTokens = o.integer("maxTokens", RequestSpec.DEFAULT_MAX_TOKENS);
-                if (maxTokens != null && (maxTokens < 1 || maxTokens > MAX_NEW_TOKENS)) {
-                    o.problem("maxTokens", "must be in [1, " + MAX_NEW_TOKENS + "], got " + maxTokens);
-                }
-                yield new RequestSpec(type, null, null, null, answer, aliases, until, maxTokens, null, null, null);
+                yield new RequestSpec(type, null, null, null, null, null, until(o), maxTokens(o), null, null, null,
+                        lengths);
             }
             case ROLLING_PERPLEXITY -> {
                 String textField = o.string("textField", RequestSpec.DEFAULT_TEXT_FIELD, false);
@@ -216,9 +232,32 @@ public final class TaskDefinitions {
                 if (stride != null && (stride < 1 || (seqlen != null && stride > seqlen))) {
                     o.problem("stride", "must be in [1, seqlen], got " + stride);
                 }
-                yield new RequestSpec(type, null, null, null, null, null, null, null, textField, seqlen, stride);
+                yield new RequestSpec(type, null, null, null, null, null, null, null, textField, seqlen, stride, null);
             }
         };
+    }
+
+    /** Generation's stop strings (default: a newline), none empty. */
+    private static List<String> until(JsonObject o) {
+        List<String> until = o.strings("until");
+        if (until == null) {
+            until = RequestSpec.DEFAULT_UNTIL;
+        }
+        for (int i = 0; i < until.size(); i++) {
+            if (until.get(i).isEmpty()) {
+                o.problem("until[" + i + "]", "a stop string must not be empty");
+            }
+        }
+        return until;
+    }
+
+    /** Generation's token limit, in [1, {@value #MAX_NEW_TOKENS}]. */
+    private static Integer maxTokens(JsonObject o) {
+        Integer maxTokens = o.integer("maxTokens", RequestSpec.DEFAULT_MAX_TOKENS);
+        if (maxTokens != null && (maxTokens < 1 || maxTokens > MAX_NEW_TOKENS)) {
+            o.problem("maxTokens", "must be in [1, " + MAX_NEW_TOKENS + "], got " + maxTokens);
+        }
+        return maxTokens;
     }
 
     private static PromptSpec prompt(JsonObject o, JsonObject top, RequestType type) {

@@ -113,6 +113,31 @@ class TaskDefinitionsTest {
     }
 
     @Test
+    void aSpeculativeTaskDraftsForKOneToEightByDefaultAndRefusesBadDraftLengths() {
+        TaskDefinition t = TaskDefinitions.parse("""
+                {"name": "s", "dataset": {"format": "jsonl", "path": "a.jsonl"}, "prompt": {"text": "{p}"},
+                 "request": {"type": "speculative"}}
+                """, "s.json");
+        assertThat(t.request().draftLengths()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(t.primaryMetric()).isEqualTo(Metric.MEAN_ACCEPTED_LENGTH);
+        assertThat(t.metrics()).containsExactly(Metric.MEAN_ACCEPTED_LENGTH, Metric.ACCEPTANCE_RATE, Metric.SPEEDUP);
+        assertThat(TaskDefinitions.parse(TaskDefinitions.write(t), "again")).isEqualTo(t);
+
+        assertThat(problems("""
+                {"name": "s", "dataset": {"format": "jsonl", "path": "a.jsonl"}, "prompt": {"text": "{p}"},
+                 "fewshot": {"k": 1}, "metrics": ["f1"],
+                 "request": {"type": "speculative", "answerField": "a", "draftLengths": [0, 2, 2, 33]}}
+                """)).containsExactlyInAnyOrder(
+                "request.answerField: does not apply to speculative (its fields: type, until, maxTokens, draftLengths)",
+                "request.draftLengths[0]: must be in [1, 32], got 0",
+                "request.draftLengths[2]: 2 is listed twice",
+                "request.draftLengths[3]: must be in [1, 32], got 33",
+                "fewshot.k: speculative prompts are the documents' own: no few-shot examples",
+                "metrics: metric 'f1' does not apply to speculative (for speculative: mean_accepted_length, "
+                        + "acceptance_rate, speedup)");
+    }
+
+    @Test
     void malformedJsonAndNonObjectsAreRefused() {
         assertThatThrownBy(() -> TaskDefinitions.parse("{\"name\": ", "t.json")).hasMessageStartingWith("t.json: not valid JSON");
         assertThatThrownBy(() -> TaskDefinitions.parse("[1]", "t.json")).hasMessage("t.json: a task definition is a JSON object");
