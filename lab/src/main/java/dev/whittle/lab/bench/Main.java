@@ -1,6 +1,8 @@
 package dev.whittle.lab.bench;
 
 import dev.whittle.engine.tensor.Parallel;
+
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,8 +47,11 @@ public final class Main {
         }
         double ceiling = FmaCeiling.measureGflops(1.0);
         Report report = new Report(System.out, ceiling);
-        report.line(String.format(Locale.ROOT, "threads %d, vector %d floats", Parallel.threads(),
-                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()));
+        // The ceiling and every rate drop when other processes share the cores: say how busy the machine was.
+        report.line(String.format(Locale.ROOT, "threads %d, vector %d floats, load average %.1f on %d cores",
+                Parallel.threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors()));
         report.gflops("fp32 FMA ceiling (all threads)", ceiling, "");
         for (Benchmark benchmark : chosen) {
             benchmark.run(report, arguments);
