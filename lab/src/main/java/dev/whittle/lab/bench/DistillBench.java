@@ -127,9 +127,10 @@ final class DistillBench implements Benchmark {
         int vocab = teacher.vocabSize();
         List<SupervisedExample> examples = examples(vocab, sequences * steps);
         report.line(String.format(Locale.ROOT, "distill %s: %s, %.1fM parameters; micro-batch %d x %d tokens "
-                        + "(prompts of %d), fastest of %d updates after the first; lora r%d on %s; load average %.1f",
+                        + "(prompts of %d), %s; lora r%d on %s; load average %.1f",
                 shape.name(), committed ? "whittle-ref (" + REFERENCE + ")" : "random weights",
-                teacher.parameterCount() / 1e6, sequences, LENGTH, PROMPT, Math.max(1, steps - 1), LORA.rank(),
+                teacher.parameterCount() / 1e6, sequences, LENGTH, PROMPT, steps > 1 ? "fastest of " + (steps - 1)
+                        + " updates after the first" : "one update, the JIT's warm-up included", LORA.rank(),
                 String.join(", ", LORA.targets()), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         TeacherTime teacherTime = teacherTime(teacher, examples, sequences * LENGTH);
         Map<Adapter, Double> sftSeconds = new EnumMap<>(Adapter.class);
