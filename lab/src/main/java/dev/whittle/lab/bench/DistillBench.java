@@ -16,6 +16,7 @@ import dev.whittle.engine.train.data.SupervisedExample;
 import dev.whittle.engine.train.data.TrainingBatch;
 import dev.whittle.engine.train.distill.TeacherLogits;
 import dev.whittle.engine.train.finetune.FineTune;
+import dev.whittle.engine.train.finetune.DistillAdapter;
 import dev.whittle.engine.train.lora.LoraConfig;
 import dev.whittle.engine.train.lora.LoraModel;
 import dev.whittle.engine.train.ops.LogitDistillation;
@@ -69,7 +70,9 @@ final class DistillBench implements Benchmark {
     private static final int LENGTH = 256;
     private static final int PROMPT = 64;
     private static final long SEED = 7;
-    private static final LoraConfig LORA = new LoraConfig(16, 32, 0.05, List.of("q_proj", "v_proj"), SEED);
+    /** The DISTILL stage's LoRA defaults. */
+    private static final LoraConfig LORA = ((FineTune.Adapter.Lora) new DistillAdapter.Lora(null, null, null, null)
+            .fineTune(SEED)).config();
     private static final LogitDistillation.Config KL = new LogitDistillation.Config(1.0, 0.0);
     /** Logit rows per chunk, as the trainer's backward computes them (a whole batch of logits would not fit). */
     private static final int LOGITS_CHUNK_FLOATS = 1 << 22;
