@@ -83,11 +83,33 @@ public class JobsController {
                     schema = @Schema(implementation = JobRequest.class),
                     examples = {
                             @ExampleObject(name = "inspect", summary = "Inspect a model",
-                                    value = "{\"name\":\"first look\",\"model\":\"tiny-llama\",\"stages\":[{\"type\":\"INSPECT\"}]}"),
+                                    value = "{\"name\":\"first look\",\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"INSPECT\"}]}"),
+                            @ExampleObject(name = "wanda 50%", summary = "Wanda to 50% sparsity, then evaluate",
+                                    value = "{\"model\":\"whittle-ref\",\"output\":{\"name\":\"whittle-ref-wanda50\"},"
+                                            + "\"stages\":[{\"type\":\"PRUNE\",\"method\":\"wanda\",\"sparsity\":0.5},"
+                                            + "{\"type\":\"EVALUATE\",\"suite\":\"kick\",\"limit\":20}]}"),
+                            @ExampleObject(name = "sparsegpt 2:4", summary = "SparseGPT 2:4, calibrated on a dataset",
+                                    value = "{\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"PRUNE\",\"method\":\"sparsegpt\","
+                                            + "\"nm\":\"2:4\",\"calibration\":{\"dataset\":\"my-text\",\"nsamples\":64,\"seqlen\":256}}]}"),
+                            @ExampleObject(name = "block removal", summary = "Remove the 2 blocks that change the hidden state least",
+                                    value = "{\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"PRUNE\",\"method\":\"block-removal\","
+                                            + "\"blocks\":2,\"metric\":\"angular-distance\"}]}"),
+                            @ExampleObject(name = "evaluate", summary = "Evaluate the reference model on two tasks",
+                                    value = "{\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"EVALUATE\","
+                                            + "\"tasks\":[\"ref-multiple-choice\",\"ref-closed-book-qa\"],\"limit\":50}]}"),
                             @ExampleObject(name = "labels and callback", summary = "With labels and a callback",
-                                    value = "{\"model\":\"tiny-llama\",\"stages\":[{\"type\":\"INSPECT\"}],"
+                                    value = "{\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"INSPECT\"}],"
                                             + "\"labels\":{\"team\":\"nlp\"},\"callbackUrl\":\"http://127.0.0.1:9000/hook\"}")})))
-    @ApiResponse(responseCode = "202", description = "Queued (or, with a reused Idempotency-Key, the earlier job)")
+    @ApiResponse(responseCode = "202", description = "Queued (or, with a reused Idempotency-Key, the earlier job)",
+            content = @Content(schema = @Schema(implementation = JobView.class), examples = @ExampleObject(name = "queued",
+                    value = "{\"id\":\"0f8e6c1e-3d0a-4f51-9a57-2b1c5e7d9a10\",\"status\":\"QUEUED\","
+                            + "\"model\":{\"id\":\"5b2f0c3a-8e41-4d7b-b1a9-6c0d2e9f4a31\",\"name\":\"whittle-ref\"},"
+                            + "\"stages\":[{\"type\":\"PRUNE\",\"method\":\"wanda\",\"sparsity\":0.5,\"include\":[],"
+                            + "\"exclude\":[],\"calibration\":{\"builtIn\":\"natural-english\",\"field\":\"text\","
+                            + "\"nsamples\":128,\"seqlen\":2048,\"seed\":0}},{\"type\":\"EVALUATE\",\"suite\":\"kick\","
+                            + "\"limit\":20,\"tasks\":[],\"batchSize\":8,\"keepSamples\":true}],\"labels\":{},"
+                            + "\"progress\":{\"stageCount\":2},\"attempt\":0,\"maxAttempts\":3,"
+                            + "\"createdAt\":\"2026-01-05T10:00:00Z\",\"output\":{\"name\":\"whittle-ref-wanda50\"}}")))
     @ApiResponse(responseCode = "422", description = "Invalid job; the problem lists each offending field",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.whittle.persistence.model.Model;
+import dev.whittle.engine.inspect.ModelReport;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -17,7 +19,8 @@ import tools.jackson.databind.JsonNode;
  * @param producingJobId the job that made it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ModelView(UUID id, String name, String path, String family, JsonNode architecture, long parameterCount,
+public record ModelView(UUID id, String name, String path, String family,
+                        @Schema(implementation = ModelReport.Architecture.class) JsonNode architecture, long parameterCount,
                         long sizeBytes, int files, UUID parentId, List<UUID> parentIds, UUID producingJobId,
                         Instant createdAt) {
 

@@ -7,10 +7,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import dev.whittle.api.testing.Api;
 import dev.whittle.api.testing.ApiTest;
+import dev.whittle.engine.prune.PruneParameters;
+import dev.whittle.worker.stage.StageType;
+import dev.whittle.worker.stage.StageTypes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -20,6 +25,8 @@ class ApiDocsTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    StageTypes stageTypes;
     JsonNode docs;
 
     @BeforeEach
@@ -59,6 +66,47 @@ class ApiDocsTest {
         assertThat(paths.get("/api/v1/models/{id}/files/{name}").get("get").get("responses").has("206")).isTrue();
         assertThat(paths.get("/api/v1/reports/compare").get("get").get("responses").get("200").get("content").propertyNames())
                 .contains("application/json", "text/markdown", "text/csv");
+    }
+
+    @Test
+    void stagesAreAOneOfOverEveryStageTypeAndPruneMethodsAOneOfOverEveryMethod() {
+        JsonNode schemas = docs.get("components").get("schemas");
+        assertThat(schemas.get("JobRequest").get("properties").get("stages").get("items").get("$ref").asString())
+                .isEqualTo("#/components/schemas/Stage");
+        JsonNode stageTypesMapping = schemas.get("Stage").get("discriminator").get("mapping");
+        assertThat(schemas.get("Stage").get("discriminator").get("propertyName").asString()).isEqualTo("type");
+        assertThat(stageTypesMapping.propertyNames())
+                .containsExactlyInAnyOrderElementsOf(stageTypes.all().stream().map(StageType::name).toList());
+        assertThat(stageTypesMapping.get("PRUNE").asString()).isEqualTo("#/components/schemas/PruneStage");
+
+        JsonNode methods = schemas.get("PruneStage").get("discriminator");
+        assertThat(methods.get("propertyName").asString()).isEqualTo("method");
+        List<String> methodNames = new ArrayList<>();
+        for (JsonSubTypes.Type type : PruneParameters.class.getAnnotation(JsonSubTypes.class).value()) {
+            methodNames.add(type.name());
+        }
+        assertThat(methods.get("mapping").propertyNames()).containsExactlyInAnyOrderElementsOf(methodNames);
+        JsonNode sparsegpt = schemas.get("PruneSparsegptStage").get("properties");
+        assertThat(sparsegpt.get("method").get("enum").get(0).asString()).isEqualTo("sparsegpt");
+        assertThat(sparsegpt.get("dampening").get("default").isNumber()).isTrue();
+        assertThat(schemas.get("PruneSparsegptStage").get("required").valueStream().map(JsonNode::asString))
+                .contains("type", "method");
+    }
+
+    @Test
+    void resultsAreTypedPerStageAndNoJacksonTreeIsDescribed() {
+        JsonNode schemas = docs.get("components").get("schemas");
+        assertThat(schemas.get("JobView").get("properties").get("result").get("$ref").asString())
+                .isEqualTo("#/components/schemas/JobResult");
+        JsonNode results = schemas.get("StageResult").get("discriminator").get("mapping");
+        assertThat(results.get("PRUNE").asString()).isEqualTo("#/components/schemas/PruneStageResult");
+        assertThat(schemas.get("PruneStageResult").get("properties").get("result").get("$ref").asString())
+                .isEqualTo("#/components/schemas/PruneResult");
+        assertThat(schemas.get("PruneResult").get("properties").has("statistics")).isTrue();
+        assertThat(schemas.get("EvaluateResult").get("properties").has("tasks")).isTrue();
+        assertThat(schemas.get("InspectResult").get("properties").has("parameterCount")).isTrue();
+        assertThat(schemas.has("JsonNode")).isFalse();
+        assertThat(docs.toString()).doesNotContain("nodeType");
     }
 
     private static void collectRefs(JsonNode node, Set<String> refs) {

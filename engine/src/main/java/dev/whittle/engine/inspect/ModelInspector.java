@@ -141,7 +141,7 @@ public final class ModelInspector {
 
     private static Architecture architecture(ModelConfig c) {
         var moe = c.moe();
-        return new Architecture(c.family().name(), c.architecture(), c.family().modelType(), c.torchDtype(),
+        return new Architecture(c.family().modelType(), c.architecture(), c.family().modelType(), c.torchDtype(),
                 c.family().isMixtureOfExperts(), c.numHiddenLayers(), c.hiddenSize(), c.intermediateSize(),
                 c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.vocabSize(), c.maxPositionEmbeddings(),
                 c.tieWordEmbeddings(), c.ropeTheta(), c.ropeScaling() == null ? null : c.ropeScaling().type(),

@@ -72,6 +72,7 @@ public final class BlockScoring {
      * The scores and the choice: {@code scores[l]} belongs to the run of {@code span} blocks starting at {@code l}
      * (span {@code n} for angular distance, 1 for Block Influence); {@code removed} are block indices, ascending.
      */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "BlockScores") // not "Result", as PRUNE's own result is
     public record Result(Metric metric, Tokens tokens, int span, List<Double> scores, List<Integer> removed) {
     }
 

@@ -21,10 +21,13 @@ public record Calibration(
         @Schema(description = "A registered TEXT or JSONL dataset, by id or name (the CLI: a text or .jsonl file). "
                 + "Leave out for a built-in set.", example = "my-text")
         String dataset,
-        @Schema(description = "A set the platform provides; the default when no dataset is given.",
-                defaultValue = "natural-english")
+        // These two have no schema default: it holds only without a dataset (builtIn) or with a JSONL one (field),
+        // and a generated client sends a field's default as if it had been given.
+        @Schema(description = "A set the platform provides; natural-english when no dataset is given.",
+                example = "natural-english")
         BuiltInSet builtIn,
-        @Schema(description = "The string field holding each document of a JSONL dataset.", defaultValue = "text")
+        @Schema(description = "The string field holding each document of a JSONL dataset (only then; text when left "
+                + "out).", example = "text")
         String field,
         @Schema(description = "How many windows to draw.", defaultValue = "" + DEFAULT_SAMPLES, example = "128")
         @Min(1) Integer nsamples,

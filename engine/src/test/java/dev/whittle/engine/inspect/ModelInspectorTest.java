@@ -118,7 +118,7 @@ class ModelInspectorTest {
         assertThat(report.zeros()).isEqualTo(zeros);
         assertThat(report.zeroFraction()).isEqualTo((double) zeros / parameters);
         assertThat(report.dtypes()).containsOnlyKeys("F32");
-        assertThat(report.architecture().family()).isEqualTo("QWEN2");
+        assertThat(report.architecture().family()).isEqualTo("qwen2");
         assertThat(report.architecture().keyValueHeads()).isEqualTo(2);
     }
 

@@ -34,6 +34,7 @@ import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -74,9 +75,22 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
      * @param target      the model the evaluated one drafts for in speculative tasks (id or name); default: the
      *                    dense root of its lineage
      */
-    public record Parameters(List<@NotBlank String> tasks, String suite, @Min(0) Integer limit, Long seed,
-                             @Min(1) @Max(256) Integer batchSize, String baseline, Boolean keepSamples,
-                             String target) {
+    public record Parameters(
+            @Schema(description = "Task names (GET /api/v1/tasks); leave out for a suite.", example = "[\"ref-multiple-choice\"]")
+            List<@NotBlank String> tasks,
+            // no schema default: kick holds only without tasks, and a generated client sends a default as given
+            @Schema(description = "A suite's name; " + DEFAULT_SUITE + " when neither tasks nor a suite is given.",
+                    example = DEFAULT_SUITE) String suite,
+            @Schema(description = "Samples per task, 0 for all; default: each suite entry's own limit, all for listed "
+                    + "tasks.", example = "20") @Min(0) Integer limit,
+            @Schema(description = "The few-shot sampler's seed; default: each task's own.", example = "1234") Long seed,
+            @Schema(description = "Documents per log-likelihood scoring call.",
+                    defaultValue = "" + EvaluationSettings.DEFAULT_BATCH_SIZE) @Min(1) @Max(256) Integer batchSize,
+            @Schema(description = "The model to compare with, by id or name; default: the dense ancestor.",
+                    example = "whittle-ref") String baseline,
+            @Schema(description = "Whether per-sample records are stored.", defaultValue = "true") Boolean keepSamples,
+            @Schema(description = "For speculative tasks: the model the evaluated one drafts for, by id or name; "
+                    + "default: the dense root of its lineage.", example = "whittle-ref") String target) {
         public Parameters {
             tasks = tasks == null ? List.of() : List.copyOf(tasks);
             batchSize = batchSize == null ? EvaluationSettings.DEFAULT_BATCH_SIZE : batchSize;

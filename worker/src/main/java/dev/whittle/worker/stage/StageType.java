@@ -1,5 +1,6 @@
 package dev.whittle.worker.stage;
 
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -58,4 +59,17 @@ public interface StageType<P> {
      * serialised as JSON into the job's result (may be null).
      */
     Object execute(P parameters, StageContext context) throws Exception;
+
+    /**
+     * The type of what {@link #execute} returns, as the implementation declares it (the OpenAPI document types
+     * the stage's result by it); {@code Object} when it declares none narrower.
+     */
+    default Class<?> resultType() {
+        for (Method method : getClass().getMethods()) {
+            if (method.getName().equals("execute") && method.getParameterCount() == 2 && !method.isBridge()) {
+                return method.getReturnType();
+            }
+        }
+        return Object.class;
+    }
 }
