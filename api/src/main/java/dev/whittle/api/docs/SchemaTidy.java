@@ -24,6 +24,9 @@ import org.springframework.http.MediaType;
  * <li>a {@code default} or {@code example} given as annotation text is written as the schema's type (a number, not
  * {@code "0.01"});</li>
  * <li>an event stream is text, not a {@code SseEmitter};</li>
+ * <li>a nested Jackson polymorphic type (DISTILL's {@code adapter}) is a discriminated {@code oneOf} of flat
+ * variants, each with its discriminator as a one-value enum: the variants springdoc writes as {@code allOf} of the
+ * parent make the Java generator give every variant the others' fields;</li>
  * <li>schemas nothing reaches from an operation (the per-class ones the stage schemas replaced) are dropped.</li>
  * </ul>
  */
@@ -36,11 +39,51 @@ final class SchemaTidy implements OpenApiCustomizer {
     public void customise(OpenAPI openApi) {
         Map<String, Schema> schemas = openApi.getComponents().getSchemas();
         eventStreamsAsText(openApi);
+        flatVariants(schemas);
         forEachSchema(openApi, schema -> {
             anyJsonForJsonNode(schema);
             typedValues(schema);
         });
         schemas.keySet().retainAll(reachable(openApi));
+    }
+
+    private static void flatVariants(Map<String, Schema> schemas) {
+        for (Map.Entry<String, Schema> entry : Map.copyOf(schemas).entrySet()) {
+            Schema<?> parent = entry.getValue();
+            if (parent.getDiscriminator() == null || parent.getOneOf() == null
+                    || parent.getDiscriminator().getMapping() == null) {
+                continue;
+            }
+            String property = parent.getDiscriminator().getPropertyName();
+            boolean flattened = false;
+            for (Map.Entry<String, String> variant : parent.getDiscriminator().getMapping().entrySet()) {
+                String name = variant.getValue().substring(REF.length());
+                Schema<?> child = schemas.get(name);
+                if (child == null || child.getAllOf() == null
+                        || child.getAllOf().stream().noneMatch(m -> (REF + entry.getKey()).equals(m.get$ref()))) {
+                    continue;
+                }
+                Schema<Object> flat = new Schema<>().type("object").description(child.getDescription());
+                flat.addProperty(property, new StringSchema()._enum(List.of(variant.getKey())));
+                flat.addRequiredItem(property);
+                for (Schema<?> member : child.getAllOf()) {
+                    if (member.get$ref() == null && member.getProperties() != null) {
+                        member.getProperties().forEach(flat::addProperty);
+                        if (member.getRequired() != null) {
+                            member.getRequired().forEach(flat::addRequiredItem);
+                        }
+                    }
+                }
+                schemas.put(name, flat);
+                flattened = true;
+            }
+            if (flattened) {
+                parent.setProperties(null);
+                parent.setRequired(null);
+                parent.setType(null);
+                parent.setTypes(null);
+            }
+        }
     }
 
     private static void eventStreamsAsText(OpenAPI openApi) {

@@ -36,10 +36,12 @@ import java.util.Map;
 public final class ExpertMerging {
 
     /** One sparse layer: its block, router, each source expert's frequency, and the groups merged (source indices). */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ExpertMergesLayer") // schema names are global: not "Layer"
     public record Layer(int block, String router, List<Double> frequencies, List<List<Integer>> groups) {
     }
 
     /** What is merged: {@code experts} per layer before, {@code kept} (groups) after, the groups of each layer. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ExpertMerges") // schema names are global: not "Result"
     public record Result(int experts, int kept, List<Layer> layers) {
     }
 

@@ -25,6 +25,7 @@ import java.util.stream.IntStream;
 public final class ExpertScoring {
 
     /** The saliency an expert is ranked by. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ExpertMetric") // schema names are global: not "Metric"
     public enum Metric {
         /** {@link ExpertSaliency#reap}. */
         REAP("reap"),
@@ -54,10 +55,12 @@ public final class ExpertScoring {
     }
 
     /** One sparse layer: its block, router, each expert's score (by source index) and the experts kept and removed. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ExpertScoresLayer") // schema names are global: not "Layer"
     public record Layer(int block, String router, List<Double> scores, List<Integer> kept, List<Integer> removed) {
     }
 
     /** The scores and the choice: {@code experts} per layer before, {@code kept} after. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ExpertScores") // schema names are global: not "Result"
     public record Result(Metric metric, int experts, int kept, List<Layer> layers) {
 
         /** The experts each sparse block keeps, for {@link ExpertRemoval#keep}. */

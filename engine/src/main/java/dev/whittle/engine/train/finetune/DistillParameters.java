@@ -115,8 +115,9 @@ public sealed interface DistillParameters permits DistillParameters.Sft, Distill
                     example = "Reference answer:{response}\\n{prompt}") String template,
             @Schema(description = "The longest regenerated response, in tokens.", defaultValue = "64")
             @Min(1) @Max(8192) Integer maxNewTokens,
-            @Schema(description = "Where a regenerated response ends besides the end-of-sequence token.",
-                    defaultValue = "[\"\\n\"]") List<String> stopStrings,
+            // the default in words: generators write a schema default into string literals, newline and all
+            @Schema(description = "Where a regenerated response ends besides the end-of-sequence token; default: a "
+                    + "newline, [\"\\n\"].") List<String> stopStrings,
             @Schema(description = "Which teacher answers are kept: final-answer (the original's final answer, after its "
                     + "last ####, or all of it, appears in the teacher's, SQuAD-normalised), or always.",
                     defaultValue = "final-answer") Check check,
