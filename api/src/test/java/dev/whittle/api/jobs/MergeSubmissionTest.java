@@ -76,13 +76,13 @@ class MergeSubmissionTest {
     @Test
     void theOpenApiDocumentNamesTheRecipesAsMergekitDoesWithTheirBoundsAndDefaults() {
         JsonNode schemas = api.get("/v3/api-docs").json().get("components").get("schemas");
-        JsonNode mapping = schemas.get("MERGEStage").get("discriminator").get("mapping");
+        JsonNode mapping = schemas.get("MergeStage").get("discriminator").get("mapping");
         assertThat(mapping.propertyNames()).containsExactlyInAnyOrder("linear", "slerp", "ties");
-        JsonNode t = schemas.get("Slerp").get("allOf").get(1).get("properties").get("t");
+        JsonNode t = schemas.get("MergeSlerpStage").get("properties").get("t");
         assertThat(t.get("minimum").asInt()).as(t.toString()).isZero();
         assertThat(t.get("maximum").asInt()).isEqualTo(1);
         assertThat(t.get("default").asDouble()).isEqualTo(0.5);
-        JsonNode ties = schemas.get("Ties").get("allOf").get(1);
+        JsonNode ties = schemas.get("MergeTiesStage");
         assertThat(ties.get("properties").has("base")).isTrue();
         JsonNode density = ties.get("properties").get("density");
         assertThat(density.get("minimum").asInt()).as(density.toString()).isZero();
