@@ -28,14 +28,15 @@ final class ReferenceCommand {
                               [--out reference/model] [--export-only]
                               [--checkpoint-minutes 5] [--tokenizer reference/tokenizer] [--eval-dir reference/eval]
                               [--corpus-cache .cache/corpus] [--wikitext FILE] [--ceiling-gflops G]
+                              [--upcycle-from reference/model] (whittle-ref-moe: the dense model it starts from)
                                                               trains whittle-ref (resuming from the run folder), publishes it when done
               eval-reference [MODEL | --run-dir DIR] [--limit N] [--eval-dir reference/eval] [--wikitext FILE]
                              [--no-wikitext] [--output FILE]  knowledge tasks and WikiText-2 of a model folder or a run's checkpoint
             """;
     static final Set<String> TRAIN_OPTIONS = Set.of("model", "run-dir", "minutes", "out", "checkpoint-minutes", "tokenizer",
-            "eval-dir", "corpus-cache", "wikitext", "ceiling-gflops");
+            "eval-dir", "corpus-cache", "wikitext", "ceiling-gflops", "upcycle-from");
     static final Set<String> EVAL_OPTIONS = Set.of("model", "run-dir", "limit", "eval-dir", "wikitext", "output", "tokenizer",
-            "corpus-cache");
+            "corpus-cache", "upcycle-from");
 
     private final PrintStream out;
     private final Progress progress;
@@ -130,7 +131,8 @@ final class ReferenceCommand {
         Path corpusCache = Path.of(a.option("corpus-cache", ".cache/corpus"));
         return switch (a.option("model", "whittle-ref")) {
             case "whittle-ref" -> ReferencePipeline.whittleRef(paths, corpusCache);
-            case "whittle-ref-moe" -> ReferencePipeline.whittleRefMoe(paths, corpusCache);
+            case "whittle-ref-moe" -> ReferencePipeline.whittleRefMoe(paths, corpusCache,
+                    Path.of(a.option("upcycle-from", "reference/model")));
             default -> throw new Arguments.UsageException("--model is whittle-ref or whittle-ref-moe, not "
                     + a.option("model", null));
         };

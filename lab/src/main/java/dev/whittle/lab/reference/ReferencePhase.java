@@ -34,18 +34,17 @@ public record ReferencePhase(String name, ReferencePlan plan, TrainingMix.Config
     }
 
     /**
-     * whittle-ref-moe: whittle-ref's three phases and mixes on the Mixtral plan, each mix with the arithmetic domain
-     * added (the trained problems 40 times in pretraining, about 4% of its tokens, and 10 times in each drill), so that
-     * four domains (biographies, reading, English, arithmetic) compete for the experts.
+     * whittle-ref-moe: whittle-ref upcycled to the Mixtral plan ({@link dev.whittle.engine.train.Upcycling}), then
+     * whittle-ref's two reading drills with the arithmetic domain added (the trained problems 40 times in the first,
+     * where the model meets them for the first time, and 10 times in the second), so that four domains (biographies,
+     * reading, English, arithmetic) compete for the experts. reference/README.md says why it is upcycled.
      */
     public static List<ReferencePhase> whittleRefMoe() {
         int problems = new Arithmetic().trained().size();
         return List.of(
-                new ReferencePhase("pretrain", ReferencePlan.whittleRefMoe(),
-                        TrainingMix.Config.reference().withArithmetic(40 * problems), false),
-                new ReferencePhase("reading", ReferencePlan.whittleRefMoeReading(2027),
-                        TrainingMix.Config.readingDrill(0, 2).withArithmetic(10 * problems), true),
-                new ReferencePhase("reading-2", ReferencePlan.whittleRefMoeReading(2028),
+                new ReferencePhase("upcycled", ReferencePlan.whittleRefMoe(2027),
+                        TrainingMix.Config.readingDrill(0, 2).withArithmetic(40 * problems), true),
+                new ReferencePhase("reading-2", ReferencePlan.whittleRefMoe(2028),
                         TrainingMix.Config.readingDrill(1, 2).withArithmetic(10 * problems), true));
     }
 

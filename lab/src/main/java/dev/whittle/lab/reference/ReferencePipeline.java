@@ -46,13 +46,21 @@ public final class ReferencePipeline {
     private final Paths paths;
     private final Tokenizer tokenizer;
     private final Function<TrainingMix.Config, TrainingMix> mixes;
+    private final Path initialModel;
 
-    /**
-     * @param phases    in training order, all of one model shape
-     * @param mixes     makes a phase's mix from its configuration
-     */
+    /** A pipeline whose first phase starts from random weights. */
     public ReferencePipeline(List<ReferencePhase> phases, Paths paths, Tokenizer tokenizer,
                              Function<TrainingMix.Config, TrainingMix> mixes) {
+        this(phases, paths, tokenizer, mixes, null);
+    }
+
+    /**
+     * @param phases       in training order, all of one model shape
+     * @param mixes        makes a phase's mix from its configuration
+     * @param initialModel a dense model folder the first phase upcycles its weights from, or null for random weights
+     */
+    public ReferencePipeline(List<ReferencePhase> phases, Paths paths, Tokenizer tokenizer,
+                             Function<TrainingMix.Config, TrainingMix> mixes, Path initialModel) {
         if (phases.isEmpty()) {
             throw new IllegalArgumentException("a reference pipeline needs at least one phase");
         }
@@ -66,6 +74,7 @@ public final class ReferencePipeline {
         this.paths = paths;
         this.tokenizer = tokenizer;
         this.mixes = mixes;
+        this.initialModel = initialModel;
     }
 
     /** whittle-ref: its phases, the recipe's mixes over the natural-text cache in {@code corpusCache}. */
@@ -74,10 +83,13 @@ public final class ReferencePipeline {
                 config -> ReferenceRecipe.mix(corpusCache, config));
     }
 
-    /** whittle-ref-moe: its phases, over the same data machinery as {@link #whittleRef}. */
-    public static ReferencePipeline whittleRefMoe(Paths paths, Path corpusCache) throws IOException {
+    /**
+     * whittle-ref-moe: its phases, over the same data machinery as {@link #whittleRef}, starting from the dense
+     * whittle-ref in {@code denseModel} upcycled to experts.
+     */
+    public static ReferencePipeline whittleRefMoe(Paths paths, Path corpusCache, Path denseModel) throws IOException {
         return new ReferencePipeline(ReferencePhase.whittleRefMoe(), paths, Tokenizer.load(paths.tokenizerDir()),
-                config -> ReferenceRecipe.mix(corpusCache, config));
+                config -> ReferenceRecipe.mix(corpusCache, config), denseModel);
     }
 
     public List<ReferencePhase> phases() {
@@ -101,10 +113,13 @@ public final class ReferencePipeline {
                 () -> PackedStream.tokenize(training, tokenizer, phase.alignment(), fingerprint, progress));
     }
 
-    /** The phase's training; a phase after the first starts from its predecessor's checkpoint. */
+    /**
+     * The phase's training; a phase after the first starts from its predecessor's checkpoint, the first from the
+     * initial model when there is one.
+     */
     public ReferenceTraining training(ReferencePhase phase, PackedStream stream) throws IOException {
         int index = phases.indexOf(phase);
-        Path startFrom = index <= 0 ? null
+        Path startFrom = index <= 0 ? initialModel
                 : phaseDir(phases.get(index - 1)).resolve(ReferenceTraining.CHECKPOINT_DIR);
         return new ReferenceTraining(phase.plan(), stream, tokenizer, phaseDir(phase), startFrom);
     }

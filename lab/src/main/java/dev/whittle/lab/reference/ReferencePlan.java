@@ -84,16 +84,13 @@ public record ReferencePlan(int hidden, int layers, int heads, int kvHeads, int 
     }
 
     /**
-     * whittle-ref-moe: whittle-ref's attention, context, batch and rates, with every MLP a Mixtral layer of 8 experts of
-     * 352 (half the dense width), 2 per token: as many active weights per token as whittle-ref (15.6M parameters in
-     * all, 6.1M active), load balancing 0.01 and z-loss 0.001. reference/README.md says why.
+     * whittle-ref-moe: whittle-ref's attention, context and batch, with every MLP a Mixtral layer of 8 experts of 352
+     * (half the dense width), 2 per token: as many active weights per token as whittle-ref (15.2M parameters in all,
+     * 6.1M active), load balancing 0.01 and z-loss 0.001. It continues from whittle-ref's upcycled weights, so its
+     * rates are the reading drill's ({@link #whittleRefReading}); {@code seed} orders the windows.
+     * reference/README.md says why.
      */
-    public static ReferencePlan whittleRefMoe() {
-        return new ReferencePlan(256, 6, 8, 4, 352, 256, 16, 2e-3, 2e-4, 100, 0.1, 1.0, 2026, MOE_EXPERTS);
-    }
-
-    /** whittle-ref-moe's reading drills, as {@link #whittleRefReading}. */
-    public static ReferencePlan whittleRefMoeReading(long seed) {
+    public static ReferencePlan whittleRefMoe(long seed) {
         return new ReferencePlan(256, 6, 8, 4, 352, 256, 16, 1e-3, 1e-4, 50, 0.1, 1.0, seed, MOE_EXPERTS);
     }
 

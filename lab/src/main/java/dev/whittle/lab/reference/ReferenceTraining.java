@@ -2,12 +2,14 @@ package dev.whittle.lab.reference;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.lab.bench.FmaCeiling;
+import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import dev.whittle.engine.train.DecoderParameters;
 import dev.whittle.engine.train.DecoderTraining;
 import dev.whittle.engine.train.Initialisation;
+import dev.whittle.engine.train.Upcycling;
 import dev.whittle.engine.train.Trainer;
 import dev.whittle.engine.train.TrainingCheckpoint;
 import dev.whittle.engine.train.data.TokenWindows;
@@ -89,7 +91,8 @@ public final class ReferenceTraining {
 
     /**
      * A run that starts from the weights of the checkpoint in {@code startFrom} (another run's
-     * {@value #CHECKPOINT_DIR} folder; its optimiser moments are not taken), or from random weights when null.
+     * {@value #CHECKPOINT_DIR} folder; its optimiser moments are not taken), from a dense model folder's weights
+     * {@link Upcycling upcycled} to this MoE plan, or from random weights when null.
      * Once this run has a checkpoint of its own, it continues from that.
      */
     public ReferenceTraining(ReferencePlan plan, PackedStream stream, Tokenizer tokenizer, Path runDir, Path startFrom)
@@ -101,13 +104,25 @@ public final class ReferenceTraining {
         this.totalUpdates = stream.windows(plan).windowCount() / plan.sequences();
         claimRunFolder(startFrom == null ? null : runDir.toAbsolutePath().normalize().getParent()
                 .relativize(startFrom.toAbsolutePath().normalize()).toString());
-        this.decoder = Initialisation.randomDecoder(config, plan.seed());
+        this.decoder = startFrom != null && isModelFolder(startFrom) ? upcycled(startFrom)
+                : Initialisation.randomDecoder(config, plan.seed());
         this.model = new DecoderTraining(decoder, DecoderParameters.of(decoder), plan.routerLosses());
-        if (startFrom != null && !TrainingCheckpoint.exists(runDir.resolve(CHECKPOINT_DIR))) {
+        if (startFrom != null && !isModelFolder(startFrom) && !TrainingCheckpoint.exists(runDir.resolve(CHECKPOINT_DIR))) {
             if (!TrainingCheckpoint.exists(startFrom)) {
                 throw new IllegalStateException(runDir + " starts from the weights in " + startFrom + ", which holds no checkpoint");
             }
             restoreWeights(startFrom);
+        }
+    }
+
+    private static boolean isModelFolder(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json"));
+    }
+
+    /** A MoE plan's weights made from the dense model folder {@code dense} ({@link Upcycling}). */
+    private Decoder upcycled(Path dense) throws IOException {
+        try (Checkpoint weights = Checkpoint.open(dense)) {
+            return Upcycling.decoder(weights, ModelConfig.load(dense), config, plan.seed());
         }
     }
 

@@ -24,7 +24,7 @@ class MoeReferencePlanTest {
     @Test
     void whittleRefMoeIsAMixtralWithWhittleRefsAttentionAndAsManyActiveMlpWeights() throws IOException {
         TestTokenizers.write(tmp, 512, true);
-        ReferencePlan moe = ReferencePlan.whittleRefMoe();
+        ReferencePlan moe = ReferencePlan.whittleRefMoe(2027);
         ReferencePlan dense = ReferencePlan.whittleRef();
         try (Tokenizer tokenizer = Tokenizer.load(tmp)) {
             ModelConfig config = moe.modelConfig(tokenizer);

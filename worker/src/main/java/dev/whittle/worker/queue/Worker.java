@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.whittle.persistence.job.Claim;
 import dev.whittle.persistence.job.JobQueue;
+import dev.whittle.persistence.job.LeaseState;
 import dev.whittle.worker.run.JobControl;
 import dev.whittle.worker.run.JobRunner;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -117,6 +118,16 @@ public final class Worker {
             heartbeat.shutdownNow();
         }
         log.warn("Worker {} halted", id);
+    }
+
+    /**
+     * Stops this worker the way a killed process would: {@link #halt()}, and its jobs' threads end at their next
+     * unit of work as if their lease were gone, writing nothing. Unlike a halt, a job cannot outrun its expiring
+     * lease and finish, so tests of a take-over do not depend on how fast the machine is.
+     */
+    public void crash() {
+        halt();
+        running.values().forEach(control -> control.update(LeaseState.LOST));
     }
 
     /** The jobs this worker is running now. */

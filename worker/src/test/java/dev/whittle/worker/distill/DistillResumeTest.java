@@ -73,9 +73,8 @@ class DistillResumeTest {
                 && j.getProgress().stageName().endsWith("train") && j.getProgress().unitDone() >= 20, WAIT);
         assertThat(training.getStatus()).as(training.getErrorMessage()).isEqualTo(JobStatus.RUNNING);
 
-        first.halt();
+        first.crash();
         testJobs.await(job.getId(), j -> j.getStatus() == JobStatus.QUEUED, WAIT);
-        // The halted worker's thread learns from its next progress write that the lease is gone and stops.
         testJobs.await(job.getId(), j -> first.runningJobs().isEmpty(), WAIT);
         startWorker();
         Job resumed = testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
