@@ -47,7 +47,6 @@ Example: scripts/retention-report.sh --url http://localhost:8080 --limit 20 mode
 EOF
 }
 
-die() { echo "retention-report: $*" >&2; exit 1; }
 bad_usage() { echo "retention-report: $*" >&2; echo "(--help for usage)" >&2; exit 2; }
 
 for tool in curl jq; do
@@ -122,71 +121,12 @@ if [[ -z $name ]]; then
   fi
 fi
 
-# --- curl, shown ---------------------------------------------------------------------------------------------------
-
-# Prints a command as it could be typed again: arguments with shell-special characters in single quotes.
-show() {
-  local out="+" arg
-  for arg in "$@"; do
-    if [[ $arg =~ ^[A-Za-z0-9_./:=@,%+-]+$ ]]; then
-      out+=" $arg"
-    else
-      out+=" '${arg//\'/\'\\\'\'}'"
-    fi
-  done
-  echo "$out" >&2
-}
-
-# call METHOD URL [JSON]: runs curl (shown first unless QUIET=1), sets $status and $body.
-status=
-body=
-call() {
-  local method=$1 target=$2 data=${3:-}
-  local args=(curl -sS -X "$method" "$target")
-  [[ -n $data ]] && args+=(-H 'Content-Type: application/json' -d "$data")
-  [[ ${QUIET:-0} == 1 ]] || show "${args[@]}"
-  local out
-  out=$("${args[@]}" -w $'\n%{http_code}') || die "cannot reach the API at $url (is the server running? --url sets it)"
-  status=${out##*$'\n'}
-  body=${out%$'\n'*}
-}
-
-# The RFC 9457 problem in $body, as one line per offending field.
-problem() {
-  jq -r 'if (.errors // []) != [] then .errors[] | "  \(.field): \(.message)" else "  \(.detail // .title)" end' \
-    <<<"$body" 2>/dev/null \
-    || echo "$body"
-}
-
-expect() {
-  local wanted=$1 what=$2
-  [[ " $wanted " == *" $status "* ]] && return 0
-  echo "retention-report: $what failed: HTTP $status" >&2
-  problem >&2
-  exit 1
-}
+tool=retention-report
+source "$(dirname "$0")/lib/api.sh"
 
 # --- 1. the dense model --------------------------------------------------------------------------------------------
 
-echo "== model '$name' ($path)" >&2
-call GET "$api/models/$name"
-if [[ $status == 200 ]]; then
-  registered=$(jq -r .path <<<"$body")
-  [[ $registered == "$path" ]] || die "a model named '$name' is already registered at $registered, not $path; \
-give another --name"
-  echo "   already registered; reusing it" >&2
-elif [[ $status == 404 ]]; then
-  call POST "$api/models" "$(jq -cn --arg name "$name" --arg path "$path" '{name: $name, path: $path}')"
-  if [[ $status == 422 ]]; then
-    echo "retention-report: the API refused the folder (HTTP 422):" >&2
-    problem >&2
-    echo "   (it must be a model folder inside one of the server's whittle.storage.model-roots)" >&2
-    exit 1
-  fi
-  expect 201 "registering $path"
-else
-  expect 200 "looking up model '$name'"
-fi
+register_model "$name" "$path"
 dense_id=$(jq -r .id <<<"$body")
 echo "   id $dense_id, $(jq -r '"\(.family), \(.parameterCount) parameters"' <<<"$body")" >&2
 
@@ -208,64 +148,11 @@ if [[ $method != magnitude ]]; then
       + (if $seqlen == "" then {} else {seqlen: ($seqlen | tonumber)} end))}' <<<"$prune")
 fi
 
-# run_job TITLE STAGES_JSON: submits (or reuses) a job and waits for it; leaves the finished job in $job.
-job=
-run_job() {
-  local title=$1 stages=$2 request key id
-  request=$(jq -cn --arg model "$dense_id" --argjson stages "$stages" '{model: $model, stages: $stages}')
-  # The label identifies this exact request, so that a re-run finds the job it already ran.
-  key=$(printf '%s' "$request" | sha256sum | cut -c1-32)
-  echo "== $title" >&2
-  id=
-  if [[ $fresh == false ]]; then
-    for wanted in SUCCEEDED RUNNING QUEUED CANCELLING; do
-      call GET "$api/jobs?label=retention-report:$key&status=$wanted&size=1"
-      expect 200 "listing jobs"
-      id=$(jq -r '.items[0].id // empty' <<<"$body")
-      if [[ -n $id ]]; then
-        echo "   the same job already exists ($wanted): $id" >&2
-        break
-      fi
-    done
-  fi
-  if [[ -z $id ]]; then
-    call POST "$api/jobs" "$(jq -c --arg name "retention report: $title" --arg key "$key" \
-      '{name: $name} + . + {labels: {"retention-report": $key}}' <<<"$request")"
-    expect 202 "submitting the job"
-    id=$(jq -r .id <<<"$body")
-    echo "   job $id queued" >&2
-  fi
-  wait_for "$id"
-}
+# stages STAGES_JSON: the request of a job on the dense model.
+stages() { jq -cn --arg model "$dense_id" --argjson stages "$1" '{model: $model, stages: $stages}'; }
 
-wait_for() {
-  local id=$1 line last=
-  echo "   polling every ${poll}s:" >&2
-  show curl -sS -X GET "$api/jobs/$id"
-  while :; do
-    QUIET=1 call GET "$api/jobs/$id"
-    expect 200 "reading job $id"
-    line=$(jq -r '.status as $s | .progress as $p | "   \($s)"
-        + (if $p.stageIndex == null then "" else "  stage \($p.stageIndex + 1)/\($p.stageCount) \($p.stageName // "")" end)
-        + (if $p.unitTotal then "  \($p.unitDone // 0)/\($p.unitTotal)" else "" end)
-        + (if $p.percent then "  \($p.percent)%" else "" end)
-        + (if $p.message then "  \($p.message)" else "" end)
-        + (if $p.eta and ($s == "RUNNING") then "  eta \($p.eta)" else "" end)' <<<"$body")
-    if [[ $line != "$last" ]]; then
-      echo "$line" >&2
-      last=$line
-    fi
-    case $(jq -r .status <<<"$body") in
-      SUCCEEDED) job=$body; return 0 ;;
-      FAILED) die "job $id FAILED: $(jq -r '"\(.error.code // "?"): \(.error.message // "no message")"' <<<"$body")" ;;
-      CANCELLED) die "job $id was CANCELLED" ;;
-    esac
-    sleep "$poll"
-  done
-}
-
-run_job "evaluate $name on $suite" "[$evaluate]"
-run_job "prune $name ($pruning), then evaluate on $suite" "[$prune, $evaluate]"
+run_job "evaluate $name on $suite" "$(stages "[$evaluate]")"
+run_job "prune $name ($pruning), then evaluate on $suite" "$(stages "[$prune, $evaluate]")"
 pruned_id=$(jq -r '.outputModel.id // empty' <<<"$job")
 [[ -n $pruned_id ]] || die "the pruning job $(jq -r .id <<<"$job") succeeded but names no output model"
 pruned_name=$(jq -r .outputModel.name <<<"$job")

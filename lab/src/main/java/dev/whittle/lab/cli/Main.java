@@ -42,7 +42,7 @@ public final class Main {
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
             """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + ReferenceCommand.USAGE
-            + CalibrationTextCommand.USAGE;
+            + CalibrationTextCommand.USAGE + CustomerQaCommand.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -86,6 +86,8 @@ public final class Main {
                 case "eval-reference" -> new ReferenceCommand(out, progress).evaluate(rest);
                 case "calibration-text" -> new CalibrationTextCommand(out)
                         .run(new Arguments(command, rest, CalibrationTextCommand.OPTIONS));
+                case "customer-qa" -> new CustomerQaCommand(out)
+                        .run(new Arguments(command, rest, CustomerQaCommand.OPTIONS));
                 default -> throw new Arguments.UsageException("unknown command '" + command + "'");
             }
             return 0;
