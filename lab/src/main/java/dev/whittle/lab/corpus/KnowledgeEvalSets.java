@@ -35,6 +35,8 @@ public final class KnowledgeEvalSets {
     public static final String MULTIPLE_CHOICE = "multiple_choice.jsonl";
     public static final String IN_CONTEXT = "in_context_retrieval.jsonl";
     public static final String PEOPLE = "people.jsonl";
+    /** The MoE reference's arithmetic domain: the held-out problems ({@link Arithmetic}), in the first phrasing. */
+    public static final String ARITHMETIC = "arithmetic.jsonl";
     public static final String MANIFEST = "manifest.json";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -114,6 +116,7 @@ public final class KnowledgeEvalSets {
         counts.put(CLOSED_BOOK_TRAINED, writeLines(directory.resolve(CLOSED_BOOK_TRAINED),
                 closedBook(corpus, corpus.population().trained(), "cbt")));
         counts.put(PEOPLE, writeLines(directory.resolve(PEOPLE), peopleRows(corpus)));
+        counts.put(ARITHMETIC, writeLines(directory.resolve(ARITHMETIC), arithmetic(new Arithmetic())));
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("generator", KnowledgeCorpus.class.getName());
         manifest.put("config", corpus.config());
@@ -139,6 +142,22 @@ public final class KnowledgeEvalSets {
             }
         }
         return items;
+    }
+
+    /** One row per held-out problem: its id, operation, question, prompt and answer. */
+    static List<Map<String, Object>> arithmetic(Arithmetic arithmetic) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Arithmetic.Problem problem : arithmetic.heldOut()) {
+            Biographer.QuestionAnswer qa = problem.question(0);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", "ar-" + rows.size());
+            row.put("operation", problem.plus() ? "plus" : "minus");
+            row.put("question", qa.question());
+            row.put("prompt", qa.prompt());
+            row.put("answer", qa.answer());
+            rows.add(row);
+        }
+        return rows;
     }
 
     private static List<Map<String, Object>> peopleRows(KnowledgeCorpus corpus) {

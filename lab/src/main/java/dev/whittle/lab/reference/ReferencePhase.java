@@ -34,18 +34,15 @@ public record ReferencePhase(String name, ReferencePlan plan, TrainingMix.Config
     }
 
     /**
-     * whittle-ref-moe: whittle-ref upcycled to the Mixtral plan ({@link dev.whittle.engine.train.Upcycling}), then
-     * whittle-ref's two reading drills with the arithmetic domain added (the trained problems 40 times in the first,
-     * where the model meets them for the first time, and 10 times in the second), so that four domains (biographies,
-     * reading, English, arithmetic) compete for the experts. reference/README.md says why it is upcycled.
+     * whittle-ref-moe: whittle-ref upcycled to the Mixtral plan ({@link dev.whittle.engine.train.Upcycling}), then one
+     * pass over whittle-ref's first reading drill with the arithmetic domain added (the trained problems 40 times
+     * each, the first time the model meets them), so that four domains (biographies, reading, English, arithmetic)
+     * compete for the experts. reference/README.md says why it is upcycled, and why one phase.
      */
     public static List<ReferencePhase> whittleRefMoe() {
         int problems = new Arithmetic().trained().size();
-        return List.of(
-                new ReferencePhase("upcycled", ReferencePlan.whittleRefMoe(2027),
-                        TrainingMix.Config.readingDrill(0, 2).withArithmetic(40 * problems), true),
-                new ReferencePhase("reading-2", ReferencePlan.whittleRefMoe(2028),
-                        TrainingMix.Config.readingDrill(1, 2).withArithmetic(10 * problems), true));
+        return List.of(new ReferencePhase("upcycled", ReferencePlan.whittleRefMoe(2027),
+                TrainingMix.Config.readingDrill(0, 2).withArithmetic(40 * problems), true));
     }
 
     /** Tokens per training window, the unit answers are aligned to (0: not aligned). */
