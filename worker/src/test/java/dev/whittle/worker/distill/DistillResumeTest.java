@@ -7,20 +7,18 @@ import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.datasets.DatasetCatalog;
 import dev.whittle.worker.queue.Worker;
-import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.storage.StorageRoots;
 import dev.whittle.worker.testing.TestJobs;
+import dev.whittle.worker.testing.TestWorkers;
 import dev.whittle.worker.testing.WorkerTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,8 +37,6 @@ class DistillResumeTest {
                            "validationFraction": 0.25, "validateEvery": 50, "checkpointEvery": 10}}]""";
 
     @Autowired
-    Workers workers;
-    @Autowired
     TestJobs testJobs;
     @Autowired
     Models models;
@@ -49,26 +45,15 @@ class DistillResumeTest {
     @Autowired
     StorageRoots storage;
 
-    private final List<Worker> started = new ArrayList<>();
-
-    @AfterEach
-    void stopWorkers() {
-        started.forEach(w -> w.stop(Duration.ofSeconds(5)));
-    }
-
-    private Worker startWorker() {
-        Worker w = workers.create(1);
-        w.start();
-        started.add(w);
-        return w;
-    }
+    @RegisterExtension
+    final TestWorkers testWorkers = new TestWorkers();
 
     @Test
     void aJobTakenOverFromACrashedWorkerResumesFromItsCheckpointAndEndsAsAnUninterruptedRun() throws IOException {
         Model input = testJobs.model();
         String stage = STAGE.formatted(AnimalDataset.register(datasets, storage), STEPS);
         Job job = testJobs.submit(input, stage);
-        Worker first = startWorker();
+        Worker first = testWorkers.start();
         Job training = testJobs.await(job.getId(), j -> j.getStatus().isFinal() || j.getProgress().stageName() != null
                 && j.getProgress().stageName().endsWith("train") && j.getProgress().unitDone() >= 20, WAIT);
         assertThat(training.getStatus()).as(training.getErrorMessage()).isEqualTo(JobStatus.RUNNING);
@@ -76,7 +61,7 @@ class DistillResumeTest {
         first.crash();
         testJobs.await(job.getId(), j -> j.getStatus() == JobStatus.QUEUED, WAIT);
         testJobs.await(job.getId(), j -> first.runningJobs().isEmpty(), WAIT);
-        startWorker();
+        testWorkers.start();
         Job resumed = testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
 
         assertThat(resumed.getStatus()).as(resumed.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);

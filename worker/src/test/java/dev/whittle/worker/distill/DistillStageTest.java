@@ -14,16 +14,15 @@ import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.datasets.DatasetCatalog;
 import dev.whittle.worker.models.ModelCatalog;
-import dev.whittle.worker.queue.Worker;
-import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.InvalidRequestException;
 import dev.whittle.worker.stage.StageTypes;
 import dev.whittle.worker.storage.StorageRoots;
 import dev.whittle.worker.testing.TestJobs;
+import dev.whittle.worker.testing.TestWorkers;
 import dev.whittle.worker.testing.WorkerTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,7 +31,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -50,8 +48,6 @@ class DistillStageTest {
              "validateEvery": 4, "checkpointEvery": 3, "seed": 7}""";
 
     @Autowired
-    Workers workers;
-    @Autowired
     TestJobs testJobs;
     @Autowired
     StageTypes stageTypes;
@@ -68,26 +64,11 @@ class DistillStageTest {
     @Autowired
     JobQueue queue;
 
-    private final List<Worker> started = new ArrayList<>();
-
-    @AfterEach
-    void stopWorkers() {
-        started.forEach(w -> w.stop(Duration.ofSeconds(5)));
-    }
-
-    private Worker startWorker() {
-        Worker w = workers.create(1);
-        w.start();
-        started.add(w);
-        return w;
-    }
+    @RegisterExtension
+    final TestWorkers testWorkers = new TestWorkers();
 
     private Job run(Model model, String stages) {
-        Job job = testJobs.submit(model, stages);
-        if (started.isEmpty()) {
-            startWorker();
-        }
-        return testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+        return testWorkers.run(model, stages, WAIT);
     }
 
     private static JsonNode result(Job job) {
@@ -250,7 +231,7 @@ class DistillStageTest {
                 [{"type": "DISTILL", "method": "sft",
                   "data": {"dataset": "%s", "promptField": "q", "responseField": "a"},
                   "training": {"steps": 100000, "batchTokens": 96, "maxLength": 48}}]""".formatted(animalDataset()));
-        startWorker();
+        testWorkers.start();
         Job training = testJobs.await(job.getId(), j -> j.getStatus().isFinal() || j.getProgress().stageName() != null
                 && j.getProgress().stageName().endsWith("train") && j.getProgress().unitDone() >= 3, WAIT);
         assertThat(training.getProgress().unitTotal()).isEqualTo(100000);

@@ -7,15 +7,14 @@ import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
-import dev.whittle.worker.queue.Worker;
-import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.InvalidRequestException;
 import dev.whittle.worker.stage.StageTypes;
 import dev.whittle.worker.testing.TestJobs;
+import dev.whittle.worker.testing.TestWorkers;
 import dev.whittle.worker.testing.WorkerTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,30 +38,17 @@ class MergeStageTest {
     private static final String Q = "model.layers.1.self_attn.q_proj.weight";
 
     @Autowired
-    Workers workers;
-    @Autowired
     TestJobs testJobs;
     @Autowired
     StageTypes stageTypes;
     @Autowired
     Models models;
 
-    private Worker worker;
-
-    @AfterEach
-    void stopWorker() {
-        if (worker != null) {
-            worker.stop(Duration.ofSeconds(5));
-        }
-    }
+    @RegisterExtension
+    final TestWorkers testWorkers = new TestWorkers();
 
     private Job run(Model model, String stages) {
-        Job job = testJobs.submit(model, "[" + stages + "]");
-        if (worker == null) {
-            worker = workers.create(1);
-            worker.start();
-        }
-        return testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+        return testWorkers.run(model, "[" + stages + "]", WAIT);
     }
 
     private Model output(Job done) {

@@ -14,17 +14,16 @@ import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.worker.datasets.DatasetCatalog;
 import dev.whittle.worker.models.ModelCatalog;
-import dev.whittle.worker.queue.Worker;
-import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.InvalidRequestException;
 import dev.whittle.worker.stage.RecipeStage;
 import dev.whittle.worker.stage.StageTypes;
 import dev.whittle.worker.storage.StorageRoots;
 import dev.whittle.worker.testing.TestJobs;
+import dev.whittle.worker.testing.TestWorkers;
 import dev.whittle.worker.testing.WorkerTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,8 +45,6 @@ class PruneStageTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     @Autowired
-    Workers workers;
-    @Autowired
     TestJobs testJobs;
     @Autowired
     StageTypes stageTypes;
@@ -60,22 +57,11 @@ class PruneStageTest {
     @Autowired
     ModelCatalog catalog;
 
-    private Worker worker;
-
-    @AfterEach
-    void stopWorker() {
-        if (worker != null) {
-            worker.stop(Duration.ofSeconds(5));
-        }
-    }
+    @RegisterExtension
+    final TestWorkers testWorkers = new TestWorkers();
 
     private Job run(Model model, String stage) {
-        Job job = testJobs.submit(model, "[" + stage + "]");
-        if (worker == null) {
-            worker = workers.create(1);
-            worker.start();
-        }
-        return testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+        return testWorkers.run(model, "[" + stage + "]", WAIT);
     }
 
     private List<FieldProblem> problemsOf(String stage) {
