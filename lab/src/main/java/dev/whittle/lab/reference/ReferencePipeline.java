@@ -121,7 +121,7 @@ public final class ReferencePipeline {
         int index = phases.indexOf(phase);
         Path startFrom = index <= 0 ? initialModel
                 : phaseDir(phases.get(index - 1)).resolve(ReferenceTraining.CHECKPOINT_DIR);
-        return new ReferenceTraining(phase.plan(), stream, tokenizer, phaseDir(phase), startFrom);
+        return new ReferenceTraining(phase.plan(), stream, tokenizer, phaseDir(phase), startFrom, phase.maxUpdates());
     }
 
     /** Trains one slice; publishes the model when the run completes in it. */

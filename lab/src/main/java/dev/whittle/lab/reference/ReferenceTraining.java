@@ -97,11 +97,18 @@ public final class ReferenceTraining {
      */
     public ReferenceTraining(ReferencePlan plan, PackedStream stream, Tokenizer tokenizer, Path runDir, Path startFrom)
             throws IOException {
+        this(plan, stream, tokenizer, runDir, startFrom, 0);
+    }
+
+    /** As above, stopping after {@code maxUpdates} updates when that is fewer than one pass (0: one pass). */
+    public ReferenceTraining(ReferencePlan plan, PackedStream stream, Tokenizer tokenizer, Path runDir, Path startFrom,
+                             long maxUpdates) throws IOException {
         this.plan = plan;
         this.stream = stream;
         this.config = plan.modelConfig(tokenizer);
         this.runDir = runDir;
-        this.totalUpdates = stream.windows(plan).windowCount() / plan.sequences();
+        long onePass = stream.windows(plan).windowCount() / plan.sequences();
+        this.totalUpdates = maxUpdates > 0 ? Math.min(maxUpdates, onePass) : onePass;
         claimRunFolder(startFrom == null ? null : runDir.toAbsolutePath().normalize().getParent()
                 .relativize(startFrom.toAbsolutePath().normalize()).toString());
         this.decoder = startFrom != null && isModelFolder(startFrom) ? upcycled(startFrom)
