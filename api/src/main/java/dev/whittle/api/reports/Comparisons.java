@@ -52,6 +52,7 @@ class Comparisons {
             }
             latest.add(byTask);
         }
+        metricOf.keySet().forEach(task -> alignReference(columns.getFirst(), latest, task));
         List<ComparisonView.TaskRow> rows = new ArrayList<>();
         List<Averaged> averaged = new ArrayList<>();
         columns.forEach(c -> averaged.add(new Averaged()));
@@ -128,6 +129,20 @@ class Comparisons {
             return dense.value() == 0 ? null : new MetricValue(1, 0.0);
         }
         return Retention.of(metric, EvaluationStore.value(e, metric), dense);
+    }
+
+    /**
+     * The reference's latest result on {@code task} may have been measured otherwise (another limit, say) than the
+     * models it is compared with: then its column shows the result it has that was measured as the first of them
+     * was, when there is one, so that retentions compare like with like.
+     */
+    private void alignReference(Model reference, List<Map<String, Evaluation>> latest, String task) {
+        Evaluation current = latest.getFirst().get(task);
+        latest.stream().skip(1).map(byTask -> byTask.get(task)).filter(Objects::nonNull).findFirst()
+                .filter(e -> !comparable(e, current))
+                .flatMap(e -> evaluations.findReusable(reference.getId(), task, e.getTaskVersion(), e.getSampleLimit(),
+                        e.getSeed()))
+                .ifPresent(match -> latest.getFirst().put(task, match));
     }
 
     /** Results that measured the same thing: same task version, limit and seed. */

@@ -86,6 +86,15 @@ class CompareReportTest {
         assertThat(api.get(path, "Accept", "application/json").json().has("averageRetention")).isTrue();
     }
 
+    @Test
+    void theReferenceColumnShowsTheResultMeasuredAsTheOthersWereNotALaterOneWithAnotherLimit() {
+        run("{\"model\":\"" + dense + "\",\"stages\":[{\"type\":\"EVALUATE\",\"tasks\":[\"" + task + "\"],\"limit\":2}]}");
+
+        JsonNode row = api.get("/api/v1/reports/compare?models=" + dense + "," + child).json().get("tasks").get(0);
+        assertThat(row.get("cells").get(0).get("samples").asInt()).as("the limit-4 result, as the child's").isEqualTo(4);
+        assertThat(row.get("cells").get(1).get("retention").get("value").asDouble()).isEqualTo(1.0);
+    }
+
     private JsonNode run(String jobJson) {
         Api.Response submitted = api.post("/api/v1/jobs", jobJson);
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
