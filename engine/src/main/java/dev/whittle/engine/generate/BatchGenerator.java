@@ -23,7 +23,9 @@ import java.util.List;
  * <p>
  * Each sequence gets the tokens {@link Generator} would give it alone, bit for bit: every row of a forward is
  * computed independently of the other rows, and prompts are grouped so that a prefill forward takes the same
- * matrix-product path as the prompt would alone ({@link Gemm#sameRowResults}).
+ * matrix-product path as the prompt would alone ({@link Gemm#sameRowResults}). (Not so for a mixture of experts:
+ * how many rows an expert gets depends on the whole batch, so its products may take another path and differ in the
+ * last bits.)
  */
 public final class BatchGenerator {
 
