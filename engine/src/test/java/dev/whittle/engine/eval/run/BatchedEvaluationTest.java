@@ -46,8 +46,8 @@ class BatchedEvaluationTest {
     void greedyBatchedGenerationEqualsGeneratingEachPromptAloneTokenForToken() throws IOException {
         // Closed-book prompts are short (the dot-product path); reading passages two at a time are long (the blocked path).
         List<BatchGenerator.Request> requests = new ArrayList<>();
-        requests.addAll(requests("ref-closed-book-qa", 24));
-        List<BatchGenerator.Request> reading = requests("ref-icr-qa", 12);
+        requests.addAll(requests("ref-closed-book-qa", 12));
+        List<BatchGenerator.Request> reading = requests("ref-icr-qa", 8);
         requests.addAll(reading.subList(0, 4));
         for (int i = 4; i + 1 < reading.size(); i += 2) {
             int[] first = reading.get(i).prompt();
@@ -59,7 +59,7 @@ class BatchedEvaluationTest {
         }
         Generator alone = new Generator(decoder, tokenizer);
 
-        List<Generator.Result> batched = new BatchGenerator(decoder, tokenizer, 8).generate(requests, Progress.NONE);
+        List<Generator.Result> batched = new BatchGenerator(decoder, tokenizer, 6).generate(requests, Progress.NONE);
 
         int generated = 0;
         for (int i = 0; i < requests.size(); i++) {
@@ -78,7 +78,7 @@ class BatchedEvaluationTest {
         TaskDefinition task = TaskRegistry.builtIn().task("ref-multiple-choice");
         PromptBuilder prompts = new PromptBuilder(task, FewShotSpec.none(), List.of(), false);
         List<LogLikelihood.Request> requests = new ArrayList<>();
-        for (Doc doc : docs(task, 16)) {
+        for (Doc doc : docs(task, 8)) {
             for (String choice : prompts.choices(doc)) {
                 requests.add(LogLikelihood.Request.fromText(tokenizer, prompts.context(doc), prompts.delimiter() + choice));
             }
