@@ -10,6 +10,7 @@ import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,10 @@ import java.util.Map;
  * {@code sum_j log p(continuation_j | context, continuation_<j)}, the per-token values, and whether every
  * continuation token is the model's argmax (greedy match).
  * <p>
- * Requests are batched: whole sequences are stacked into forwards of up to {@code tokensPerForward} tokens, and
- * continuations that share a context (the choices of one question) run the context once into a cache that each
- * continuation then extends.
+ * Requests are batched across samples: whole sequences, sorted by length, are stacked into forwards of up to
+ * {@code tokensPerForward} tokens, and continuations that share a context (the choices of one question) run the
+ * context once (the contexts of many questions stacked in one forward) into a cache that each continuation then
+ * extends.
  */
 public final class LogLikelihood {
 
@@ -85,38 +87,62 @@ public final class LogLikelihood {
         for (int i = 0; i < requests.size(); i++) {
             byContext.computeIfAbsent(new ContextKey(requests.get(i).context()), k -> new ArrayList<>()).add(i);
         }
-        List<Pending> alone = new ArrayList<>();
-        int[] done = {0};
+        List<Pending> pending = new ArrayList<>();
+        List<List<Integer>> shared = new ArrayList<>();
         for (List<Integer> group : byContext.values()) {
             int[] context = requests.get(group.getFirst()).context();
             if (group.size() > 1 && context.length > 1) {
-                scoreSharedContext(requests, group, results, progress, done);
+                shared.add(group);
             } else {
                 for (int i : group) {
                     Request r = requests.get(i);
-                    alone.add(new Pending(i, concat(r.context(), r.continuation(), r.continuation().length - 1),
+                    pending.add(new Pending(i, concat(r.context(), r.continuation(), r.continuation().length - 1),
                             r.context().length - 1, r.continuation(), null));
                 }
             }
         }
-        runInBatches(alone, results, progress, done, requests.size());
+        pending.addAll(sharedContextTails(requests, shared, progress));
+        // Sorted by length, so each forward stacks sequences of similar length.
+        pending.sort(Comparator.comparingInt(p -> p.tokens.length));
+        runInBatches(pending, results, progress, new int[] {0}, requests.size());
         return Arrays.asList(results);
     }
 
-    /** The context minus its last token runs once into a cache; each continuation extends a copy of it. */
-    private void scoreSharedContext(List<Request> requests, List<Integer> group, Result[] results, Progress progress,
-                                    int[] done) {
-        int[] context = requests.get(group.getFirst()).context();
-        int[] prefix = Arrays.copyOf(context, context.length - 1);
-        KvCache cache = decoder.newCache(context.length);
-        decoder.forward(Batch.continuing(List.of(prefix), List.of(cache)), state, ForwardHooks.NONE);
+    /**
+     * The shared contexts minus their last token run stacked into one cache each (as many per forward as the token
+     * budget allows); each continuation becomes a tail that extends a copy of its context's cache.
+     */
+    private List<Pending> sharedContextTails(List<Request> requests, List<List<Integer>> groups, Progress progress) {
         List<Pending> tails = new ArrayList<>();
-        for (int i : group) {
-            int[] continuation = requests.get(i).continuation();
-            int[] tail = concat(new int[] {context[context.length - 1]}, continuation, continuation.length - 1);
-            tails.add(new Pending(i, tail, 0, continuation, cache));
+        int start = 0;
+        while (start < groups.size()) {
+            List<int[]> prefixes = new ArrayList<>();
+            List<KvCache> caches = new ArrayList<>();
+            long tokens = 0;
+            int end = start;
+            while (end < groups.size()) {
+                int[] context = requests.get(groups.get(end).getFirst()).context();
+                if (end > start && tokens + context.length - 1 > tokensPerForward) {
+                    break;
+                }
+                prefixes.add(Arrays.copyOf(context, context.length - 1));
+                caches.add(decoder.newCache(context.length));
+                tokens += context.length - 1;
+                end++;
+            }
+            progress.checkCancelled();
+            decoder.forward(Batch.continuing(prefixes, caches), state, ForwardHooks.NONE);
+            for (int g = start; g < end; g++) {
+                int[] context = requests.get(groups.get(g).getFirst()).context();
+                for (int i : groups.get(g)) {
+                    int[] continuation = requests.get(i).continuation();
+                    int[] tail = concat(new int[] {context[context.length - 1]}, continuation, continuation.length - 1);
+                    tails.add(new Pending(i, tail, 0, continuation, caches.get(g - start)));
+                }
+            }
+            start = end;
         }
-        runInBatches(tails, results, progress, done, requests.size());
+        return tails;
     }
 
     /**

@@ -77,6 +77,16 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Whether a row of A gets the same bits in C from a product of {@code rows} rows as from one of {@code otherRows}
+     * rows, B stored {@code [n x k]} (a linear layer): each path sums every element in a fixed order, but the
+     * dot-product path and the blocked path sum in different orders. Batched inference groups rows by this so a
+     * sequence's results do not depend on what runs beside it.
+     */
+    public static boolean sameRowResults(int rows, int otherRows) {
+        return (rows < DOT_ROWS) == (otherRows < DOT_ROWS);
+    }
+
     private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("gemm: " + name + " has a negative size " + rows + " x " + cols);

@@ -4,6 +4,7 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.eval.TextPerplexity;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.testing.ReferenceModel;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +49,7 @@ class PerplexityOrderingTest {
 
     @Test
     void sparseGptIsNoWorseThanWandaOrMagnitudeAtHalfSparsity() throws IOException {
-        Optional<Path> model = referenceModel();
+        Optional<Path> model = ReferenceModel.find();
         assertThat(model).as("no trained reference model: set -Dwhittle.referenceModel=DIR or "
                 + "WHITTLE_REFERENCE_MODEL, or commit it under reference/model, reference/whittle-ref or models/whittle-ref").isPresent();
         Optional<String> wikitext = wikitext();
@@ -84,14 +85,6 @@ class PerplexityOrderingTest {
         }
     }
 
-    private static Optional<Path> referenceModel() {
-        String configured = System.getProperty("whittle.referenceModel", System.getenv("WHITTLE_REFERENCE_MODEL"));
-        List<Path> candidates = configured != null ? List.of(Path.of(configured)) : List.of(
-                repositoryRoot().resolve("reference/model"), repositoryRoot().resolve("reference/whittle-ref"),
-                repositoryRoot().resolve("models/whittle-ref"));
-        return candidates.stream().filter(p -> Files.isRegularFile(p.resolve(ModelConfig.FILE_NAME))).findFirst();
-    }
-
     private static Optional<String> wikitext() throws IOException {
         String configured = System.getProperty("whittle.wikitext2");
         if (configured != null) {
@@ -101,16 +94,5 @@ class PerplexityOrderingTest {
             return in == null ? Optional.empty()
                     : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n"));
         }
-    }
-
-    /** The checkout: the nearest directory above the working directory with the {@code whittle} script. */
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path p = dir; p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("whittle")) && Files.isRegularFile(p.resolve("pom.xml"))) {
-                return p;
-            }
-        }
-        return dir;
     }
 }

@@ -84,7 +84,8 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
             @Schema(description = "Samples per task, 0 for all; default: each suite entry's own limit, all for listed "
                     + "tasks.", example = "20") @Min(0) Integer limit,
             @Schema(description = "The few-shot sampler's seed; default: each task's own.", example = "1234") Long seed,
-            @Schema(description = "Documents per log-likelihood scoring call.",
+            @Schema(description = "Documents run together: per log-likelihood scoring call, and sequences decoded "
+                    + "together by generation.",
                     defaultValue = "" + EvaluationSettings.DEFAULT_BATCH_SIZE) @Min(1) @Max(256) Integer batchSize,
             @Schema(description = "The model to compare with, by id or name; default: the dense ancestor.",
                     example = "whittle-ref") String baseline,

@@ -14,7 +14,6 @@ import dev.whittle.engine.eval.task.RequestSpec;
 import dev.whittle.engine.eval.task.SuiteDefinition;
 import dev.whittle.engine.eval.task.TaskDefinition;
 import dev.whittle.engine.eval.task.TaskRegistry;
-import dev.whittle.engine.generate.Generator;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
@@ -57,7 +56,7 @@ public final class Evaluator {
         this.datasets = datasets;
         this.maxPositions = decoder.config().maxPositionEmbeddings();
         this.choices = new ChoiceScoring(tokenizer, new LogLikelihood(decoder), maxPositions);
-        this.generation = new GenerationScoring(tokenizer, new Generator(decoder, tokenizer), maxPositions);
+        this.generation = new GenerationScoring(tokenizer, decoder, maxPositions);
         this.perplexity = new PerplexityScoring(decoder, tokenizer);
         this.speculative = target == null ? null : new SpeculativeScoring(tokenizer, decoder, target, maxPositions);
     }
@@ -111,7 +110,7 @@ public final class Evaluator {
             case LOGLIKELIHOOD -> choices.score(docs, prompts, task.groupBy(), task.primaryMetric(),
                     settings.batchSize(), progress);
             case GENERATE_UNTIL -> generation.score(docs, prompts, task.groupBy(), task.primaryMetric(),
-                    request.maxTokens(), request.until(), progress);
+                    request.maxTokens(), request.until(), settings.batchSize(), progress);
             case ROLLING_PERPLEXITY, SPECULATIVE -> throw new IllegalStateException("not a scored prompted task");
         };
         Map<String, MetricValue> metrics = means(task.metrics(), records);

@@ -4,7 +4,9 @@ import dev.whittle.engine.eval.data.DatasetException;
 import dev.whittle.engine.eval.data.Doc;
 import dev.whittle.engine.eval.metric.AnswerMatch;
 import dev.whittle.engine.eval.metric.Metric;
+import dev.whittle.engine.generate.BatchGenerator;
 import dev.whittle.engine.generate.Generator;
+import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -19,38 +21,48 @@ import java.util.Map;
 final class GenerationScoring {
 
     private final Tokenizer tokenizer;
-    private final Generator generator;
+    private final Decoder decoder;
     private final int maxPositions;
 
-    GenerationScoring(Tokenizer tokenizer, Generator generator, int maxPositions) {
+    GenerationScoring(Tokenizer tokenizer, Decoder decoder, int maxPositions) {
         this.tokenizer = tokenizer;
-        this.generator = generator;
+        this.decoder = decoder;
         this.maxPositions = maxPositions;
     }
 
+    /** Generates for up to {@code batchSize} documents at once ({@link BatchGenerator}); records in document order. */
     List<SampleRecord> score(List<Doc> docs, PromptBuilder prompts, String groupBy, Metric primary, int maxTokens,
-                             List<String> until, SampleProgress progress) {
+                             List<String> until, int batchSize, SampleProgress progress) {
         Generator.Settings settings = new Generator.Settings(maxTokens, 0, 1, 0, until);
-        List<SampleRecord> records = new ArrayList<>();
+        List<BatchGenerator.Request> requests = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        List<Boolean> truncated = new ArrayList<>();
         for (Doc doc : docs) {
-            progress.checkCancelled();
-            String prompt = prompts.context(doc);
-            List<String> answers = prompts.answers(doc);
-            int[] full = tokenizer.encode(prompt, true);
+            texts.add(prompts.context(doc));
+            int[] full = tokenizer.encode(texts.getLast(), true);
             if (full.length == 0) {
                 throw new DatasetException("document " + doc.id() + ": the prompt encodes to no tokens");
             }
             int[] ids = PromptTokens.fit(full, maxTokens, maxPositions, doc.id());
-            String output = generator.generate(ids, settings, piece -> { }, progress.within(1)).text().strip();
+            requests.add(new BatchGenerator.Request(ids, settings));
+            truncated.add(ids.length < full.length);
+        }
+        List<Generator.Result> results = new BatchGenerator(decoder, tokenizer, batchSize)
+                .generate(requests, progress.within(docs.size()));
+        List<SampleRecord> records = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            Doc doc = docs.get(i);
+            List<String> answers = prompts.answers(doc);
+            String output = results.get(i).text().strip();
             Map<String, Double> scores = new LinkedHashMap<>();
             scores.put(Metric.EXACT_MATCH.id(), AnswerMatch.exactMatch(output, answers) ? 1.0 : 0.0);
             scores.put(Metric.LENIENT_MATCH.id(), AnswerMatch.lenientMatch(output, answers) ? 1.0 : 0.0);
             scores.put(Metric.F1.id(), AnswerMatch.f1(output, answers));
-            records.add(new SampleRecord(records.size(), doc.id(), groupBy == null ? null : doc.text(groupBy), prompt,
-                    answers.getFirst(), List.copyOf(answers.subList(1, answers.size())), output, null, null,
-                    scores.get(primary.id()) == 1.0, ids.length < full.length, scores));
-            progress.advance(1);
+            records.add(new SampleRecord(records.size(), doc.id(), groupBy == null ? null : doc.text(groupBy),
+                    texts.get(i), answers.getFirst(), List.copyOf(answers.subList(1, answers.size())), output,
+                    null, null, scores.get(primary.id()) == 1.0, truncated.get(i), scores));
         }
+        progress.advance(docs.size());
         return records;
     }
 }

@@ -1,0 +1,157 @@
+package dev.whittle.lab.bench;
+
+import dev.whittle.engine.Progress;
+import dev.whittle.engine.eval.LogLikelihood;
+import dev.whittle.engine.eval.data.DatasetResolver;
+import dev.whittle.engine.eval.run.EvaluationSettings;
+import dev.whittle.engine.eval.run.Evaluator;
+import dev.whittle.engine.eval.task.TaskRegistry;
+import dev.whittle.engine.generate.BatchGenerator;
+import dev.whittle.engine.generate.Generator;
+import dev.whittle.engine.model.Decoder;
+import dev.whittle.engine.model.DecoderLoader;
+import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Samples/s of evaluation per request type, batched against one sample at a time (today's path: each prompt
+ * generated alone, each document's log-likelihood requests in their own forwards), measured in the same run: on
+ * whittle-ref's own tasks, and on a ~90M Llama shape with random weights and random prompts. With
+ * {@code --suite-limit N} also the whole {@code kick} suite on whittle-ref, N samples per task, both ways.
+ */
+final class EvalBench implements Benchmark {
+
+    private static final int HIDDEN = 768;
+    private static final int LAYERS = 12;
+    private static final int HEADS = 12;
+    private static final int INTERMEDIATE = 2048;
+
+    @Override
+    public String name() {
+        return "eval";
+    }
+
+    @Override
+    public String description() {
+        return "evaluation samples/s per request type, batched vs one at a time: whittle-ref tasks and a ~90M shape";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("model", "limit", "batch", "large-limit", "suite-limit");
+    }
+
+    @Override
+    public void run(Report report) {
+        run(report, BenchArguments.NONE);
+    }
+
+    @Override
+    public void run(Report report, BenchArguments arguments) {
+        Path model = Path.of(arguments.option("model", "reference/model"));
+        int limit = arguments.intOption("limit", 48, 1);
+        int batch = arguments.intOption("batch", EvaluationSettings.DEFAULT_BATCH_SIZE, 2);
+        int largeLimit = arguments.intOption("large-limit", 16, 0);
+        int suiteLimit = arguments.intOption("suite-limit", 0, 0);
+        if (!Files.isRegularFile(model.resolve(ModelConfig.FILE_NAME))) {
+            report.line("eval: no model at " + model + " (--model DIR): whittle-ref part skipped");
+            return;
+        }
+        try (Tokenizer tokenizer = Tokenizer.load(model)) {
+            Decoder ref = DecoderLoader.load(model, Progress.NONE);
+            Evaluator evaluator = new Evaluator(ref, tokenizer, DatasetResolver.builtinOnly());
+            TaskRegistry tasks = TaskRegistry.builtIn();
+            for (String task : List.of("ref-multiple-choice", "mcr-qa", "ref-closed-book-qa", "ref-icr-qa")) {
+                compare(report, "whittle-ref " + task, limit, batch, size -> time(() -> evaluator.evaluate(
+                        tasks.task(task), new EvaluationSettings(limit, null, size, false), Progress.NONE)));
+            }
+            if (largeLimit > 0) {
+                large(report, tokenizer, largeLimit, batch);
+            }
+            if (suiteLimit > 0) {
+                compare(report, "whittle-ref kick suite", suiteLimit * tasks.suite("kick").tasks().size(), batch,
+                        size -> time(() -> evaluator.evaluate(tasks.suite("kick"), tasks,
+                                new EvaluationSettings(suiteLimit, null, size, false), Progress.NONE)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Random prompts through a ~90M random Llama with whittle-ref's tokenizer (so generation ends as text does). */
+    private static void large(Report report, Tokenizer tokenizer, int samples, int batch) {
+        Decoder decoder = RandomLlama.decoder(HIDDEN, INTERMEDIATE, LAYERS, HEADS, tokenizer.vocabSize(), 2048);
+        String shape = String.format(Locale.ROOT, "%.0fM random", decoder.parameterCount() / 1e6);
+        SplittableRandom random = new SplittableRandom(11);
+        List<BatchGenerator.Request> prompts = new ArrayList<>();
+        List<List<LogLikelihood.Request>> questions = new ArrayList<>();
+        Generator.Settings settings = Generator.Settings.greedy(16);
+        for (int i = 0; i < samples; i++) {
+            prompts.add(new BatchGenerator.Request(random.ints(random.nextInt(32, 128), 1, tokenizer.vocabSize())
+                    .toArray(), settings));
+            int[] context = random.ints(random.nextInt(64, 192), 1, tokenizer.vocabSize()).toArray();
+            List<LogLikelihood.Request> choices = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                choices.add(new LogLikelihood.Request(context, random.ints(random.nextInt(2, 8), 1,
+                        tokenizer.vocabSize()).toArray()));
+            }
+            questions.add(choices);
+        }
+        LogLikelihood scorer = new LogLikelihood(decoder);
+        compare(report, shape + " loglikelihood", samples, batch, size -> time(() -> {
+            for (int i = 0; i < questions.size(); i += size) {
+                List<LogLikelihood.Request> requests = new ArrayList<>();
+                questions.subList(i, Math.min(questions.size(), i + size)).forEach(requests::addAll);
+                scorer.score(requests, Progress.NONE);
+            }
+            return null;
+        }));
+        compare(report, shape + " generate_until", samples, batch, size -> time(() -> {
+            if (size == 1) { // today's path, literally
+                Generator alone = new Generator(decoder, tokenizer);
+                prompts.forEach(p -> alone.generate(p.prompt(), p.settings(), text -> { }, Progress.NONE));
+            } else {
+                new BatchGenerator(decoder, tokenizer, size).generate(prompts, Progress.NONE);
+            }
+            return null;
+        }));
+    }
+
+    /** Seconds of a run with batch size 1 and with {@code batch}, after a warm-up of each; prints both and the ratio. */
+    private static void compare(Report report, String label, int samples, int batch, Timed run) {
+        run.seconds(batch);
+        double alone = run.seconds(1);
+        double batched = run.seconds(batch);
+        report.line(String.format(Locale.ROOT, "%-40s %8.2f samples/s one at a time, %8.2f batched (%d): %5.2fx"
+                        + "  (%.1f s, %.1f s)", label, samples / alone, samples / batched, batch, alone / batched,
+                alone, batched));
+    }
+
+    private interface Timed {
+        double seconds(int batchSize);
+    }
+
+    private interface Work {
+        Object run() throws IOException;
+    }
+
+    private static double time(Work work) {
+        long start = System.nanoTime();
+        try {
+            work.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+}
