@@ -7,7 +7,7 @@ create table experiment (
     id                uuid primary key,
     name              text,
     model_id          uuid references model (id) on delete set null,
-    request           jsonb       not null,
+    request           json        not null, -- json, not jsonb: the axes keep their order
     max_parallel      int         not null check (max_parallel >= 1),
     max_failed_trials int         not null check (max_failed_trials >= 0),
     status            text        not null check (status in ('RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
@@ -24,7 +24,7 @@ create table experiment_trial (
     experiment_id uuid    not null references experiment (id) on delete cascade,
     idx           int     not null check (idx >= 0),
     baseline      boolean not null,
-    settings      jsonb   not null,
+    settings      json    not null, -- in the axes' order
     job_request   jsonb   not null,
     job_id        uuid unique references job (id) on delete set null,
     submitted_at  timestamptz,

@@ -111,6 +111,8 @@ class ExperimentGrid {
                 if (stages.get(stage) instanceof ObjectNode object) {
                     if (value == null || value.isNull()) {
                         object.remove(m.group(2));
+                    } else if (value.isObject()) {
+                        value.properties().forEach(f -> object.set(f.getKey(), f.getValue()));
                     } else {
                         object.set(m.group(2), value);
                     }
@@ -150,11 +152,17 @@ class ExperimentGrid {
         return new Grid(trials, skipped);
     }
 
-    /** How people read a trial's settings: {@code method=wanda sparsity=0.5}, nulls as "-". */
+    /**
+     * How people read a trial's settings: {@code method=wanda sparsity=0.5}, nulls as "-", an object value by its field
+     * of the axis' name when it has one.
+     */
     static String label(JsonNode settings) {
         List<String> parts = new ArrayList<>();
-        settings.properties().forEach(e -> parts.add(e.getKey() + "=" + (e.getValue().isNull() ? "-"
-                : e.getValue().isString() ? e.getValue().asString() : e.getValue().toString())));
+        settings.properties().forEach(e -> {
+            String field = e.getKey().substring(e.getKey().indexOf('.') + 1);
+            JsonNode v = e.getValue().isObject() && e.getValue().has(field) ? e.getValue().get(field) : e.getValue();
+            parts.add(e.getKey() + "=" + (v.isNull() ? "-" : v.isString() ? v.asString() : v.toString()));
+        });
         return String.join(" ", parts);
     }
 

@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  *
  * @param stages          the template: the stages of every trial before its evaluation (PRUNE, DISTILL, ...)
  * @param axes            field -> values; a trial per combination, each value written into the template (a field
- *                        of the first stage, or {@code N.field} of stage N); a null value leaves the field out
+ *                        of the first stage, or {@code N.field} of stage N); a null value leaves the field out, an
+ *                        object value sets each of its fields
  * @param evaluation      the EVALUATE stage's parameters (suite or tasks, limit, seed) without {@code baseline}:
  *                        trials are compared with the experiment's model, evaluated once as the baseline trial
  * @param maxParallel     how many trials may be queued or running at once
@@ -34,7 +35,8 @@ public record ExperimentRequest(
                 example = "[{\"type\":\"PRUNE\",\"method\":\"magnitude\",\"sparsity\":0.5}]") List<JsonNode> stages,
         @NotNull @Size(min = 1, max = 8)
         @Schema(description = "Axis -> values: a trial per combination. An axis names a field of the first stage "
-                + "(`sparsity`) or of stage N (`1.steps`); a null value leaves the field out. Combinations the stages "
+                + "(`sparsity`) or of stage N (`1.steps`); a null value leaves the field out, an object value sets each of its "
+                + "fields (a method with its own parameters: {\"method\": \"wanda\", \"calibration\": {...}}). Combinations the stages "
                 + "refuse (sparsity 0.3 with nm 2:4) are skipped and listed, as long as every value is valid in some "
                 + "combination.",
                 example = "{\"method\":[\"magnitude\",\"wanda\",\"sparsegpt\"],\"sparsity\":[0.3,0.5,0.7]}")

@@ -4,14 +4,12 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import dev.whittle.api.ChartResponses;
 import dev.whittle.api.PageView;
 import dev.whittle.api.jobs.LossCurveController;
 import dev.whittle.api.problems.ApiException;
-import dev.whittle.api.problems.Problems;
 import dev.whittle.api.reports.ReportsController;
 import dev.whittle.persistence.experiment.Experiments;
-import dev.whittle.worker.charts.ChartImages;
-import dev.whittle.worker.stage.FieldProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -185,17 +183,6 @@ public class ExperimentsController {
             }
             default -> throw ApiException.notFound("Plot '" + plot + "' (there are retention and pareto)");
         }
-        return image(chart, format, width, h);
-    }
-
-    /** The chart as PNG or SVG; 404 for another format. */
-    public static ResponseEntity<?> image(JFreeChart chart, String format, int width, int height) {
-        return switch (format) {
-            case "png" -> ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(ChartImages.png(chart, width, height));
-            case "svg" -> ResponseEntity.ok().contentType(MediaType.parseMediaType(LossCurveController.SVG))
-                    .body(ChartImages.svg(chart, width, height));
-            default -> throw new ApiException(Problems.NOT_FOUND, "Format '" + format + "' (there are png and svg)",
-                    List.of(new FieldProblem("format", "must be png or svg")));
-        };
+        return ChartResponses.image(chart, format, width, h);
     }
 }

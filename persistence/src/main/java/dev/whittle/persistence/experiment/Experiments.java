@@ -41,7 +41,7 @@ public class Experiments {
         jdbc.sql("""
                         insert into experiment (id, name, model_id, request, max_parallel, max_failed_trials, status,
                                                 created_at, updated_at)
-                        values (:id, :name, :model, cast(:request as jsonb), :parallel, :failed, 'RUNNING', now(), now())
+                        values (:id, :name, :model, cast(:request as json), :parallel, :failed, 'RUNNING', now(), now())
                         """)
                 .param("id", id).param("name", name).param("model", modelId).param("request", request.toString())
                 .param("parallel", maxParallel).param("failed", maxFailedTrials).update();
@@ -49,7 +49,7 @@ public class Experiments {
             TrialSpec t = trials.get(i);
             jdbc.sql("""
                             insert into experiment_trial (experiment_id, idx, baseline, settings, job_request)
-                            values (:id, :idx, :baseline, cast(:settings as jsonb), cast(:job as jsonb))
+                            values (:id, :idx, :baseline, cast(:settings as json), cast(:job as jsonb))
                             """)
                     .param("id", id).param("idx", i).param("baseline", t.baseline())
                     .param("settings", t.settings().toString()).param("job", t.jobRequest().toString()).update();
