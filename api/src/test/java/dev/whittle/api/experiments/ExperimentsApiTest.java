@@ -158,9 +158,10 @@ class ExperimentsApiTest {
         }
         assertThat(plotted).isEqualTo(stored);
 
-        List<JsonNode> pareto = SvgPoints.refs(api.get(location + "/plots/pareto.svg").body());
+        // (A point drawn with a line and a shape is in two groups, one per rendering pass: hence distinct.)
+        List<JsonNode> pareto = SvgPoints.refs(api.get(location + "/plots/pareto.svg").body()).stream().distinct().toList();
         assertThat(pareto.stream().filter(r -> r.get("series").asString().equals("Pareto front")).map(r -> r.get("trial").asInt()).toList())
-                .isEqualTo(results.get("pareto").valueStream().map(JsonNode::asInt).toList());
+                .as("the front, cheapest first").isEqualTo(results.get("pareto").valueStream().map(JsonNode::asInt).toList());
         for (JsonNode ref : pareto) {
             JsonNode t = results.get("trials").get(ref.get("trial").asInt());
             assertThat(ref.get("cost").asDouble()).isEqualTo(t.get("macsPerToken").asDouble());
