@@ -57,6 +57,7 @@ final class ExperimentCharts {
             LabelledPoints renderer = new LabelledPoints(true, true, (d, s, i) -> "{\"task\": " + LabelledPoints.quoted(task)
                     + ", \"series\": " + LabelledPoints.quoted(d.getSeriesKey(s)) + ", \"sparsity\": " + d.getXValue(s, i)
                     + ", \"retention\": " + d.getYValue(s, i) + "}");
+            colour(renderer, lines);
             XYPlot panel = new XYPlot(data, null, retention, renderer);
             plot.add(panel, 1);
             if (legend == null) {
@@ -86,6 +87,11 @@ final class ExperimentCharts {
                 + ", \"label\": " + LabelledPoints.quoted(bySeries.get(s).get(i).label())
                 + ", \"cost\": " + d.getXValue(s, i) + ", \"retention\": " + d.getYValue(s, i) + "}");
         renderer.setSeriesLinesVisible(0, false);
+        renderer.setSeriesPaint(0, PALETTE[0]);
+        renderer.setSeriesPaint(1, PALETTE[1]);
+        renderer.setSeriesShape(1, new java.awt.geom.Ellipse2D.Double(-5, -5, 10, 10));
+        renderer.setSeriesShapesFilled(1, false);
+        renderer.setSeriesStroke(1, new java.awt.BasicStroke(2f));
         NumberAxis x = new NumberAxis(cost.axisLabel());
         x.setAutoRangeIncludesZero(false);
         NumberAxis y = new NumberAxis("average retention");
@@ -95,6 +101,25 @@ final class ExperimentCharts {
         ChartImages.plain(chart, plot);
         chart.setBackgroundPaint(java.awt.Color.WHITE);
         return chart;
+    }
+
+    /** Colour-blind-safe colours (Okabe and Ito), the dense point grey: the same line has the same look in every panel. */
+    private static final java.awt.Color[] PALETTE = {new java.awt.Color(0x0072B2), new java.awt.Color(0xD55E00),
+            new java.awt.Color(0x009E73), new java.awt.Color(0xCC79A7), new java.awt.Color(0xE69F00),
+            new java.awt.Color(0x56B4E9), new java.awt.Color(0x000000), new java.awt.Color(0xF0E442)};
+
+    private static void colour(LabelledPoints renderer, List<String> lines) {
+        java.awt.Shape[] shapes = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesShapes();
+        int next = 0;
+        for (int s = 0; s < lines.size(); s++) {
+            boolean dense = lines.get(s).equals(DENSE);
+            renderer.setSeriesPaint(s, dense ? java.awt.Color.GRAY : PALETTE[next % PALETTE.length]);
+            renderer.setSeriesShape(s, shapes[s % shapes.length]);
+            renderer.setSeriesStroke(s, new java.awt.BasicStroke(2f));
+            if (!dense) {
+                next++;
+            }
+        }
     }
 
     /** The line a trial is drawn on: its settings other than sparsity, or {@value #DENSE} for the baseline. */
