@@ -32,6 +32,7 @@ public record ExperimentView(UUID id, String name, ExperimentStatus status,
      *                         parallelism; absent until one trial is done and once the experiment ended
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ExperimentProgress")
     public record Progress(int total, int done, int succeeded, int failed, int active, int pending, double percent,
                            Long remainingSeconds, Instant eta) {
     }
@@ -44,11 +45,13 @@ public record ExperimentView(UUID id, String name, ExperimentStatus status,
      * @param settings the axis values of this point of the grid (none for the baseline)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ExperimentTrial")
     public record TrialView(int index, boolean baseline, String label, JsonNode settings, String status, UUID jobId,
                             Double percent, String error, Instant startedAt, Instant finishedAt) {
     }
 
     /** A combination no trial runs, and what the stages said about it. */
+    @Schema(name = "SkippedTrial")
     public record Skipped(JsonNode settings, List<FieldProblem> problems) {
     }
 }

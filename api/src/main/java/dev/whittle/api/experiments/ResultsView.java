@@ -26,6 +26,7 @@ public record ResultsView(UUID experimentId, String cost, List<String> tasks, Li
      * @param sizeBytes     of the model the trial wrote (the experiment's model for the baseline)
      * @param wallSeconds   from the trial's job's first claim to its end
      */
+    @Schema(name = "TrialResult")
     public record TrialResult(int trial, boolean baseline, String label, JsonNode settings, UUID jobId, UUID modelId,
                               @Schema(nullable = true, types = {"number", "null"}) Double averageRetention,
                               Double blockSparsity, Double sparsity, Long parameters, Long nonZero, Long macsPerToken,
@@ -33,6 +34,7 @@ public record ResultsView(UUID experimentId, String cost, List<String> tasks, Li
     }
 
     /** One trial on one task. */
+    @Schema(name = "TrialTaskResult")
     public record Row(int trial, String label, String task, String metric, int samples, MetricValue value,
                       @Schema(nullable = true, types = {"object", "null"}) MetricValue retention) {
     }
