@@ -80,6 +80,51 @@ public class JobSubmission {
                 return replay(earlier.get(), idempotencyKey, requestHash);
             }
         }
+        Checked checked = check(request);
+        List<RecipeStage> stages = checked.stages();
+        Model model = checked.model();
+        Map<String, String> labels = checked.labels();
+        String outputName = checked.outputName();
+        ObjectNode recipe = JsonMapper.shared().createObjectNode();
+        ArrayNode recorded = recipe.putArray("stages");
+        stages.forEach(s -> recorded.add(StageTypes.toJson(s)));
+        if (outputName != null) {
+            recipe.putObject(JobOutput.FIELD).put("name", outputName);
+        }
+        int maxAttempts = request.maxAttempts() == null ? workerSettings.maxAttempts() : request.maxAttempts();
+        Job job = new Job(request.name(), model.getId(), recipe, stages.size(), labels, request.callbackUrl(),
+                maxAttempts, idempotencyKey, requestHash);
+        try {
+            return new Submitted(jobs.saveAndFlush(job), false);
+        } catch (DataIntegrityViolationException e) {
+            // Another request with the same key won the race.
+            Job earlier = idempotencyKey == null ? null : jobs.findByIdempotencyKey(idempotencyKey).orElse(null);
+            if (earlier == null) {
+                throw e;
+            }
+            return replay(earlier, idempotencyKey, requestHash);
+        }
+    }
+
+    /**
+     * What is wrong with a job request, as {@link #submit} would refuse it (each problem at its field path); empty when
+     * it would be queued. Submits nothing: for requests made on a user's behalf (an experiment's trials) that are
+     * checked before any is submitted.
+     */
+    public List<FieldProblem> problems(JsonNode body) {
+        try {
+            check(requests.readUnvalidated(body, JobRequest.class));
+            return List.of();
+        } catch (InvalidRequestException e) {
+            return e.problems();
+        }
+    }
+
+    /** A request that passed every check, with what the checks resolved. */
+    private record Checked(Model model, List<RecipeStage> stages, Map<String, String> labels, String outputName) {
+    }
+
+    private Checked check(JobRequest request) {
         List<FieldProblem> problems = new ArrayList<>(requests.problems(request));
         boolean modelNamed = request.model() != null && !request.model().isBlank();
         Model model = modelNamed ? catalog.find(request.model()).orElse(null) : null;
@@ -113,25 +158,7 @@ public class JobSubmission {
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
         }
-        ObjectNode recipe = JsonMapper.shared().createObjectNode();
-        ArrayNode recorded = recipe.putArray("stages");
-        stages.forEach(s -> recorded.add(StageTypes.toJson(s)));
-        if (outputName != null) {
-            recipe.putObject(JobOutput.FIELD).put("name", outputName);
-        }
-        int maxAttempts = request.maxAttempts() == null ? workerSettings.maxAttempts() : request.maxAttempts();
-        Job job = new Job(request.name(), model.getId(), recipe, stages.size(), labels, request.callbackUrl(),
-                maxAttempts, idempotencyKey, requestHash);
-        try {
-            return new Submitted(jobs.saveAndFlush(job), false);
-        } catch (DataIntegrityViolationException e) {
-            // Another request with the same key won the race.
-            Job earlier = idempotencyKey == null ? null : jobs.findByIdempotencyKey(idempotencyKey).orElse(null);
-            if (earlier == null) {
-                throw e;
-            }
-            return replay(earlier, idempotencyKey, requestHash);
-        }
+        return new Checked(model, stages, labels, outputName);
     }
 
     /**

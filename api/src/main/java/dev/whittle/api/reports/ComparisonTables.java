@@ -1,7 +1,6 @@
 package dev.whittle.api.reports;
 
 import java.util.List;
-import java.util.Locale;
 
 import dev.whittle.engine.eval.metric.MetricValue;
 
@@ -22,20 +21,20 @@ final class ComparisonTables {
             ComparisonView.Cell any = row.cells().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
             out.append("| ").append(row.task()).append(row.excludedFromAverage() == null ? "" : " (not averaged)")
                     .append(" | ").append(row.metric()).append(" | ").append(any == null ? "-" : any.samples()).append(" |");
-            row.cells().forEach(cell -> out.append(' ').append(cell == null ? "-" : metric(cell.value())).append(" |"));
+            row.cells().forEach(cell -> out.append(' ').append(cell == null ? "-" : TextTables.metric(cell.value())).append(" |"));
             row.cells().stream().skip(1).forEach(cell ->
-                    out.append(' ').append(cell == null || cell.retention() == null ? "-" : ratio(cell.retention())).append(" |"));
+                    out.append(' ').append(cell == null || cell.retention() == null ? "-" : TextTables.ratio(cell.retention())).append(" |"));
             out.append('\n');
         }
         out.append("| **average retention** | | |").append(" |".repeat(models.size()));
         c.averageRetention().stream().skip(1).forEach(a -> out.append(" **")
-                .append(a.value() == null ? "-" : ratio(new MetricValue(a.value(), a.stderr()))).append("** |"));
+                .append(a.value() == null ? "-" : TextTables.ratio(new MetricValue(a.value(), a.stderr()))).append("** |"));
         out.append('\n');
-        costRow(out, "sparsity of the decoder blocks", models.stream().map(m -> percent(m.blockSparsity())).toList(), models.size());
-        costRow(out, "sparsity of all linear weights (head included)", models.stream().map(m -> percent(m.sparsity())).toList(), models.size());
-        costRow(out, "parameters", models.stream().map(m -> count(m.parameters())).toList(), models.size());
-        costRow(out, "non-zero linear weights", models.stream().map(m -> count(m.nonZero())).toList(), models.size());
-        costRow(out, "MACs per token (zeros skipped)", models.stream().map(m -> count(m.macsPerToken())).toList(), models.size());
+        costRow(out, "sparsity of the decoder blocks", models.stream().map(m -> TextTables.percent(m.blockSparsity())).toList(), models.size());
+        costRow(out, "sparsity of all linear weights (head included)", models.stream().map(m -> TextTables.percent(m.sparsity())).toList(), models.size());
+        costRow(out, "parameters", models.stream().map(m -> TextTables.count(m.parameters())).toList(), models.size());
+        costRow(out, "non-zero linear weights", models.stream().map(m -> TextTables.count(m.nonZero())).toList(), models.size());
+        costRow(out, "MACs per token (zeros skipped)", models.stream().map(m -> TextTables.count(m.macsPerToken())).toList(), models.size());
         List<ComparisonView.TaskRow> excluded = c.tasks().stream().filter(r -> r.excludedFromAverage() != null).toList();
         if (!excluded.isEmpty()) {
             out.append("\nLeft out of the average retention:\n");
@@ -56,17 +55,17 @@ final class ComparisonTables {
                 if (cell == null) {
                     continue;
                 }
-                out.append(String.join(",", field(row.task()), field(row.metric()), field(c.models().get(m).name()),
-                        Integer.toString(cell.samples()), Integer.toString(cell.limit()), number(cell.value().value()),
-                        number(cell.value().stderr()), cell.retention() == null ? "" : number(cell.retention().value()),
-                        cell.retention() == null ? "" : number(cell.retention().stderr()),
+                out.append(String.join(",", TextTables.field(row.task()), TextTables.field(row.metric()), TextTables.field(c.models().get(m).name()),
+                        Integer.toString(cell.samples()), Integer.toString(cell.limit()), TextTables.number(cell.value().value()),
+                        TextTables.number(cell.value().stderr()), cell.retention() == null ? "" : TextTables.number(cell.retention().value()),
+                        cell.retention() == null ? "" : TextTables.number(cell.retention().stderr()),
                         Boolean.toString(cell.retention() != null && row.excludedFromAverage() == null))).append('\n');
             }
         }
         for (int m = 0; m < c.averageRetention().size(); m++) {
             ComparisonView.AverageRetention a = c.averageRetention().get(m);
-            out.append(String.join(",", "average retention", "", field(c.models().get(m).name()), "", "", "", "",
-                    number(a.value()), number(a.stderr()), "")).append('\n');
+            out.append(String.join(",", "average retention", "", TextTables.field(c.models().get(m).name()), "", "", "", "",
+                    TextTables.number(a.value()), TextTables.number(a.stderr()), "")).append('\n');
         }
         return out.toString();
     }
@@ -75,37 +74,5 @@ final class ComparisonTables {
         out.append("| ").append(what).append(" | | |");
         values.forEach(v -> out.append(' ').append(v).append(" |"));
         out.append(" |".repeat(models - 1)).append('\n');
-    }
-
-    private static String metric(MetricValue v) {
-        String format = Math.abs(v.value()) >= 10 ? "%.2f" : "%.3f";
-        return String.format(Locale.ROOT, format, v.value())
-                + (v.stderr() == null ? "" : " ± " + String.format(Locale.ROOT, format, v.stderr()));
-    }
-
-    private static String ratio(MetricValue v) {
-        return String.format(Locale.ROOT, "%.3f", v.value())
-                + (v.stderr() == null ? "" : String.format(Locale.ROOT, " ± %.3f", v.stderr()));
-    }
-
-    private static String percent(Double v) {
-        return v == null ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
-    }
-
-    private static String count(Long v) {
-        return v == null ? "-" : String.format(Locale.ROOT, "%,d", v);
-    }
-
-    private static String number(Double v) {
-        return v == null ? "" : Double.toString(v);
-    }
-
-    /** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
-    private static String field(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.chars().anyMatch(ch -> ch == ',' || ch == '"' || ch == '\n' || ch == '\r')
-                ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 }

@@ -24,8 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Reports", description = "Comparisons of models across evaluation tasks")
 public class ReportsController {
 
-    static final MediaType MARKDOWN = MediaType.parseMediaType("text/markdown;charset=UTF-8");
-    static final MediaType CSV = MediaType.parseMediaType("text/csv;charset=UTF-8");
+    public static final MediaType MARKDOWN = MediaType.parseMediaType("text/markdown;charset=UTF-8");
+    public static final MediaType CSV = MediaType.parseMediaType("text/csv;charset=UTF-8");
 
     private final Comparisons comparisons;
 
@@ -55,7 +55,7 @@ public class ReportsController {
         if (models.isEmpty() || models.size() > 20) {
             throw new ApiException(Problems.BAD_PARAMETER, "models: give 1 to 20 models, comma-separated");
         }
-        MediaType type = format != null ? byFormat(format) : byAccept(accept);
+        MediaType type = negotiate(format, accept);
         ComparisonView comparison = comparisons.compare(models);
         if (type.equalsTypeAndSubtype(MARKDOWN)) {
             return ResponseEntity.ok().contentType(MARKDOWN).body(ComparisonTables.markdown(comparison));
@@ -64,6 +64,11 @@ public class ReportsController {
             return ResponseEntity.ok().contentType(CSV).body(ComparisonTables.csv(comparison));
         }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(comparison);
+    }
+
+    /** JSON, Markdown or CSV: as {@code format} (json, md, csv) says, else as the Accept header prefers. */
+    public static MediaType negotiate(String format, String accept) {
+        return format != null ? byFormat(format) : byAccept(accept);
     }
 
     private static MediaType byFormat(String format) {

@@ -109,6 +109,18 @@ class ApiDocsTest {
         assertThat(docs.toString()).doesNotContain("nodeType");
     }
 
+    /** Nested records share simple names (JobView.Progress, ExperimentView.Progress); each keeps its own schema. */
+    @Test
+    void recordsWithTheSameSimpleNameAreDocumentedApart() {
+        JsonNode schemas = docs.get("components").get("schemas");
+        String job = schemas.get("JobView").get("properties").get("progress").get("$ref").asString();
+        String experiment = schemas.get("ExperimentView").get("properties").get("progress").get("$ref").asString();
+        assertThat(job).isNotEqualTo(experiment);
+        assertThat(schemas.get(job.substring(job.lastIndexOf('/') + 1)).get("properties").has("stageCount")).isTrue();
+        assertThat(schemas.get(experiment.substring(experiment.lastIndexOf('/') + 1)).get("properties").has("succeeded")).isTrue();
+        assertThat(docs.get("paths").has("/api/v1/experiments/{id}/plots/{plot}.{format}")).isTrue();
+    }
+
     private static void collectRefs(JsonNode node, Set<String> refs) {
         if (node.isObject()) {
             node.forEachEntry((name, value) -> {

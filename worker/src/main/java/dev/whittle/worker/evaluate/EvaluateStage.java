@@ -75,6 +75,8 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
      * @param target      the model the evaluated one drafts for in speculative tasks (id or name); default: the
      *                    dense root of its lineage
      */
+    // Named for the OpenAPI document, where an experiment's evaluation refers to it (every stage's is "Parameters").
+    @Schema(name = "EvaluateParameters")
     public record Parameters(
             @Schema(description = "Task names (GET /api/v1/tasks); leave out for a suite.", example = "[\"ref-multiple-choice\"]")
             List<@NotBlank String> tasks,

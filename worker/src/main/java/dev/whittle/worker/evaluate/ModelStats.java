@@ -43,7 +43,8 @@ public record ModelStats(long parameters, long linearWeights, long nonZero, doub
         return weights == 0 ? 0 : 1 - (double) nonZero / weights;
     }
 
-    private static long nonZeros(float[] weight) {
+    /** How many of {@code weight} are not exactly zero. */
+    public static long nonZeros(float[] weight) {
         long n = 0;
         for (float w : weight) {
             if (w != 0) {

@@ -1,28 +1,15 @@
 package dev.whittle.worker.losscurve;
 
+import dev.whittle.worker.charts.ChartImages;
+import dev.whittle.worker.charts.LabelledPoints;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.ValueAxis;
-import org.jfree.chart.plot.CrosshairState;
 import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.PlotRenderingInfo;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYItemRendererState;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.xy.XYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.jfree.svg.SVGGraphics2D;
-
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.Rectangle;
-import java.awt.geom.Rectangle2D;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Draws a {@link LossCurve} with JFreeChart: training loss as a line over the steps, validation loss as marked points
@@ -38,19 +25,11 @@ public final class LossCurveChart {
     }
 
     public static byte[] png(LossCurve curve, String title, int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ChartUtils.writeChartAsPNG(out, chart(curve, title), width, height);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
-        }
-        return out.toByteArray();
+        return ChartImages.png(chart(curve, title), width, height);
     }
 
     public static String svg(LossCurve curve, String title, int width, int height) {
-        SVGGraphics2D g2 = new SVGGraphics2D(width, height);
-        chart(curve, title).draw(g2, new Rectangle(0, 0, width, height));
-        return g2.getSVGDocument();
+        return ChartImages.svg(chart(curve, title), width, height);
     }
 
     private static JFreeChart chart(LossCurve curve, String title) {
@@ -68,38 +47,14 @@ public final class LossCurveChart {
         }
         JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss", data, PlotOrientation.VERTICAL,
                 true, false, false);
-        chart.setElementHinting(true);
         XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        XYLineAndShapeRenderer renderer = new PointGroups();
+        ChartImages.plain(chart, plot);
+        XYLineAndShapeRenderer renderer = new LabelledPoints(true, false, (dataset, series, item) -> "{\"series\": \""
+                + dataset.getSeriesKey(series) + "\", \"step\": " + (long) dataset.getXValue(series, item)
+                + ", \"loss\": " + dataset.getYValue(series, item) + "}");
         renderer.setSeriesShapesVisible(1, true);
         plot.setRenderer(renderer);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         return chart;
-    }
-
-    /**
-     * Lines (and validation shapes) that wrap what each point draws in an element group naming the point: in SVG, a
-     * {@code <g jfreesvg:ref='{"series": ..., "step": ..., "loss": ...}'>} per point.
-     */
-    private static final class PointGroups extends XYLineAndShapeRenderer {
-
-        PointGroups() {
-            super(true, false);
-        }
-
-        @Override
-        public void drawItem(Graphics2D g2, XYItemRendererState state, Rectangle2D dataArea, PlotRenderingInfo info,
-                             XYPlot plot, ValueAxis domainAxis, ValueAxis rangeAxis, XYDataset dataset, int series,
-                             int item, CrosshairState crosshairState, int pass) {
-            String ref = "{\"series\": \"" + dataset.getSeriesKey(series) + "\", \"step\": "
-                    + (long) dataset.getXValue(series, item) + ", \"loss\": " + dataset.getYValue(series, item) + "}";
-            beginElementGroup(g2, () -> ref);
-            super.drawItem(g2, state, dataArea, info, plot, domainAxis, rangeAxis, dataset, series, item,
-                    crosshairState, pass);
-            endElementGroup(g2);
-        }
     }
 }

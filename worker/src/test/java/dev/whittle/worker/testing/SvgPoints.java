@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads back the points a loss-curve SVG drew: the {@code jfreesvg:ref} of each point's element group. */
+/** Reads back the points a chart's SVG drew (a loss curve's, or any drawn with worker.charts.LabelledPoints): the {@code jfreesvg:ref} of each point's element group. */
 public final class SvgPoints {
 
     /** One point drawn: its series ("training loss", "validation loss"), step and value. */
@@ -18,6 +18,16 @@ public final class SvgPoints {
     private static final Pattern REF = Pattern.compile("jfreesvg:ref='(\\{[^']*})'");
 
     private SvgPoints() {
+    }
+
+    /** The reference of every point group, as JSON, in drawing order (for charts other than loss curves). */
+    public static java.util.List<JsonNode> refs(String svg) {
+        java.util.List<JsonNode> refs = new java.util.ArrayList<>();
+        Matcher m = REF.matcher(svg);
+        while (m.find()) {
+            refs.add(JsonMapper.shared().readTree(m.group(1).replace("&quot;", "\"").replace("&amp;", "&")));
+        }
+        return refs;
     }
 
     public static Set<Drawn> of(String svg) {
