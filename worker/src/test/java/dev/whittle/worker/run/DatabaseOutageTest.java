@@ -3,15 +3,11 @@ package dev.whittle.worker.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-import dev.whittle.persistence.embedded.EmbeddedPostgresServer;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobEvent;
 import dev.whittle.persistence.job.JobEvents;
@@ -19,6 +15,7 @@ import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.outage.DatabaseOutage;
+import dev.whittle.persistence.testing.CrashableDatabase;
 import dev.whittle.worker.queue.Worker;
 import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.storage.StorageRoots;
@@ -49,9 +46,7 @@ class DatabaseOutageTest {
 
     private static final Duration OUTAGE = Duration.ofSeconds(8); // four leases of the test settings
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static Path data;
-    private static int port;
-    private static EmbeddedPostgresServer server;
+    private static CrashableDatabase database;
 
     @Autowired
     Workers workers;
@@ -63,19 +58,14 @@ class DatabaseOutageTest {
     StorageRoots storage;
 
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) throws IOException {
-        data = Files.createTempDirectory("whittle-outage-pg");
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        server = EmbeddedPostgresServer.start(data, port, "whittle", Duration.ofSeconds(60));
-        registry.add("spring.datasource.url", server::jdbcUrl);
-        registry.add("spring.datasource.username", server::username);
+    static void database(DynamicPropertyRegistry registry) {
+        database = CrashableDatabase.start();
+        database.register(registry);
     }
 
     @AfterAll
     static void stopServer() throws IOException {
-        server.close();
+        database.close();
     }
 
     @Test
@@ -93,11 +83,11 @@ class DatabaseOutageTest {
                 testJobs.await(job.getId(), j -> StageRuns.of(j.getId(), 0) >= 1, WAIT);
             }
 
-            crashDatabase();
+            database.crash();
             // The stages finish while the database is away: their ends cannot be saved (Spring Batch: UNKNOWN).
             Holds.release(key);
             Thread.sleep(OUTAGE.toMillis());
-            server = EmbeddedPostgresServer.start(data, port, "whittle", Duration.ofSeconds(60));
+            database.restart();
 
             for (Job job : submitted) {
                 Job done = awaitEnd(job.getId());
@@ -126,18 +116,6 @@ class DatabaseOutageTest {
                 }
                 Thread.sleep(200);
             }
-        }
-    }
-
-    /** {@code pg_ctl stop -m immediate}: SIGQUIT to the postmaster, no checkpoint, crash recovery at the next start. */
-    private static void crashDatabase() throws Exception {
-        long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).getFirst().trim());
-        new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
-        try {
-            server.close(); // releases the owner's lock; the server is already gone
-        } catch (Exception expected) {
-            // pg_ctl stop on a stopped server
         }
     }
 }
