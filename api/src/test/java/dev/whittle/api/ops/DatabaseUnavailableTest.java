@@ -44,11 +44,11 @@ class DatabaseUnavailableTest {
     @Test
     void requestsWhileTheDatabaseIsDownAreAnswered503WithRetryAfterQuickly() {
         Api api = new Api(port);
-        assertThat(api.get("/jobs").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/jobs").status()).isEqualTo(200);
 
         database.crash();
         try {
-            for (String path : new String[] {"/jobs", "/models", "/jobs/" + UUID.randomUUID()}) {
+            for (String path : new String[] {"/api/v1/jobs", "/api/v1/models", "/api/v1/jobs/" + UUID.randomUUID()}) {
                 long started = System.nanoTime();
                 Api.Response down = api.get(path);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -59,7 +59,7 @@ class DatabaseUnavailableTest {
                 assertThat(down.json().get("type").asString()).isEqualTo("urn:whittle:problem:database-unavailable");
                 assertThat(took).as(path + " answered within the pool's connection timeout").isLessThan(Duration.ofSeconds(6));
             }
-            Api.Response submit = api.post("/jobs", "{\"modelId\":\"" + UUID.randomUUID() + "\",\"recipe\":{\"stages\":[{\"type\":\"INSPECT\"}]}}");
+            Api.Response submit = api.post("/api/v1/jobs", "{\"model\":\"" + UUID.randomUUID() + "\",\"stages\":[{\"type\":\"INSPECT\"}]}");
             assertThat(submit.status()).as(submit.body()).isEqualTo(503);
         } finally {
             database.restart();
@@ -68,7 +68,7 @@ class DatabaseUnavailableTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         int status;
         do {
-            status = api.get("/jobs").status();
+            status = api.get("/api/v1/jobs").status();
         } while (status != 200 && System.nanoTime() < deadline);
         assertThat(status).as("served again once the database is back").isEqualTo(200);
     }

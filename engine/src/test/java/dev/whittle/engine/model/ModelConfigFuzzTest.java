@@ -15,7 +15,8 @@ import dev.whittle.engine.testing.FuzzContract;
 class ModelConfigFuzzTest {
 
     @FuzzTest(maxDuration = "5s")
-    void anyConfigIsParsedOrRefusedAsAModelFormatProblem(String text) {
+    void anyConfigIsParsedOrRefusedAsAModelFormatProblem(byte[] input) {
+        String text = new String(input, java.nio.charset.StandardCharsets.UTF_8);
         FuzzContract.onlyThrows(() -> {
             ModelConfig config = ModelConfig.parse(text, Path.of("config.json"));
             config.family();

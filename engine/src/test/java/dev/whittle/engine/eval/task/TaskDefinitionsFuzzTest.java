@@ -12,7 +12,8 @@ import dev.whittle.engine.testing.FuzzContract;
 class TaskDefinitionsFuzzTest {
 
     @FuzzTest(maxDuration = "5s")
-    void anyDefinitionIsParsedOrRefusedWithItsProblems(String json) {
+    void anyDefinitionIsParsedOrRefusedWithItsProblems(byte[] input) {
+        String json = new String(input, java.nio.charset.StandardCharsets.UTF_8);
         FuzzContract.onlyThrows(() -> {
             TaskDefinition task = TaskDefinitions.parse(json, "fuzz");
             TaskDefinition again = TaskDefinitions.parse(TaskDefinitions.write(task), "written");
