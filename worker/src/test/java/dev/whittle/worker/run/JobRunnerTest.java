@@ -103,6 +103,23 @@ class JobRunnerTest {
     }
 
     @Test
+    void aJobThatRunsOutOfMemoryFailsAloneAndTheWorkerRunsTheNextJob() {
+        Job greedy = testJobs.submit(testJobs.model(), "[{\"type\":\"HOLD\"},{\"type\":\"FAIL\",\"outOfMemory\":true}]");
+        Job innocent = testJobs.submit(testJobs.model(), "[{\"type\":\"HOLD\",\"units\":2}]");
+        first = startWorker();
+
+        Job failed = testJobs.await(greedy.getId(), j -> j.getStatus().isFinal(), WAIT);
+        Job done = testJobs.await(innocent.getId(), j -> j.getStatus().isFinal(), WAIT);
+
+        assertThat(failed.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.getErrorCode()).isEqualTo(JobRunner.OUT_OF_MEMORY);
+        assertThat(failed.getErrorMessage()).contains("ran out of memory").contains("MiB");
+        assertThat(Files.exists(storage.workspace(greedy.getId()))).isFalse();
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(first.healthy()).isTrue();
+    }
+
+    @Test
     void anOutputThatCannotBeRegisteredFailsTheJobAndLeavesNoFolderInTheOutputRoot() throws Exception {
         Job job = testJobs.submit(testJobs.model(), "[{\"type\":\"WRITE_MODEL\",\"unregistrable\":true}]");
         first = startWorker();
