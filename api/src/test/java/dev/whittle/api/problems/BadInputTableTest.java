@@ -84,13 +84,13 @@ class BadInputTableTest {
     @Test
     void aCalibrationLargerThanAJobMayHoldIsRefusedWithTheEstimateAndTheLimit() {
         Api.Response r = api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[{\"type\":\"PRUNE\","
-                + "\"method\":\"wanda\",\"sparsity\":0.5,\"calibration\":{\"nsamples\":2e9,\"seqlen\":2e9}}]}");
+                + "\"method\":\"wanda\",\"sparsity\":0.5,\"calibration\":{\"nsamples\":2000000000,\"seqlen\":2000000000}}]}");
 
         assertThat(r.status()).as(r.body()).isEqualTo(422);
         assertThat(r.header("Content-Type")).startsWith("application/problem+json");
         assertThat(r.errorFields()).as(r.body())
                 .containsExactlyInAnyOrder("stages[0].calibration.nsamples", "stages[0].calibration.seqlen");
-        // 2e9 windows of the test model's whole context: terabytes, against the limit (half the heap).
+        // 2 000 000 000 windows of the test model's whole context: terabytes, against the limit (half the heap).
         assertThat(r.json().get("errors").get(0).get("message").asString())
                 .containsPattern("need about [0-9.]+ GiB").contains("whittle.worker.max-job-memory");
     }

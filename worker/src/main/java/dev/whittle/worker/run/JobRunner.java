@@ -55,6 +55,11 @@ public class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /**
+     * Outages one attempt rides out. A real one counts once however long it lasts; an error that only looks like one
+     * (the server answering, yet every attempt failing to connect again) must not loop for ever.
+     */
+    private static final int MAX_OUTAGES_PER_ATTEMPT = 20;
 
     private final Jobs jobs;
     private final Models models;
@@ -97,12 +102,12 @@ public class JobRunner {
         Workspace workspace = new Workspace(storage.workspace(lease.jobId()));
         try {
             log.info("Running job {} (attempt {})", lease.jobId(), lease.attempt());
-            while (true) {
+            for (int outages = 1; ; outages++) {
                 try {
                     runAttempt(control, workspace);
                     return;
                 } catch (Exception | Error e) {
-                    if (!DatabaseOutage.causes(e)) {
+                    if (!DatabaseOutage.causes(e) || outages > MAX_OUTAGES_PER_ATTEMPT) {
                         throw e;
                     }
                     log.warn("Job {}: the database cannot be reached ({}); waiting for it", lease.jobId(), e.getMessage());
