@@ -47,9 +47,9 @@ class PruneTakeOverTest {
     @Test
     void aPruneWhoseWorkerIsKilledMidStageRepeatedlyEndsOnceWithOneOutput() throws Exception {
         // Deep enough that the stage reports several blocks before it ends, so there is a "mid-stage" to kill it in.
-        Model model = testJobs.model(11, TestModels.options().layers(8));
+        Model model = testJobs.model(11, TestModels.options().layers(4));
         Job job = testJobs.submit(model, """
-                [{"type": "PRUNE", "method": "sparsegpt", "sparsity": 0.5, "calibration": {"nsamples": 16, "seqlen": 64}}]""");
+                [{"type": "PRUNE", "method": "sparsegpt", "sparsity": 0.5, "calibration": {"nsamples": 8, "seqlen": 48}}]""");
         for (int attempt = 1; attempt <= CRASHES; attempt++) {
             int current = attempt;
             Worker worker = workers.create(1);
