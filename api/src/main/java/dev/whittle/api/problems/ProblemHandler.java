@@ -134,7 +134,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
         if (DatabaseOutage.causes(e)) {
-            // Nobody's fault and passing: 503 at once (the pool gives up within its short connection timeout).
+            // Nobody's fault and passing: 503 at once (the pool gives up within its short connection timeout), whether
+            // the server is down or the pool is saturated (then it sheds the load).
             log.warn("Database unavailable serving {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
             return ResponseEntity.status(Problems.DATABASE_UNAVAILABLE.status())
                     .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)

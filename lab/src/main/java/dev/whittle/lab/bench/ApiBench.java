@@ -121,20 +121,21 @@ final class ApiBench implements Benchmark {
                               Duration phase) throws Exception {
         long deadline = System.nanoTime() + phase.toNanos();
         List<java.util.concurrent.Future<long[]>> runs = new ArrayList<>();
+        AtomicLong failed = new AtomicLong();
         long start = System.nanoTime();
         for (int i = 0; i < pollers; i++) {
             runs.add(threads.submit(() -> timed(deadline, () -> {
                 HttpResponse<String> r = client.get("/api/v1/jobs/" + ids[ThreadLocalRandom.current().nextInt(ids.length)]);
                 if (r.statusCode() != 200) {
-                    throw new IllegalStateException("GET /api/v1/jobs/{id} answered " + r.statusCode());
+                    failed.incrementAndGet(); // 503 when the connection pool cannot keep up
                 }
             })));
         }
         long[] latencies = merge(runs);
         double seconds = (System.nanoTime() - start) / 1e9;
         report.line(String.format(Locale.ROOT, "api GET /jobs/{id}: p50 %.1f ms, p99 %.1f ms, %.0f requests/s under %d "
-                        + "pollers over %.1f s", percentile(latencies, 0.50), percentile(latencies, 0.99),
-                latencies.length / seconds, pollers, seconds));
+                        + "pollers over %.1f s (%d not 200)", percentile(latencies, 0.50), percentile(latencies, 0.99),
+                latencies.length / seconds, pollers, seconds, failed.get()));
     }
 
     /** Runs {@code call} until the deadline; the latency of each call in nanoseconds. */
