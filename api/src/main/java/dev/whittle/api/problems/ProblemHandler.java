@@ -3,6 +3,7 @@ package dev.whittle.api.problems;
 import java.net.URI;
 import java.util.List;
 
+import dev.whittle.persistence.outage.DatabaseOutage;
 import dev.whittle.worker.models.DuplicateNameException;
 import dev.whittle.worker.models.InvalidModelFolderException;
 import dev.whittle.worker.models.ModelFileUnavailableException;
@@ -127,10 +128,23 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return name;
     }
 
+    /** How long a client should wait before trying again while the database cannot be reached. */
+    static final String RETRY_AFTER_SECONDS = "5";
+
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        if (DatabaseOutage.causes(e)) {
+            // Nobody's fault and passing: 503 at once (the pool gives up within its short connection timeout), whether
+            // the server is down or the pool is saturated (then it sheds the load).
+            log.warn("Database unavailable serving {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+            return ResponseEntity.status(Problems.DATABASE_UNAVAILABLE.status())
+                    .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                    .body(at(Problems.DATABASE_UNAVAILABLE.detail(
+                            "The database cannot be reached just now; try again in a few seconds."), request));
+        }
         log.error("Unexpected error serving {} {}", request.getMethod(), request.getRequestURI(), e);
-        return at(Problems.INTERNAL.detail("The server failed to handle this request; it has been logged."), request);
+        ProblemDetail problem = at(Problems.INTERNAL.detail("The server failed to handle this request; it has been logged."), request);
+        return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
     /** Unreadable bodies: too large (413), malformed (400), or well-formed with a field of the wrong type (422). */

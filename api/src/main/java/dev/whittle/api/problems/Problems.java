@@ -20,7 +20,8 @@ public enum Problems {
     CONFLICT(HttpStatus.CONFLICT, "Conflict"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
     RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
-    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable");
 
     private final HttpStatus status;
     private final String title;

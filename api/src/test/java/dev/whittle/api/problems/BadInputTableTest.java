@@ -10,6 +10,7 @@ import dev.whittle.api.testing.ApiTest;
 import dev.whittle.api.testing.TestModelFolders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +79,20 @@ class BadInputTableTest {
         assertThat(r.json().get("status").asInt()).isEqualTo(status);
         assertThat(r.errorFields()).as(r.body()).containsExactly(field);
         assertThat(r.json().get("errors").get(0).get("message").asString()).contains(message);
+    }
+
+    @Test
+    void aCalibrationLargerThanAJobMayHoldIsRefusedWithTheEstimateAndTheLimit() {
+        Api.Response r = api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[{\"type\":\"PRUNE\","
+                + "\"method\":\"wanda\",\"sparsity\":0.5,\"calibration\":{\"nsamples\":2000000000,\"seqlen\":2000000000}}]}");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(r.errorFields()).as(r.body())
+                .containsExactlyInAnyOrder("stages[0].calibration.nsamples", "stages[0].calibration.seqlen");
+        // 2 000 000 000 windows of the test model's whole context: terabytes, against the limit (half the heap).
+        assertThat(r.json().get("errors").get(0).get("message").asString())
+                .containsPattern("need about [0-9.]+ GiB").contains("whittle.worker.max-job-memory");
     }
 
     @ParameterizedTest(name = "duplicate key in {0}")

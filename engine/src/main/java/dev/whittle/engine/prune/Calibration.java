@@ -3,6 +3,7 @@ package dev.whittle.engine.prune;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.swagger.v3.oas.annotations.media.Schema;
+import dev.whittle.engine.model.ModelConfig;
 import jakarta.validation.constraints.Min;
 
 import java.util.ArrayList;
@@ -83,6 +84,23 @@ public record Calibration(
             problems.add(new PruneProblem("calibration.field", "applies to a JSONL dataset"));
         }
         return problems;
+    }
+
+    /**
+     * The bytes the calibration of {@code config}'s model holds at once beyond its weights: per window, the hidden
+     * states at the current block boundary ({@code length x hidden} floats, {@link BlockSequence}), its tokens, and
+     * the text they were encoded from (up to {@link CalibrationSampler#CHARS_PER_NEEDED_TOKEN} characters a token,
+     * two bytes each). {@code length} is {@code seqlen} clipped to the model's context. A lower bound: the methods'
+     * own statistics (Hessians, saliencies) come on top, but they do not grow with the windows.
+     */
+    public long memoryBytes(ModelConfig config) {
+        long length = Math.min(seqlen, CalibrationSampler.context(config));
+        long perToken = 4L * config.hiddenSize() + 4 + 2L * CalibrationSampler.CHARS_PER_NEEDED_TOKEN;
+        try {
+            return Math.multiplyExact(nsamples * length, perToken);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**

@@ -34,7 +34,7 @@ public final class CalibrationSampler {
     public static final String NATURAL_ENGLISH = NaturalEnglish.NAME;
 
     /** Characters of a built-in set per token needed: generous, so windows rarely overlap. */
-    private static final int CHARS_PER_NEEDED_TOKEN = 8;
+    static final int CHARS_PER_NEEDED_TOKEN = 8;
     private static final String DOCUMENT_SEPARATOR = "\n\n";
     private static final JsonMapper JSON = new JsonMapper();
 

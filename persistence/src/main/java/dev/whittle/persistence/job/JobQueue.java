@@ -192,15 +192,27 @@ public class JobQueue {
      * and one without is FAILED. Returns what it did, at most {@code limit} jobs per call.
      */
     public List<ExpiredLease> expireLeases(int limit) {
+        return expireLeases(limit, Duration.ZERO);
+    }
+
+    /**
+     * {@link #expireLeases(int)}, but nothing within {@code restartGrace} of the database server's start: leases
+     * run out while the server is down, since nobody can renew them, and the workers that hold them need a heartbeat
+     * or two to renew them once it is back. Without the grace every job running through an outage would lose an
+     * attempt (or, on its last, fail).
+     */
+    public List<ExpiredLease> expireLeases(int limit, Duration restartGrace) {
         record Row(UUID id, JobStatus status, int attempt, int maxAttempts, String workerId) {
         }
         List<Row> rows = jdbc.sql("""
                         select id, status, attempt, max_attempts, worker_id from job
                         where status in ('RUNNING', 'CANCELLING') and lease_expires_at < now()
+                          and pg_postmaster_start_time() < now() - make_interval(secs => :grace)
                         order by lease_expires_at limit :limit
                         for update skip locked
                         """)
                 .param("limit", limit)
+                .param("grace", seconds(restartGrace))
                 .query((rs, n) -> new Row(rs.getObject("id", UUID.class), JobStatus.valueOf(rs.getString("status")),
                         rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getString("worker_id")))
                 .list();
@@ -263,6 +275,17 @@ public class JobQueue {
                 return CancelOutcome.ALREADY_FINISHED;
             }
         }
+    }
+
+    /** Those of {@code ids} that name jobs which have ended (their working folders are no longer needed). */
+    @Transactional(readOnly = true)
+    public List<UUID> ended(java.util.Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select id from job where id in (:ids) and status in ('SUCCEEDED', 'FAILED', 'CANCELLED')")
+                .param("ids", List.copyOf(ids))
+                .query(UUID.class).list();
     }
 
     /** The job's status, read outside any lease. */

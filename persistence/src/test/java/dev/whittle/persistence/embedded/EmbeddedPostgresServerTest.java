@@ -47,9 +47,44 @@ class EmbeddedPostgresServerTest {
     }
 
     @Test
-    void aServerOrphanedByAKilledProcessIsStoppedAndReplaced() throws Exception {
+    void aServerOrphanedByAKilledProcessIsAdoptedWhileWorkersStillHoldConnections() throws Exception {
         Path data = dir.resolve("pg");
-        // Another JVM starts the server on the directory, then dies without a chance to stop it.
+        long orphanPid = orphanServer(data);
+        int orphanPort = Integer.parseInt(Files.readAllLines(data.resolve("postmaster.pid")).get(3).trim());
+        // An extra worker of the dead api still holds a connection: a smart shutdown would wait for it forever.
+        try (Connection worker = DriverManager.getConnection("jdbc:postgresql://localhost:" + orphanPort + "/whittle",
+                "postgres", "")) {
+            long started = System.nanoTime();
+            try (var server = EmbeddedPostgresServer.start(data, 0, "whittle", STARTUP)) {
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+                assertThat(server.owner()).isTrue();
+                assertThat(server.port()).isEqualTo(orphanPort);
+                assertThat(queryOne(server, "select v from made_by_the_orphan")).isEqualTo("1");
+                try (var rs = worker.createStatement().executeQuery("select count(*) from made_by_the_orphan")) {
+                    assertThat(rs.next()).as("the worker's connection survives the adoption").isTrue();
+                }
+                try (var third = EmbeddedPostgresServer.start(data, 0, "whittle", STARTUP)) {
+                    assertThat(third.owner()).as("a later process joins the adopter").isFalse();
+                }
+            }
+        }
+        assertThat(ProcessHandle.of(orphanPid).filter(ProcessHandle::isAlive)).as("stopped by its adopter").isEmpty();
+        try (var server = EmbeddedPostgresServer.start(data, 0, "whittle", STARTUP)) {
+            assertThat(server.owner()).isTrue();
+            assertThat(queryOne(server, "select v from made_by_the_orphan")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void commitsAreSynchronous() throws Exception {
+        try (var server = EmbeddedPostgresServer.start(dir.resolve("pg"), 0, "whittle", STARTUP)) {
+            assertThat(queryOne(server, "show synchronous_commit")).isEqualTo("on");
+            assertThat(queryOne(server, "show fsync")).isEqualTo("on");
+        }
+    }
+
+    /** Another JVM starts the server on {@code data}, then dies without a chance to stop it; the orphan's pid. */
+    private static long orphanServer(Path data) throws Exception {
         Process owner = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), OrphanMaker.class.getName(), data.toString())
                 .redirectErrorStream(true).start();
@@ -62,12 +97,7 @@ class EmbeddedPostgresServerTest {
         owner.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         long orphanPid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).getFirst().trim());
         assertThat(ProcessHandle.of(orphanPid)).as("the orphaned postmaster").hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
-
-        try (var server = EmbeddedPostgresServer.start(data, 0, "whittle", STARTUP)) {
-            assertThat(server.owner()).isTrue();
-            assertThat(queryOne(server, "select v from made_by_the_orphan")).isEqualTo("1");
-        }
-        assertThat(ProcessHandle.of(orphanPid).filter(ProcessHandle::isAlive)).isEmpty();
+        return orphanPid;
     }
 
     /** Starts a server, writes a row, says READY, and waits to be killed. */

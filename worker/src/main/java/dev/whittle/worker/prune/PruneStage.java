@@ -13,6 +13,7 @@ import dev.whittle.engine.prune.Pruner;
 import dev.whittle.persistence.dataset.Dataset;
 import dev.whittle.persistence.dataset.DatasetFormat;
 import dev.whittle.persistence.dataset.Datasets;
+import dev.whittle.worker.queue.WorkerProperties;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
@@ -62,8 +63,11 @@ public class PruneStage implements StageType<PruneParameters> {
     private final Datasets datasets;
     private final CalibrationSampler calibrationSampler;
     private final StorageRoots roots;
+    private final WorkerProperties settings;
 
-    public PruneStage(Datasets datasets, CalibrationSampler calibrationSampler, StorageRoots roots) {
+    public PruneStage(Datasets datasets, CalibrationSampler calibrationSampler, StorageRoots roots,
+                      WorkerProperties settings) {
+        this.settings = settings;
         this.datasets = datasets;
         this.roots = roots;
         this.calibrationSampler = calibrationSampler;
@@ -111,7 +115,34 @@ public class PruneStage implements StageType<PruneParameters> {
 
     @Override
     public List<FieldProblem> validate(PruneParameters p, ModelConfig model) {
-        return fieldProblems(p.problems(model));
+        List<FieldProblem> problems = fieldProblems(p.problems(model));
+        problems.addAll(memoryProblems(p, model));
+        return problems;
+    }
+
+    /**
+     * A calibration larger than a job may hold, against both fields that size it: refused before it runs, rather
+     * than running the worker out of heap (and its other jobs with it).
+     */
+    private List<FieldProblem> memoryProblems(PruneParameters p, ModelConfig model) {
+        if (!(p instanceof PruneParameters.Calibrated c)) {
+            return List.of();
+        }
+        Calibration calibration = c.calibration();
+        long estimate = calibration.memoryBytes(model);
+        long limit = settings.jobMemoryLimit();
+        if (estimate <= limit) {
+            return List.of();
+        }
+        int length = Math.min(calibration.seqlen(), CalibrationSampler.context(model));
+        String message = calibration.nsamples() + " windows of " + length + " tokens (seqlen clipped to the model's "
+                + "context) need about " + gib(estimate) + " for calibration, more than the " + gib(limit)
+                + " a job may use (whittle.worker.max-job-memory); ask for fewer or shorter windows";
+        return List.of(new FieldProblem("calibration.nsamples", message), new FieldProblem("calibration.seqlen", message));
+    }
+
+    private static String gib(long bytes) {
+        return bytes == Long.MAX_VALUE ? "more than 8 EiB" : String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
     }
 
     @Override
@@ -120,6 +151,10 @@ public class PruneStage implements StageType<PruneParameters> {
         List<PruneProblem> problems = p.problems(config);
         if (!problems.isEmpty()) {
             throw new PruneProblemException(problems);
+        }
+        List<FieldProblem> memory = memoryProblems(p, config);
+        if (!memory.isEmpty()) {
+            throw new IllegalArgumentException(memory.getFirst().field() + ": " + memory.getFirst().message());
         }
         CalibrationSource calibration = null;
         if (p instanceof PruneParameters.Calibrated c) {

@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Takes back jobs whose worker stopped renewing its lease. Every process runs it (workers and the api alike);
- * {@code SKIP LOCKED} keeps two sweepers from handling the same job.
+ * {@code SKIP LOCKED} keeps two sweepers from handling the same job. For one lease after the database server
+ * (re)starts nothing is taken back, so the workers that ran jobs through an outage can renew their leases first.
  */
 @Component
 public class LeaseSweeper {
@@ -20,9 +21,11 @@ public class LeaseSweeper {
     private static final int BATCH = 100;
 
     private final JobQueue queue;
+    private final WorkerProperties settings;
 
-    public LeaseSweeper(JobQueue queue) {
+    public LeaseSweeper(JobQueue queue, WorkerProperties settings) {
         this.queue = queue;
+        this.settings = settings;
     }
 
     @Scheduled(fixedDelayString = "${whittle.worker.sweep-interval:5s}", initialDelayString = "${whittle.worker.sweep-interval:5s}")
@@ -30,7 +33,7 @@ public class LeaseSweeper {
         try {
             List<ExpiredLease> expired;
             do {
-                expired = queue.expireLeases(BATCH);
+                expired = queue.expireLeases(BATCH, settings.lease());
                 for (ExpiredLease e : expired) {
                     log.warn("Lease of job {} held by worker {} (attempt {}) expired: now {}", e.jobId(), e.workerId(),
                             e.attempt(), e.newStatus());

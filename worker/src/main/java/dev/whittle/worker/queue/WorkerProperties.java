@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * How this process works the queue.
@@ -19,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param progressInterval       the shortest time between two progress writes of one job
  * @param progressEventInterval  the shortest time between two progress events of one job
  * @param shutdownGrace          how long stopping waits for running jobs to reach a point where they can stop
+ * @param maxJobMemory           the most a job may ask to hold beyond its model's weights (calibration windows),
+ *                               checked at submission and at stage start; unset: half of this JVM's maximum heap (set
+ *                               it when the api's heap differs from the workers')
  */
 @ConfigurationProperties("whittle.worker")
 public record WorkerProperties(
@@ -31,7 +35,13 @@ public record WorkerProperties(
         @DefaultValue("3") int maxAttempts,
         @DefaultValue("1s") Duration progressInterval,
         @DefaultValue("10s") Duration progressEventInterval,
-        @DefaultValue("30s") Duration shutdownGrace) {
+        @DefaultValue("30s") Duration shutdownGrace,
+        DataSize maxJobMemory) {
+
+    /** {@link #maxJobMemory} in bytes, or half of the maximum heap when unset. */
+    public long jobMemoryLimit() {
+        return maxJobMemory != null ? maxJobMemory.toBytes() : Runtime.getRuntime().maxMemory() / 2;
+    }
 
     public WorkerProperties {
         if (concurrency < 1) {

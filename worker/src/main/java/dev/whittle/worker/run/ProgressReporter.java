@@ -9,6 +9,9 @@ import dev.whittle.engine.Progress;
 import dev.whittle.persistence.job.JobEventLog;
 import dev.whittle.persistence.job.JobProgress;
 import dev.whittle.persistence.job.JobQueue;
+import dev.whittle.persistence.outage.DatabaseOutage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Progress} a stage reports to: turns (stage, done, total, message) into the job's progress columns
@@ -18,6 +21,8 @@ import dev.whittle.persistence.job.JobQueue;
  * last unit of a stage is always written. Each write also brings back whether to stop.
  */
 final class ProgressReporter implements Progress {
+
+    private static final Logger log = LoggerFactory.getLogger(ProgressReporter.class);
 
     static final String PROGRESS_EVENT = "stage.progress";
 
@@ -88,6 +93,20 @@ final class ProgressReporter implements Progress {
         double jobFraction = (stageIndex + stageFraction) / stageCount;
         String name = stage == null || stage.isBlank() || stage.equalsIgnoreCase(stageType) ? stageType : stageType + ": " + stage;
         Instant eta = eta(now, jobFraction);
+        try {
+            write(stage, done, total, message, name, now, stageDone, jobFraction, eta);
+        } catch (RuntimeException e) {
+            if (!DatabaseOutage.causes(e)) {
+                throw e;
+            }
+            // Progress is a report, not the work: the stage carries on through an outage, and the heartbeat (or the
+            // end of the stage) learns whether the lease is still held once the database is back.
+            log.debug("Progress of job {} not written: the database cannot be reached", control.lease().jobId());
+        }
+    }
+
+    private void write(String stage, long done, long total, String message, String name, long now, boolean stageDone,
+                       double jobFraction, Instant eta) {
         control.update(queue.reportProgress(control.lease(), new JobProgress(stageIndex, stageCount, name, done,
                 total, 100 * jobFraction, message, eta)));
         if (stageDone || lastEvent == Long.MIN_VALUE || now - lastEvent >= eventIntervalNanos) {

@@ -69,7 +69,12 @@ public class StorageRoots {
 
     /** The working folder of a job (not created). */
     public Path workspace(UUID jobId) {
-        return properties.workDir().toAbsolutePath().normalize().resolve(jobId.toString());
+        return workRoot().resolve(jobId.toString());
+    }
+
+    /** Where jobs' working folders are, one per job named by its id. */
+    public Path workRoot() {
+        return properties.workDir().toAbsolutePath().normalize();
     }
 
     private static Path confine(String requested, List<Path> roots, Predicate<Path> kind, String kindName,

@@ -41,6 +41,10 @@ class JobRunnerTest {
     Models models;
     @Autowired
     StorageRoots storage;
+    @Autowired
+    dev.whittle.persistence.job.Jobs jobs;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     private Worker first;
     private Worker second;
@@ -99,6 +103,23 @@ class JobRunnerTest {
     }
 
     @Test
+    void aJobThatRunsOutOfMemoryFailsAloneAndTheWorkerRunsTheNextJob() {
+        Job greedy = testJobs.submit(testJobs.model(), "[{\"type\":\"HOLD\"},{\"type\":\"FAIL\",\"outOfMemory\":true}]");
+        Job innocent = testJobs.submit(testJobs.model(), "[{\"type\":\"HOLD\",\"units\":2}]");
+        first = startWorker();
+
+        Job failed = testJobs.await(greedy.getId(), j -> j.getStatus().isFinal(), WAIT);
+        Job done = testJobs.await(innocent.getId(), j -> j.getStatus().isFinal(), WAIT);
+
+        assertThat(failed.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.getErrorCode()).isEqualTo(JobRunner.OUT_OF_MEMORY);
+        assertThat(failed.getErrorMessage()).contains("ran out of memory").contains("MiB");
+        assertThat(Files.exists(storage.workspace(greedy.getId()))).isFalse();
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(first.healthy()).isTrue();
+    }
+
+    @Test
     void anOutputThatCannotBeRegisteredFailsTheJobAndLeavesNoFolderInTheOutputRoot() throws Exception {
         Job job = testJobs.submit(testJobs.model(), "[{\"type\":\"WRITE_MODEL\",\"unregistrable\":true}]");
         first = startWorker();
@@ -138,6 +159,32 @@ class JobRunnerTest {
         assertThat(StageRuns.of(job.getId(), 0)).as("WRITE_MODEL runs").isEqualTo(1);
         assertThat(done.getOutputModelId()).as("the first attempt's output survives the restart").isNotNull();
         assertThat(events.findByJobIdAndTypeOrderByIdAsc(job.getId(), JobQueue.LEASE_EXPIRED)).hasSize(1);
+    }
+
+    @Test
+    void anExecutionLeftUnknownWhenItsEndCouldNotBeSavedIsRestartedByTheNextAttempt() {
+        String key = UUID.randomUUID().toString();
+        Holds.hold(key);
+        Job job = testJobs.submit(testJobs.model(),
+                "[{\"type\":\"WRITE_MODEL\"},{\"type\":\"HOLD\",\"key\":\"" + key + "\"}]");
+        first = startWorker();
+        testJobs.await(job.getId(), j -> StageRuns.of(j.getId(), 1) == 1, WAIT);
+        first.crash();
+        testJobs.await(job.getId(), j -> j.getStatus() == JobStatus.QUEUED && first.runningJobs().isEmpty(), WAIT);
+        // What Spring Batch leaves when saving a step's end fails (the database went away): UNKNOWN, which it
+        // refuses to restart ("Cannot restart job from UNKNOWN status").
+        long execution = jobs.findById(job.getId()).orElseThrow().getBatchExecutionId();
+        jdbc.sql("update batch_step_execution set status = 'UNKNOWN' where job_execution_id = :e and step_name like 'stage-1-%'")
+                .param("e", execution).update();
+        jdbc.sql("update batch_job_execution set status = 'UNKNOWN' where job_execution_id = :e").param("e", execution).update();
+
+        Holds.release(key);
+        second = startWorker();
+        Job done = testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(StageRuns.of(job.getId(), 0)).as("WRITE_MODEL runs").isEqualTo(1);
+        assertThat(StageRuns.of(job.getId(), 1)).as("the stage whose end was not saved runs again").isEqualTo(2);
     }
 
     @Test

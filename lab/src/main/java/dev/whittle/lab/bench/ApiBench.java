@@ -1,0 +1,197 @@
+package dev.whittle.lab.bench;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The service under load, on loopback: submits per second from {@code --submitters} concurrent clients, then
+ * {@code GET /api/v1/jobs/{id}} latency (p50, p99) under {@code --pollers} concurrent pollers, each phase for
+ * {@code --seconds}. It needs a running service ({@code ./whittle run}) and a registered model ({@code --model});
+ * the INSPECT jobs it submits carry the label {@code bench=api}. Without {@code --model}, or when nothing answers,
+ * it says so and measures nothing.
+ */
+final class ApiBench implements Benchmark {
+
+    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
+
+    @Override
+    public String name() {
+        return "api";
+    }
+
+    @Override
+    public String description() {
+        return "a running service on loopback: submits/s, and GET /jobs/{id} p50/p99 under concurrent pollers";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("url", "model", "key", "seconds", "submitters", "pollers");
+    }
+
+    @Override
+    public void run(Report report) {
+        run(report, BenchArguments.NONE);
+    }
+
+    @Override
+    public void run(Report report, BenchArguments arguments) {
+        URI base = URI.create(arguments.option("url", "http://localhost:8080"));
+        String model = arguments.option("model", null);
+        String key = arguments.option("key", null);
+        Duration phase = Duration.ofSeconds(arguments.intOption("seconds", 5, 1));
+        int submitters = arguments.intOption("submitters", 8, 1);
+        int pollers = arguments.intOption("pollers", 200, 1);
+        try {
+            if (!InetAddress.getByName(base.getHost()).isLoopbackAddress()) {
+                report.line("api: " + base + " is not a loopback address; this benchmark loads only the local service");
+                return;
+            }
+        } catch (java.io.IOException e) {
+            report.line("api: cannot resolve " + base.getHost() + ": " + e.getMessage());
+            return;
+        }
+        if (model == null) {
+            report.line("api: skipped (give --model NAME, a model registered on the running service at " + base + ")");
+            return;
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Client client = new Client(http, base, key);
+            HttpResponse<String> probe = client.get("/api/v1/jobs?size=1");
+            if (probe.statusCode() != 200) {
+                report.line("api: " + base + " answered " + probe.statusCode() + " to GET /api/v1/jobs: " + probe.body());
+                return;
+            }
+            String[] ids = submissions(report, threads, client, model, submitters, phase);
+            if (ids.length > 0) {
+                polls(report, threads, client, ids, pollers, phase);
+            }
+        } catch (Exception e) {
+            report.line("api: " + base + " cannot be measured: " + e);
+        }
+    }
+
+    /** Submits from {@code submitters} clients for {@code phase}; the ids of the jobs submitted. */
+    private static String[] submissions(Report report, ExecutorService threads, Client client, String model,
+                                        int submitters, Duration phase) throws Exception {
+        String body = "{\"model\":\"" + model.replace("\"", "\\\"") + "\",\"name\":\"bench-api\","
+                + "\"labels\":{\"bench\":\"api\"},\"stages\":[{\"type\":\"INSPECT\"}]}";
+        ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
+        AtomicLong refused = new AtomicLong();
+        long deadline = System.nanoTime() + phase.toNanos();
+        List<java.util.concurrent.Future<long[]>> runs = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < submitters; i++) {
+            runs.add(threads.submit(() -> timed(deadline, () -> {
+                HttpResponse<String> r = client.post("/api/v1/jobs", body);
+                Matcher id = ID.matcher(r.body());
+                if (r.statusCode() / 100 == 2 && id.find()) {
+                    ids.add(id.group(1));
+                } else {
+                    refused.incrementAndGet();
+                }
+            })));
+        }
+        long[] latencies = merge(runs);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        report.line(String.format(Locale.ROOT, "api submit: %.0f submits/s from %d clients over %.1f s (p50 %.1f ms, "
+                        + "p99 %.1f ms; %d refused)", ids.size() / seconds, submitters, seconds,
+                percentile(latencies, 0.50), percentile(latencies, 0.99), refused.get()));
+        return ids.toArray(String[]::new);
+    }
+
+    private static void polls(Report report, ExecutorService threads, Client client, String[] ids, int pollers,
+                              Duration phase) throws Exception {
+        long deadline = System.nanoTime() + phase.toNanos();
+        List<java.util.concurrent.Future<long[]>> runs = new ArrayList<>();
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        for (int i = 0; i < pollers; i++) {
+            runs.add(threads.submit(() -> timed(deadline, () -> {
+                HttpResponse<String> r = client.get("/api/v1/jobs/" + ids[ThreadLocalRandom.current().nextInt(ids.length)]);
+                if (r.statusCode() != 200) {
+                    failed.incrementAndGet(); // 503 when the connection pool cannot keep up
+                }
+            })));
+        }
+        long[] latencies = merge(runs);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        report.line(String.format(Locale.ROOT, "api GET /jobs/{id}: p50 %.1f ms, p99 %.1f ms, %.0f requests/s under %d "
+                        + "pollers over %.1f s (%d not 200)", percentile(latencies, 0.50), percentile(latencies, 0.99),
+                latencies.length / seconds, pollers, seconds, failed.get()));
+    }
+
+    /** Runs {@code call} until the deadline; the latency of each call in nanoseconds. */
+    private static long[] timed(long deadline, Call call) throws Exception {
+        long[] latencies = new long[1024];
+        int n = 0;
+        while (System.nanoTime() < deadline) {
+            long t = System.nanoTime();
+            call.run();
+            if (n == latencies.length) {
+                latencies = Arrays.copyOf(latencies, n * 2);
+            }
+            latencies[n++] = System.nanoTime() - t;
+        }
+        return Arrays.copyOf(latencies, n);
+    }
+
+    private static long[] merge(List<java.util.concurrent.Future<long[]>> runs) throws Exception {
+        long[] all = new long[0];
+        for (var run : runs) {
+            long[] part = run.get();
+            long[] joined = Arrays.copyOf(all, all.length + part.length);
+            System.arraycopy(part, 0, joined, all.length, part.length);
+            all = joined;
+        }
+        Arrays.sort(all);
+        return all;
+    }
+
+    /** The {@code q} quantile in milliseconds (nearest rank). */
+    private static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.clamp(rank, 0, sorted.length - 1)] / 1e6;
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    private record Client(HttpClient http, URI base, String key) {
+        HttpResponse<String> get(String path) throws Exception {
+            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> post(String path, String json) throws Exception {
+            return http.send(request(path).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        private HttpRequest.Builder request(String path) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+            return key == null ? b : b.header("Authorization", "Bearer " + key);
+        }
+    }
+}
