@@ -46,7 +46,7 @@ class Comparisons {
             Model model = models.find(idOrName).orElseThrow(() -> ApiException.notFound("Model '" + idOrName + "'"));
             columns.add(model);
             Map<String, Evaluation> byTask = new LinkedHashMap<>();
-            for (Evaluation e : evaluations.findLatestPerTask(model.getId())) {
+            for (Evaluation e : evaluations.findLatestPerTask(model.getId(), TeamScope.filter())) {
                 byTask.put(e.getTask(), e);
                 metricOf.putIfAbsent(e.getTask(), Metric.byId(e.getPrimaryMetric()).orElseThrow());
             }

@@ -40,26 +40,29 @@ public interface Evaluations extends JpaRepository<Evaluation, UUID> {
             """, nativeQuery = true)
     Optional<Evaluation> findReusable(UUID modelId, String task, int version, int limit, Long seed);
 
-    /** Evaluations newest first, each filter applied when not null. */
+    /** Evaluations newest first, each filter applied when not null (team: that team's and the shared ones). */
     @Query(value = """
             select * from evaluation e
             where (cast(:modelId as uuid) is null or """ + ON_MODEL + """
             ) and (cast(:task as text) is null or e.task = cast(:task as text))
               and (cast(:jobId as uuid) is null or e.job_id = cast(:jobId as uuid))
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             order by e.created_at desc, e.id
             """, countQuery = """
             select count(*) from evaluation e
             where (cast(:modelId as uuid) is null or """ + ON_MODEL + """
             ) and (cast(:task as text) is null or e.task = cast(:task as text))
               and (cast(:jobId as uuid) is null or e.job_id = cast(:jobId as uuid))
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             """, nativeQuery = true)
-    Page<Evaluation> search(UUID modelId, String task, UUID jobId, Pageable pageable);
+    Page<Evaluation> search(UUID modelId, String task, UUID jobId, String team, Pageable pageable);
 
-    /** The latest evaluation of each task on the model, by task name. */
+    /** The latest evaluation of each task on the model, by task name, seen by {@code team} (null: by anyone). */
     @Query(value = """
             select distinct on (e.task) * from evaluation e
             where """ + ON_MODEL + """
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             order by e.task, e.created_at desc
             """, nativeQuery = true)
-    List<Evaluation> findLatestPerTask(UUID modelId);
+    List<Evaluation> findLatestPerTask(UUID modelId, String team);
 }

@@ -11,6 +11,7 @@ import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.job.Jobs;
+import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.persistence.job.Lease;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
@@ -96,6 +97,7 @@ public class JobRunner {
             log.error("Job {} could not be run", lease.jobId(), e);
             end(control, null, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
         } finally {
+            TeamScope.clear();
             MDC.remove("jobId");
             MDC.remove("attempt");
         }
@@ -104,6 +106,8 @@ public class JobRunner {
     private void runAttempt(JobControl control) throws Exception {
         Lease lease = control.lease();
         Job job = jobs.findById(lease.jobId()).orElseThrow();
+        // What the job reads and makes is its team's (models, datasets, tasks, evaluations), never another's.
+        TeamScope.enter(job.getOwnerTeam());
         Model model = models.findById(job.getModelId()).orElseThrow();
         Workspace workspace = new Workspace(storage.workspace(job.getId()));
         List<RecipeStage> stages;
