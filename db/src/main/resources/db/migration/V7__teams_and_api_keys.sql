@@ -16,7 +16,7 @@ create table api_key (
     id         uuid primary key,
     name       text        not null,
     team       text        not null references team (name),
-    role       text        not null check (role in ('ADMIN', 'SUBMITTER', 'VIEWER')),
+    role       text        not null check (role in ('ADMIN', 'SUBMITTER', 'VIEWER', 'METRICS')),
     prefix     text        not null,
     key_hash   text        not null unique,
     created_at timestamptz not null,

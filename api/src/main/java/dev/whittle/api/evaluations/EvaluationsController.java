@@ -13,6 +13,7 @@ import dev.whittle.persistence.evaluation.EvaluationSamples;
 import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.persistence.team.TeamScope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;

@@ -17,6 +17,7 @@ import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.worker.evaluate.EvaluationStore;
 import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.persistence.team.TeamScope;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 

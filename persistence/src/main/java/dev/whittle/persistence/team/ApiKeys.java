@@ -16,7 +16,9 @@ public interface ApiKeys extends JpaRepository<ApiKey, UUID> {
 
     List<ApiKey> findAllByOrderByCreatedAtAsc();
 
-    boolean existsByRole(Role role);
+    /** Whether some admin key is not revoked. */
+    @Query("select count(k) > 0 from ApiKey k where k.role = dev.whittle.persistence.team.Role.ADMIN and k.revokedAt is null")
+    boolean existsActiveAdmin();
 
     /** Records a use at most once a minute per key (a write per request would make every GET a write). */
     @Modifying
