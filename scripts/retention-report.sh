@@ -26,7 +26,7 @@ Usage: scripts/retention-report.sh [options] [MODEL_FOLDER]
   MODEL_FOLDER            the dense model's folder (default: models/whittle-ref, copied from reference/model
                           when missing); a local folder is sent as its absolute path, anything else as given
                           (a path on the server)
-  --url URL               the API (default: $WHITTLE_URL or http://localhost:8080)
+  --url URL               the API (default: $WHITTLE_URL or http://localhost:8080); the key: $WHITTLE_API_KEY
   --name NAME             the name to register the model under (default: the folder's name; whittle-ref
                           for reference/model)
   --suite NAME            evaluation suite (default: kick)
@@ -143,8 +143,10 @@ body=
 call() {
   local method=$1 target=$2 data=${3:-}
   local args=(curl -sS -X "$method" "$target")
+  # The key (WHITTLE_API_KEY) is sent but never shown: the printed command names the variable instead.
+  [[ -n ${WHITTLE_API_KEY:-} ]] && args+=(-H "Authorization: Bearer $WHITTLE_API_KEY")
   [[ -n $data ]] && args+=(-H 'Content-Type: application/json' -d "$data")
-  [[ ${QUIET:-0} == 1 ]] || show "${args[@]}"
+  [[ ${QUIET:-0} == 1 ]] || show "${args[@]//${WHITTLE_API_KEY:-\$WHITTLE_API_KEY}/\$WHITTLE_API_KEY}"
   local out
   out=$("${args[@]}" -w $'\n%{http_code}') || die "cannot reach the API at $url (is the server running? --url sets it)"
   status=${out##*$'\n'}
