@@ -122,6 +122,25 @@ class SecurityApiTest {
     }
 
     @Test
+    void whatAJobMakesBelongsToItsTeam() {
+        Api team = admin.as(key("submitter", newTeam()));
+        String dense = TestModelFolders.registerLlama(team).get("name").asString();
+        String name = "team-child-" + UUID.randomUUID().toString().substring(0, 8);
+        String job = team.post("/api/v1/jobs", "{\"model\":\"" + dense + "\",\"output\":{\"name\":\"" + name
+                + "\"},\"stages\":[{\"type\":\"WRITE_MODEL\",\"seed\":3},"
+                + "{\"type\":\"EVALUATE\",\"tasks\":[\"ref-multiple-choice\"],\"limit\":2}]}").json().get("id").asString();
+        team.poll("/api/v1/jobs/" + job, j -> j.get("status").asString().equals("SUCCEEDED"), java.time.Duration.ofSeconds(120));
+
+        assertThat(team.get("/api/v1/models/" + name).status()).isEqualTo(200);
+        assertThat(team.get("/api/v1/evaluations?job=" + job).json().get("totalItems").asLong()).isEqualTo(1);
+        String evaluation = team.get("/api/v1/evaluations?job=" + job).json().get("items").get(0).get("id").asString();
+        assertThat(admin.get("/api/v1/models/" + name).status()).isEqualTo(404);
+        assertThat(admin.get("/api/v1/evaluations?job=" + job).json().get("totalItems").asLong()).isZero();
+        assertThat(admin.get("/api/v1/evaluations/" + evaluation).status()).isEqualTo(404);
+        assertThat(admin.get("/api/v1/jobs/" + job + "/events").status()).isEqualTo(404);
+    }
+
+    @Test
     void aRevokedKeyStopsWorkingAtOnce() {
         JsonNode created = admin.post("/api/v1/keys", "{\"name\":\"short-lived\",\"role\":\"viewer\"}").json();
         Api holder = admin.as(created.get("key").asString());

@@ -31,14 +31,18 @@ public interface Evaluations extends JpaRepository<Evaluation, UUID> {
             """, nativeQuery = true)
     int attributeToModel(UUID jobId, int writtenAt, UUID modelId);
 
-    /** The latest evaluation of a registered model that can stand in for a new run: same task version, limit and seed. */
+    /**
+     * The latest evaluation of a registered model that can stand in for a new run: same task version, limit and seed,
+     * seen by {@code team} (null: by anyone).
+     */
     @Query(value = """
             select * from evaluation e
             where e.model_id = :modelId and e.task = :task and e.task_version = :version
               and e.sample_limit = :limit and e.seed is not distinct from cast(:seed as bigint)
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             order by e.created_at desc limit 1
             """, nativeQuery = true)
-    Optional<Evaluation> findReusable(UUID modelId, String task, int version, int limit, Long seed);
+    Optional<Evaluation> findReusable(UUID modelId, String task, int version, int limit, Long seed, String team);
 
     /** Evaluations newest first, each filter applied when not null (team: that team's and the shared ones). */
     @Query(value = """
