@@ -132,7 +132,8 @@ class SecurityApiTest {
         team.poll("/api/v1/jobs/" + job, j -> j.get("status").asString().equals("SUCCEEDED"), java.time.Duration.ofSeconds(120));
 
         assertThat(team.get("/api/v1/models/" + name).status()).isEqualTo(200);
-        assertThat(team.get("/api/v1/evaluations?job=" + job).json().get("totalItems").asLong()).isEqualTo(1);
+        // the output model's and its dense baseline's
+        assertThat(team.get("/api/v1/evaluations?job=" + job).json().get("totalItems").asLong()).isEqualTo(2);
         String evaluation = team.get("/api/v1/evaluations?job=" + job).json().get("items").get(0).get("id").asString();
         assertThat(admin.get("/api/v1/models/" + name).status()).isEqualTo(404);
         assertThat(admin.get("/api/v1/evaluations?job=" + job).json().get("totalItems").asLong()).isZero();
