@@ -55,7 +55,10 @@ mkdir -p "$WORK/run/models" "$WORK/run/datasets"
 cp -r reference/model "$WORK/run/models/whittle-ref"
 cp -r reference/model "$WORK/run/models/whittle-ref-py"
 API_JAR=$(ls api/target/whittle-api-*[0-9T].jar)
-(cd "$WORK/run" && exec java "${JVM_FLAGS[@]}" -Xmx4g -jar "$ROOT/$API_JAR" --server.port=0 > app.log 2>&1) &
+# The first admin key, given (not logged): the drivers below send it as Authorization: Bearer.
+WHITTLE_API_KEY=wh_contract-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+export WHITTLE_API_KEY
+(cd "$WORK/run" && WHITTLE_SECURITY_BOOTSTRAP_KEY=$WHITTLE_API_KEY exec java "${JVM_FLAGS[@]}" -Xmx4g -jar "$ROOT/$API_JAR" --server.port=0 > app.log 2>&1) &
 APP_PID=$!
 PORT=
 for _ in $(seq 1 240); do

@@ -26,7 +26,7 @@ Usage: scripts/retention-report.sh [options] [MODEL_FOLDER]
   MODEL_FOLDER            the dense model's folder (default: models/whittle-ref, copied from reference/model
                           when missing); a local folder is sent as its absolute path, anything else as given
                           (a path on the server)
-  --url URL               the API (default: $WHITTLE_URL or http://localhost:8080)
+  --url URL               the API (default: $WHITTLE_URL or http://localhost:8080); the key: $WHITTLE_API_KEY
   --name NAME             the name to register the model under (default: the folder's name; whittle-ref
                           for reference/model)
   --suite NAME            evaluation suite (default: kick)

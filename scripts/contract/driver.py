@@ -2,6 +2,7 @@
 registers a model folder, submits PRUNE (sparsegpt 2:4) + EVALUATE, polls the job to SUCCEEDED, reads the stages' typed
 results and the compare report. Exits 1 with the reason when a step does not hold.
 Usage: driver.py URL MODEL   (MODEL: a folder in the service's first model root, registered under that name)"""
+import os
 import sys
 import time
 
@@ -15,7 +16,8 @@ def check(holds, what):
 
 
 def main(url, name):
-    client = w.ApiClient(w.Configuration(host=url))
+    # The bearer key (the Authorize button's scheme): the bootstrap admin key contract-check.sh started the service with.
+    client = w.ApiClient(w.Configuration(host=url, access_token=os.environ.get("WHITTLE_API_KEY")))
     models, jobs, reports = w.ModelsApi(client), w.JobsApi(client), w.ReportsApi(client)
 
     model = models.register_model(w.ModelRequest(name=name, path=name))

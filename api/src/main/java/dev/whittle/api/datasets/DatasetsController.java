@@ -79,7 +79,7 @@ public class DatasetsController {
     @GetMapping
     public PageView<DatasetView> list(@RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
                                       @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
-        return PageView.of(datasets.findAll(PageRequest.of(page, size, Sort.by(Sort.Order.desc("createdAt"),
+        return PageView.of(datasets.findVisible(PageRequest.of(page, size, Sort.by(Sort.Order.desc("createdAt"),
                 Sort.Order.asc("id")))), DatasetView::of);
     }
 

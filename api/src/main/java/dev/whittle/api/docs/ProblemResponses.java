@@ -21,7 +21,8 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 /**
  * Documents the error answers every operation can give, from what the operation takes, so no controller has to
  * repeat them: 400 (a bad query parameter or malformed JSON) where it takes parameters or a body, 404 where its path
- * names a resource, 413 and 422 where it takes a body; 409s are declared by the operations that can conflict. Every
+ * names a resource, 413 and 422 where it takes a body, 401 and 403 everywhere (no key, or a role that may not); 409s
+ * are declared by the operations that can conflict. Every
  * 4xx and 5xx carries the RFC 9457 {@value #PROBLEM} schema as {@code application/problem+json}, and every 201 and 202
  * its {@code Location} header.
  */
@@ -63,6 +64,8 @@ final class ProblemResponses implements OpenApiCustomizer {
             responses.putIfAbsent("413", new ApiResponse().description("The request body is larger than whittle.api.max-request-size"));
             responses.putIfAbsent("422", new ApiResponse().description("Invalid request; the problem lists each offending field"));
         }
+        responses.putIfAbsent("401", new ApiResponse().description("No key or token, or one that is unknown, revoked or expired"));
+        responses.putIfAbsent("403", new ApiResponse().description("The key's role may not do this (viewers only read)"));
         responses.putIfAbsent("500", new ApiResponse().description("Unexpected server error (logged)"));
         for (Map.Entry<String, ApiResponse> response : responses.entrySet()) {
             String code = response.getKey();

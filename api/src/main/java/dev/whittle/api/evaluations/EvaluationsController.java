@@ -13,6 +13,7 @@ import dev.whittle.persistence.evaluation.EvaluationSamples;
 import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.persistence.team.TeamScope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
@@ -53,7 +54,7 @@ public class EvaluationsController {
                                          @RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
                                          @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
         UUID modelId = model == null ? null : model(model).getId();
-        return PageView.of(evaluations.search(modelId, task, job, PageRequest.of(page, size)), EvaluationView::of);
+        return PageView.of(evaluations.search(modelId, task, job, TeamScope.filter(), PageRequest.of(page, size)), EvaluationView::of);
     }
 
     @Operation(operationId = "getEvaluation", summary = "Get an evaluation", description = "Metrics with standard errors, per group and macro-averaged, "
@@ -84,7 +85,7 @@ public class EvaluationsController {
     @GetMapping("/models/{id}/scores")
     public ScoresView scores(@PathVariable String id) {
         Model model = model(id);
-        List<Evaluation> latest = evaluations.findLatestPerTask(model.getId());
+        List<Evaluation> latest = evaluations.findLatestPerTask(model.getId(), TeamScope.filter());
         List<ScoresView.TaskScore> tasks = new ArrayList<>();
         List<MetricValue> retentions = new ArrayList<>();
         JsonNode stats = null;

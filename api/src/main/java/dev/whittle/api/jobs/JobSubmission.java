@@ -19,6 +19,7 @@ import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.Jobs;
 import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.jobs.JobOutput;
 import dev.whittle.worker.callback.CallbackPolicy;
 import dev.whittle.worker.models.ModelCatalog;
@@ -177,6 +178,11 @@ public class JobSubmission {
     }
 
     private Submitted replay(Job earlier, String key, String requestHash) {
+        if (!TeamScope.owns(earlier.getOwnerTeam())) {
+            // Another team's job: say nothing about it, not even its id.
+            throw new ApiException(Problems.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + key + "' is taken; use a new key",
+                    List.of(new FieldProblem("Idempotency-Key", "already used")));
+        }
         if (!earlier.getRequestHash().equals(requestHash)) {
             throw new ApiException(Problems.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + key + "' was used for job "
                     + earlier.getId() + " with a different request body; use a new key for a new job",

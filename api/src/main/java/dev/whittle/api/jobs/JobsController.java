@@ -20,6 +20,7 @@ import dev.whittle.worker.jobs.JobView;
 import dev.whittle.worker.jobs.JobViews;
 import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.stage.FieldProblem;
+import dev.whittle.persistence.team.TeamScope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -161,7 +162,7 @@ public class JobsController {
             }
             labels = json.toString();
         }
-        return PageView.of(jobs.search(status == null ? null : status.name(), modelId, stageType, labels,
+        return PageView.of(jobs.search(status == null ? null : status.name(), modelId, stageType, labels, TeamScope.filter(),
                 PageRequest.of(page, size)), job -> views.of(job).withoutResult());
     }
 

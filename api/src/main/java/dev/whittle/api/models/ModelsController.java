@@ -15,6 +15,7 @@ import dev.whittle.worker.models.ModelCatalog;
 import dev.whittle.worker.models.ModelFileIntegrity;
 import dev.whittle.worker.models.ModelRemoval;
 import dev.whittle.worker.stage.FieldProblem;
+import dev.whittle.persistence.team.TeamScope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -88,7 +89,7 @@ public class ModelsController {
     @GetMapping
     public PageView<ModelView> list(@RequestParam(defaultValue = "0") @Min(0) @Max(PageView.MAX_PAGE) int page,
                                     @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
-        return PageView.of(models.findAll(PageRequest.of(page, size, Sort.by(Sort.Order.desc("createdAt"),
+        return PageView.of(models.findVisible(PageRequest.of(page, size, Sort.by(Sort.Order.desc("createdAt"),
                 Sort.Order.asc("id")))), ModelView::of);
     }
 
@@ -107,7 +108,12 @@ public class ModelsController {
     @ApiResponse(responseCode = "409", description = "A job that has not ended uses it, or a child model depends on it")
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@PathVariable String id) {
-        ModelRemoval.Outcome outcome = removal.remove(find(id).getId());
+        Model model = find(id);
+        if (!TeamScope.owns(model.getOwnerTeam())) {
+            throw new ApiException(Problems.FORBIDDEN, "Model '" + model.getName() + "' is shared with every team and "
+                    + "read-only to yours");
+        }
+        ModelRemoval.Outcome outcome = removal.remove(model.getId());
         return ResponseEntity.noContent()
                 .header("Whittle-Folder", outcome == ModelRemoval.Outcome.FOLDER_DELETED ? "deleted" : "kept").build();
     }
@@ -117,8 +123,8 @@ public class ModelsController {
     public LineageView lineage(@PathVariable String id) {
         Model model = find(id);
         return new LineageView(ModelView.of(model),
-                models.findAncestors(model.getId()).stream().map(ModelView::of).toList(),
-                models.findDescendants(model.getId()).stream().map(ModelView::of).toList());
+                models.findAncestors(model.getId()).stream().filter(ModelsController::visible).map(ModelView::of).toList(),
+                models.findDescendants(model.getId()).stream().filter(ModelsController::visible).map(ModelView::of).toList());
     }
 
     @Operation(operationId = "listModelFiles", summary = "A model's files", description = "Every file of the folder with its size and SHA-256.")
@@ -169,6 +175,10 @@ public class ModelsController {
                     List.of(new FieldProblem("Range", "give bytes=from-to within 0-" + Math.max(0, file.bytes() - 1))))
                     .withHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + file.bytes());
         }
+    }
+
+    private static boolean visible(Model m) {
+        return TeamScope.sees(m.getOwnerTeam());
     }
 
     private Model find(String idOrName) {

@@ -17,6 +17,7 @@ import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.worker.evaluate.EvaluationStore;
 import dev.whittle.worker.models.ModelCatalog;
+import dev.whittle.persistence.team.TeamScope;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -46,7 +47,7 @@ class Comparisons {
             Model model = models.find(idOrName).orElseThrow(() -> ApiException.notFound("Model '" + idOrName + "'"));
             columns.add(model);
             Map<String, Evaluation> byTask = new LinkedHashMap<>();
-            for (Evaluation e : evaluations.findLatestPerTask(model.getId())) {
+            for (Evaluation e : evaluations.findLatestPerTask(model.getId(), TeamScope.filter())) {
                 byTask.put(e.getTask(), e);
                 metricOf.putIfAbsent(e.getTask(), Metric.byId(e.getPrimaryMetric()).orElseThrow());
             }

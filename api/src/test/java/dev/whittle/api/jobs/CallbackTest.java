@@ -81,6 +81,37 @@ class CallbackTest {
         assertThat(callbackEvents).containsExactly("callback.failed", "callback.delivered");
     }
 
+    @Test
+    void aCallbackToTheApiItselfIsRefusedAtSubmission() throws Exception {
+        String model = TestModelFolders.registerLlama(api).get("name").asString();
+        for (String self : List.of("http://127.0.0.1:" + port + "/api/v1/jobs", "http://127.0.0.2:" + port + "/",
+                "http://[::ffff:127.0.0.1]:" + port + "/")) {
+            Api.Response r = api.post("/api/v1/jobs", "{\"model\":\"" + model
+                    + "\",\"stages\":[{\"type\":\"INSPECT\"}],\"callbackUrl\":\"" + self + "\"}");
+            assertThat(r.status()).as(self).isEqualTo(422);
+            assertThat(r.errorFields()).containsExactly("callbackUrl");
+            assertThat(r.body()).contains("this service");
+        }
+    }
+
+    @Test
+    void aCallbackThatLeadsToTheApiByDeliveryTimeIsAbandonedUnsent(@org.springframework.beans.factory.annotation.Autowired
+                                                                   org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+        String model = TestModelFolders.registerLlama(api).get("name").asString();
+        String id = api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[{\"type\":\"INSPECT\"}]}")
+                .json().get("id").asString();
+        api.poll("/api/v1/jobs/" + id, job -> job.get("status").asString().equals("SUCCEEDED"), Duration.ofSeconds(60));
+        // As if the URL had passed at submission and now led to the API (its name resolving elsewhere since).
+        jdbc.sql("update job set callback_url = :url, callback_state = 'PENDING', callback_next_at = now() where id = :id")
+                .param("url", "http://localhost:" + port + "/api/v1/jobs/" + id + "/cancel")
+                .param("id", java.util.UUID.fromString(id)).update();
+
+        JsonNode abandoned = api.poll("/api/v1/jobs/" + id + "/events?size=1000", page -> page.get("items").valueStream()
+                .anyMatch(e -> e.get("type").asString().equals("callback.abandoned")), Duration.ofSeconds(30));
+        assertThat(abandoned.toString()).contains("refused");
+        assertThat(deliveries).isEmpty();
+    }
+
     private static String hmac(String secret, String message) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

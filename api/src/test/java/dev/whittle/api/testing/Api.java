@@ -13,14 +13,37 @@ import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A plain HTTP client for the service under test (real requests over a socket, as curl would send them). */
+/**
+ * A plain HTTP client for the service under test (real requests over a socket, as curl would send them). It sends
+ * the bootstrap admin key of {@link ApiTest} unless made with another key ({@link #as}) or none ({@link #anonymous}),
+ * or a request names its own Authorization header.
+ */
 public final class Api {
 
+    /** The admin key every {@link ApiTest} context bootstraps (team default). */
+    public static final String ADMIN_KEY = "wh_test-admin-key-not-for-production-0123456789";
+
     private final String base;
+    private final String key;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public Api(int port) {
+        this(port, ADMIN_KEY);
+    }
+
+    private Api(int port, String key) {
         this.base = "http://localhost:" + port;
+        this.key = key;
+    }
+
+    /** The same service, called with {@code key}. */
+    public Api as(String key) {
+        return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), key);
+    }
+
+    /** The same service, called without a key. */
+    public Api anonymous() {
+        return as(null);
     }
 
     /** A response: status, headers, body text. */
@@ -64,8 +87,13 @@ public final class Api {
     public HttpRequest.Builder builder(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path))
                 .timeout(Duration.ofSeconds(60));
+        boolean ownAuthorization = false;
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
+            ownAuthorization |= headers[i].equalsIgnoreCase("Authorization");
+        }
+        if (key != null && !ownAuthorization) {
+            b.header("Authorization", "Bearer " + key);
         }
         return b;
     }

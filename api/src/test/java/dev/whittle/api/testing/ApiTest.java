@@ -11,12 +11,13 @@ import dev.whittle.persistence.testing.WithTestDatabase;
 import dev.whittle.worker.testing.WorkerTest;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.TestPropertySource;
 
 /**
  * An API test: the whole service on a random port and a fresh test database, with its in-process worker (two
  * threads), and every interval short so leases expire in seconds (the settings worker tests use too). All API tests
- * share this one context; after each test, its jobs are cancelled and awaited ({@link NoJobOutlivesItsTest}).
+ * share this one context, and {@link Api} calls it with the bootstrap admin key (team default); after each test, its jobs are cancelled and awaited ({@link NoJobOutlivesItsTest}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -26,8 +27,10 @@ import org.springframework.test.context.TestPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "whittle.worker.concurrency=2",
         "whittle.api.max-request-size=64KB",
-        "whittle.api.event-poll-interval=50ms"})
+        "whittle.api.event-poll-interval=50ms",
+        "whittle.security.bootstrap-key=" + Api.ADMIN_KEY})
 @TestPropertySource(locations = WorkerTest.SHARED_PROPERTIES)
 @ExtendWith(NoJobOutlivesItsTest.class)
+@Import(TestJwt.class)
 public @interface ApiTest {
 }

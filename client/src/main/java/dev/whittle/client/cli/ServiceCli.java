@@ -28,42 +28,59 @@ import dev.whittle.client.model.Progress;
  * The command line for a running service ({@code ./whittle jobs|models|compare ...}), on the generated client: a
  * job file is read into the typed {@code JobRequest} (so a malformed stage is refused here, by the contract), and
  * every answer is the typed view. {@code --url URL} or {@code WHITTLE_URL} selects the service
- * (default http://localhost:8080).
+ * (default http://localhost:8080); {@code --key KEY} or {@code WHITTLE_API_KEY} is sent as {@code Authorization: Bearer}.
  */
 public final class ServiceCli {
 
     private static final String USAGE = """
-            usage: whittle [--url URL] jobs submit FILE.json|-     submit a job, print its id
-                   whittle [--url URL] jobs watch ID               follow a job's progress (SSE) until it ends
-                   whittle [--url URL] jobs list                   newest jobs
-                   whittle [--url URL] jobs cancel ID              cancel a job
-                   whittle [--url URL] models list | show ID       registered models
-                   whittle [--url URL] compare A,B [--format md|csv|json]
-            URL: --url, else WHITTLE_URL, else http://localhost:8080""";
+            usage: whittle [--url URL] [--key KEY] jobs submit FILE.json|-     submit a job, print its id
+                   whittle [--url URL] [--key KEY] jobs watch ID               follow a job's progress (SSE) until it ends
+                   whittle [--url URL] [--key KEY] jobs list                   newest jobs
+                   whittle [--url URL] [--key KEY] jobs cancel ID              cancel a job
+                   whittle [--url URL] [--key KEY] models list | show ID       registered models
+                   whittle [--url URL] [--key KEY] compare A,B [--format md|csv|json]
+            URL: --url, else WHITTLE_URL, else http://localhost:8080
+            KEY: --key, else WHITTLE_API_KEY (an API key, or a JWT where single sign-on is on)""";
 
     private final ApiClient client;
     private final String url;
+    private final String key;
 
-    private ServiceCli(String url) {
+    private ServiceCli(String url, String key) {
         this.url = url.replaceAll("/+$", "");
+        this.key = key == null || key.isBlank() ? null : key.strip();
         this.client = new ApiClient();
         client.updateBaseUri(this.url);
+        client.setRequestInterceptor(this::authorize);
+    }
+
+    /** Adds the key, when there is one, to a request. */
+    private HttpRequest.Builder authorize(HttpRequest.Builder request) {
+        return key == null ? request : request.header("Authorization", "Bearer " + key);
     }
 
     public static void main(String[] argv) throws Exception {
         List<String> args = new ArrayList<>(Arrays.asList(argv));
         String url = System.getenv().getOrDefault("WHITTLE_URL", "http://localhost:8080");
-        int flag = args.indexOf("--url");
-        if (flag >= 0 && flag + 1 < args.size()) {
-            url = args.get(flag + 1);
-            args.subList(flag, flag + 2).clear();
-        }
+        url = option(args, "--url", url);
+        String key = option(args, "--key", System.getenv("WHITTLE_API_KEY"));
         try {
-            System.exit(new ServiceCli(url).run(args));
+            System.exit(new ServiceCli(url, key).run(args));
         } catch (ApiException e) {
             System.err.println("whittle: " + e.getCode() + " " + e.getResponseBody());
             System.exit(1);
         }
+    }
+
+    /** The value of {@code --name VALUE}, removed from {@code args}, or {@code fallback}. */
+    private static String option(List<String> args, String name, String fallback) {
+        int flag = args.indexOf(name);
+        if (flag >= 0 && flag + 1 < args.size()) {
+            String value = args.get(flag + 1);
+            args.subList(flag, flag + 2).clear();
+            return value;
+        }
+        return fallback;
     }
 
     private int run(List<String> args) throws Exception {
@@ -117,8 +134,8 @@ public final class ServiceCli {
 
     /** Prints one progress line per event of the job's SSE stream, then the job's end. */
     private int watch(JobsApi jobs, UUID id) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/v1/jobs/" + id + "/events/stream"))
-                .header("Accept", "text/event-stream").build();
+        HttpRequest request = authorize(HttpRequest.newBuilder(URI.create(url + "/api/v1/jobs/" + id + "/events/stream"))
+                .header("Accept", "text/event-stream")).build();
         HttpResponse<java.util.stream.Stream<String>> stream = HttpClient.newHttpClient()
                 .send(request, HttpResponse.BodyHandlers.ofLines());
         if (stream.statusCode() != 200) {
@@ -172,8 +189,8 @@ public final class ServiceCli {
 
     /** The compare report as the service renders it (md, csv or json). */
     private int compare(String models, String format) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/v1/reports/compare?models="
-                + URLEncoder.encode(models, StandardCharsets.UTF_8) + "&format=" + format)).build();
+        HttpRequest request = authorize(HttpRequest.newBuilder(URI.create(url + "/api/v1/reports/compare?models="
+                + URLEncoder.encode(models, StandardCharsets.UTF_8) + "&format=" + format))).build();
         HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         System.out.println(response.body());
         return response.statusCode() == 200 ? 0 : 1;

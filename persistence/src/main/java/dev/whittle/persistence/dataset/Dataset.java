@@ -8,6 +8,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import dev.whittle.persistence.team.TeamScope;
 
 /** A registered calibration or evaluation data file. */
 @Entity
@@ -24,6 +25,8 @@ public class Dataset {
     private long recordCount;
     private String sha256;
     private Instant createdAt;
+    /** The team it belongs to ({@link TeamScope}): whoever made it. */
+    private String ownerTeam;
 
     protected Dataset() {
     }
@@ -37,6 +40,7 @@ public class Dataset {
         this.recordCount = recordCount;
         this.sha256 = sha256;
         this.createdAt = Instant.now();
+        this.ownerTeam = TeamScope.owner();
     }
 
     public UUID getId() {
@@ -69,5 +73,9 @@ public class Dataset {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    public String getOwnerTeam() {
+        return ownerTeam;
     }
 }

@@ -9,6 +9,7 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 import tools.jackson.databind.JsonNode;
+import dev.whittle.persistence.team.TeamScope;
 
 /**
  * One task run on one model by an EVALUATE stage: the task's definition as run, its metrics with standard errors
@@ -52,6 +53,8 @@ public class Evaluation {
     @JdbcTypeCode(SqlTypes.JSON)
     private JsonNode retention;
     private Instant createdAt;
+    /** The team it belongs to ({@link TeamScope}): whoever made it. */
+    private String ownerTeam;
 
     protected Evaluation() {
     }
@@ -85,6 +88,7 @@ public class Evaluation {
         this.seconds = seconds;
         this.modelStats = modelStats;
         this.createdAt = Instant.now();
+        this.ownerTeam = TeamScope.owner();
     }
 
     /** Records the baseline this evaluation was compared with and the retention of its headline metric. */
@@ -188,5 +192,9 @@ public class Evaluation {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    public String getOwnerTeam() {
+        return ownerTeam;
     }
 }

@@ -8,6 +8,7 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 import tools.jackson.databind.JsonNode;
+import dev.whittle.persistence.team.TeamScope;
 
 /** A task a user registered: its definition as JSON (read and checked by the engine's task definitions). */
 @Entity
@@ -20,6 +21,8 @@ public class EvaluationTask {
     @JdbcTypeCode(SqlTypes.JSON)
     private JsonNode definition;
     private Instant createdAt;
+    /** The team it belongs to ({@link TeamScope}): whoever made it. */
+    private String ownerTeam;
 
     protected EvaluationTask() {
     }
@@ -29,6 +32,7 @@ public class EvaluationTask {
         this.version = version;
         this.definition = definition;
         this.createdAt = Instant.now();
+        this.ownerTeam = TeamScope.owner();
     }
 
     public String getName() {
@@ -45,5 +49,9 @@ public class EvaluationTask {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    public String getOwnerTeam() {
+        return ownerTeam;
     }
 }

@@ -31,35 +31,42 @@ public interface Evaluations extends JpaRepository<Evaluation, UUID> {
             """, nativeQuery = true)
     int attributeToModel(UUID jobId, int writtenAt, UUID modelId);
 
-    /** The latest evaluation of a registered model that can stand in for a new run: same task version, limit and seed. */
+    /**
+     * The latest evaluation of a registered model that can stand in for a new run: same task version, limit and seed,
+     * seen by {@code team} (null: by anyone).
+     */
     @Query(value = """
             select * from evaluation e
             where e.model_id = :modelId and e.task = :task and e.task_version = :version
               and e.sample_limit = :limit and e.seed is not distinct from cast(:seed as bigint)
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             order by e.created_at desc limit 1
             """, nativeQuery = true)
-    Optional<Evaluation> findReusable(UUID modelId, String task, int version, int limit, Long seed);
+    Optional<Evaluation> findReusable(UUID modelId, String task, int version, int limit, Long seed, String team);
 
-    /** Evaluations newest first, each filter applied when not null. */
+    /** Evaluations newest first, each filter applied when not null (team: that team's and the shared ones). */
     @Query(value = """
             select * from evaluation e
             where (cast(:modelId as uuid) is null or """ + ON_MODEL + """
             ) and (cast(:task as text) is null or e.task = cast(:task as text))
               and (cast(:jobId as uuid) is null or e.job_id = cast(:jobId as uuid))
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             order by e.created_at desc, e.id
             """, countQuery = """
             select count(*) from evaluation e
             where (cast(:modelId as uuid) is null or """ + ON_MODEL + """
             ) and (cast(:task as text) is null or e.task = cast(:task as text))
               and (cast(:jobId as uuid) is null or e.job_id = cast(:jobId as uuid))
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             """, nativeQuery = true)
-    Page<Evaluation> search(UUID modelId, String task, UUID jobId, Pageable pageable);
+    Page<Evaluation> search(UUID modelId, String task, UUID jobId, String team, Pageable pageable);
 
-    /** The latest evaluation of each task on the model, by task name. */
+    /** The latest evaluation of each task on the model, by task name, seen by {@code team} (null: by anyone). */
     @Query(value = """
             select distinct on (e.task) * from evaluation e
             where """ + ON_MODEL + """
+              and (cast(:team as text) is null or e.owner_team in (cast(:team as text), 'shared'))
             order by e.task, e.created_at desc
             """, nativeQuery = true)
-    List<Evaluation> findLatestPerTask(UUID modelId);
+    List<Evaluation> findLatestPerTask(UUID modelId, String team);
 }

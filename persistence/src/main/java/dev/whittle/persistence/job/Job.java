@@ -13,6 +13,7 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 import tools.jackson.databind.JsonNode;
+import dev.whittle.persistence.team.TeamScope;
 
 /**
  * A submitted job: a recipe of stages to run on a model, and where it stands. Created here; every later
@@ -49,6 +50,8 @@ public class Job {
     private JobProgress progress;
 
     private Instant createdAt;
+    /** The team it belongs to ({@link TeamScope}): whoever made it. */
+    private String ownerTeam;
     private Instant queuedAt;
     private Instant startedAt;
     private Instant finishedAt;
@@ -84,6 +87,7 @@ public class Job {
         this.maxAttempts = maxAttempts;
         this.progress = JobProgress.notStarted(stageCount);
         this.createdAt = now;
+        this.ownerTeam = TeamScope.owner();
         this.queuedAt = now;
         this.updatedAt = now;
     }
@@ -198,5 +202,9 @@ public class Job {
 
     public Instant getCallbackNextAt() {
         return callbackNextAt;
+    }
+
+    public String getOwnerTeam() {
+        return ownerTeam;
     }
 }

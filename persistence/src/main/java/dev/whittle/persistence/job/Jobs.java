@@ -16,7 +16,8 @@ public interface Jobs extends JpaRepository<Job, UUID> {
 
     /**
      * Jobs newest first, each filter applied when not null: status, input model, a stage type that occurs in
-     * the recipe, and labels (a JSON object the job's labels must contain, e.g. {@code {"team":"nlp"}}).
+     * the recipe, labels (a JSON object the job's labels must contain, e.g. {@code {"team":"nlp"}}), and the owning
+     * team.
      */
     @Query(value = """
             select * from job j
@@ -25,6 +26,7 @@ public interface Jobs extends JpaRepository<Job, UUID> {
               and (cast(:stageType as text) is null
                    or j.recipe -> 'stages' @> jsonb_build_array(jsonb_build_object('type', cast(:stageType as text))))
               and (cast(:labels as jsonb) is null or j.labels @> cast(:labels as jsonb))
+              and (cast(:team as text) is null or j.owner_team = cast(:team as text))
             order by j.created_at desc, j.id
             """, countQuery = """
             select count(*) from job j
@@ -33,8 +35,9 @@ public interface Jobs extends JpaRepository<Job, UUID> {
               and (cast(:stageType as text) is null
                    or j.recipe -> 'stages' @> jsonb_build_array(jsonb_build_object('type', cast(:stageType as text))))
               and (cast(:labels as jsonb) is null or j.labels @> cast(:labels as jsonb))
+              and (cast(:team as text) is null or j.owner_team = cast(:team as text))
             """, nativeQuery = true)
-    Page<Job> search(String status, UUID modelId, String stageType, String labels, Pageable pageable);
+    Page<Job> search(String status, UUID modelId, String stageType, String labels, String team, Pageable pageable);
 
     /** The jobs on model {@code modelId} (as input) that have not ended. */
     @Query(value = "select * from job where model_id = :modelId and status in ('QUEUED', 'RUNNING', 'CANCELLING')",

@@ -18,6 +18,7 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 import tools.jackson.databind.JsonNode;
+import dev.whittle.persistence.team.TeamScope;
 
 /**
  * A registered model folder (Hugging Face layout: config.json plus safetensors). Either registered by a user,
@@ -48,6 +49,8 @@ public class Model {
     private List<UUID> parentIds;
     private UUID producingJobId;
     private Instant createdAt;
+    /** The team it belongs to ({@link TeamScope}): whoever made it. */
+    private String ownerTeam;
 
     protected Model() {
     }
@@ -67,6 +70,7 @@ public class Model {
         this.parentId = parentIds.isEmpty() ? null : parentIds.getFirst();
         this.producingJobId = producingJobId;
         this.createdAt = Instant.now();
+        this.ownerTeam = TeamScope.owner();
     }
 
     public UUID getId() {
@@ -116,5 +120,9 @@ public class Model {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    public String getOwnerTeam() {
+        return ownerTeam;
     }
 }

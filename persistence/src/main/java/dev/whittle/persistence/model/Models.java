@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.whittle.persistence.team.TeamScope;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Query;
 
@@ -57,4 +60,12 @@ public interface Models extends JpaRepository<Model, UUID> {
             select m.* from model m where m.id in (select id from descendant) order by m.created_at, m.id
             """, nativeQuery = true)
     List<Model> findDescendants(UUID id);
+
+    Page<Model> findByOwnerTeamIn(List<String> teams, Pageable pageable);
+
+    /** What the current thread's team sees ({@link TeamScope}): its own and the shared ones. */
+    default Page<Model> findVisible(Pageable pageable) {
+        String team = TeamScope.filter();
+        return team == null ? findAll(pageable) : findByOwnerTeamIn(List.of(team, TeamScope.SHARED), pageable);
+    }
 }

@@ -172,13 +172,13 @@ class JobQueueTest {
         queue.requestCancel(c.getId());
         var page = PageRequest.of(0, 50);
 
-        assertThat(jobs.search("QUEUED", model.getId(), null, null, page).map(Job::getId).toList())
+        assertThat(jobs.search("QUEUED", model.getId(), null, null, null, page).map(Job::getId).toList())
                 .containsExactly(b.getId(), a.getId());
-        assertThat(jobs.search(null, model.getId(), "INSPECT", null, page).map(Job::getId).toList())
+        assertThat(jobs.search(null, model.getId(), "INSPECT", null, null, page).map(Job::getId).toList())
                 .containsExactly(c.getId(), a.getId());
-        assertThat(jobs.search(null, model.getId(), null, "{\"team\":\"nlp\"}", page).map(Job::getId).toList())
+        assertThat(jobs.search(null, model.getId(), null, "{\"team\":\"nlp\"}", null, page).map(Job::getId).toList())
                 .containsExactly(b.getId(), a.getId());
-        assertThat(jobs.search(null, model.getId(), "INSPECT", "{\"team\":\"nlp\",\"size\":\"small\"}", page)
+        assertThat(jobs.search(null, model.getId(), "INSPECT", "{\"team\":\"nlp\",\"size\":\"small\"}", null, page)
                 .getTotalElements()).isEqualTo(1);
     }
 

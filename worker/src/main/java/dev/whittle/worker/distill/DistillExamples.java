@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -114,15 +113,7 @@ public class DistillExamples {
     }
 
     Optional<Dataset> dataset(String idOrName) {
-        try {
-            Optional<Dataset> byId = datasets.findById(UUID.fromString(idOrName));
-            if (byId.isPresent()) {
-                return byId;
-            }
-        } catch (IllegalArgumentException notAnId) {
-            // then it is a name
-        }
-        return datasets.findByName(idOrName);
+        return datasets.findVisible(idOrName);
     }
 
     private static JsonNode firstLine(Path file) {

@@ -15,6 +15,7 @@ import dev.whittle.engine.eval.task.TaskDefinitions;
 import dev.whittle.persistence.evaluation.Evaluation;
 import dev.whittle.persistence.evaluation.EvaluationSamples;
 import dev.whittle.persistence.evaluation.Evaluations;
+import dev.whittle.persistence.team.TeamScope;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
@@ -54,7 +55,7 @@ public class EvaluationStore {
 
     /** Results of the registered model on this task version, limit and seed, if it was evaluated before. */
     public Optional<Evaluation> reusable(UUID modelId, TaskDefinition task, int limit, Long seed) {
-        return evaluations.findReusable(modelId, task.name(), task.version(), limit, seed);
+        return evaluations.findReusable(modelId, task.name(), task.version(), limit, seed, TeamScope.filter());
     }
 
     public Optional<Evaluation> find(UUID id) {

@@ -10,6 +10,7 @@ import dev.whittle.engine.eval.task.TaskDefinitions;
 import dev.whittle.engine.eval.task.TaskRegistry;
 import dev.whittle.persistence.evaluation.EvaluationTask;
 import dev.whittle.persistence.evaluation.EvaluationTasks;
+import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.models.DuplicateNameException;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.InvalidRequestException;
@@ -33,10 +34,16 @@ public class RegisteredTasks {
         this.storage = storage;
     }
 
-    /** Built-ins and registered tasks, as they are now. */
+    /**
+     * Built-ins and registered tasks, as they are now: the tasks of the current thread's team and the shared ones
+     * ({@link TeamScope}). Built-in tasks are every team's, and read-only.
+     */
     public TaskRegistry registry() {
         TaskRegistry registry = TaskRegistry.builtIn();
         for (EvaluationTask stored : tasks.findAll()) {
+            if (!TeamScope.sees(stored.getOwnerTeam())) {
+                continue;
+            }
             registry = registry.withTask(TaskDefinitions.parse(stored.getDefinition(), "registered task " + stored.getName()));
         }
         return registry;

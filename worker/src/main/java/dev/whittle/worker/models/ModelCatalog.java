@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
+import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
@@ -24,17 +25,21 @@ public class ModelCatalog {
         this.roots = roots;
     }
 
-    /** The model with this id or, failing that, this name. */
+    /**
+     * The model with this id or, failing that, this name, if the current thread's team sees it (its own models and
+     * the shared ones, {@link TeamScope}): another team's model is as absent as one that does not exist.
+     */
     public Optional<Model> find(String idOrName) {
+        Optional<Model> found = Optional.empty();
         try {
-            Optional<Model> byId = models.findById(UUID.fromString(idOrName));
-            if (byId.isPresent()) {
-                return byId;
-            }
+            found = models.findById(UUID.fromString(idOrName));
         } catch (IllegalArgumentException notAnId) {
             // then it is a name
         }
-        return models.findByName(idOrName);
+        if (found.isEmpty()) {
+            found = models.findByName(idOrName);
+        }
+        return found.filter(m -> TeamScope.sees(m.getOwnerTeam()));
     }
 
     /**

@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * PRUNE: magnitude, Wanda or SparseGPT weight pruning (unstructured or N:M), block removal, or on a
@@ -190,10 +189,6 @@ public class PruneStage implements StageType<PruneParameters> {
     }
 
     private Optional<Dataset> dataset(String idOrName) {
-        try {
-            return datasets.findById(UUID.fromString(idOrName));
-        } catch (IllegalArgumentException notAnId) {
-            return datasets.findByName(idOrName);
-        }
+        return datasets.findVisible(idOrName);
     }
 }

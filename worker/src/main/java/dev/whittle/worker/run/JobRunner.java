@@ -12,6 +12,7 @@ import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobQueue;
 import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.job.Jobs;
+import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.persistence.job.Lease;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
@@ -134,6 +135,7 @@ public class JobRunner {
             log.error("Job {} could not be run", lease.jobId(), e);
             end(control, workspace, JobStatus.FAILED, "INTERNAL_ERROR", describe(e), null);
         } finally {
+            TeamScope.clear();
             MDC.remove("jobId");
             MDC.remove("attempt");
         }
@@ -142,6 +144,8 @@ public class JobRunner {
     private void runAttempt(JobControl control, Workspace workspace) throws Exception {
         Lease lease = control.lease();
         Job job = jobs.findById(lease.jobId()).orElseThrow();
+        // What the job reads and makes is its team's (models, datasets, tasks, evaluations), never another's.
+        TeamScope.enter(job.getOwnerTeam());
         Model model = models.findById(job.getModelId()).orElseThrow();
         List<RecipeStage> stages;
         try {

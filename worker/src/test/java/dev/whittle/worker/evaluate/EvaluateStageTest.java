@@ -122,9 +122,9 @@ class EvaluateStageTest {
             assertThat(output.getRetention().get("value").asDouble()).isCloseTo(outputAcc / denseAcc, within(1e-12));
         }
         assertThat(output.getBaselineId()).isEqualTo(denseEvaluation);
-        List<Evaluation> onOutput = evaluations.findLatestPerTask(secondDone.getOutputModelId());
+        List<Evaluation> onOutput = evaluations.findLatestPerTask(secondDone.getOutputModelId(), null);
         assertThat(onOutput).extracting(Evaluation::getId).containsExactly(output.getId());
-        assertThat(evaluations.findLatestPerTask(dense.getId())).extracting(Evaluation::getId).containsExactly(denseEvaluation);
+        assertThat(evaluations.findLatestPerTask(dense.getId(), null)).extracting(Evaluation::getId).containsExactly(denseEvaluation);
     }
 
     @Test
