@@ -142,7 +142,7 @@ class Comparisons {
         latest.stream().skip(1).map(byTask -> byTask.get(task)).filter(Objects::nonNull).findFirst()
                 .filter(e -> !comparable(e, current))
                 .flatMap(e -> evaluations.findReusable(reference.getId(), task, e.getTaskVersion(), e.getSampleLimit(),
-                        e.getSeed()))
+                        e.getSeed(), TeamScope.filter()))
                 .ifPresent(match -> latest.getFirst().put(task, match));
     }
 
