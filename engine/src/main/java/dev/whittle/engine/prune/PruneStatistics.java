@@ -69,7 +69,7 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
     /** The calibration set: where from, how drawn, how much, and the fingerprint of its token windows. */
     public record CalibrationSummary(String source, String sampling, int samples, int sequenceLength, long seed,
                               String fingerprint) {
-        static CalibrationSummary of(CalibrationWindows windows) {
+        public static CalibrationSummary of(CalibrationWindows windows) {
             return windows == null ? null : new CalibrationSummary(windows.source(), windows.sampling(), windows.samples(),
                     windows.length(), windows.seed(), windows.fingerprint());
         }

@@ -116,7 +116,7 @@ final class PruneValidation {
     }
 
     /** The input width of a block linear weight, from its name. */
-    private static int inputs(ModelConfig config, String name) {
+    static int inputs(ModelConfig config, String name) {
         if (name.endsWith("o_proj.weight")) {
             return config.numAttentionHeads() * config.headDim();
         }

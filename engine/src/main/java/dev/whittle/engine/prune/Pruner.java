@@ -273,7 +273,7 @@ public final class Pruner {
     }
 
     /** The dtype the source stores its block weights in (its first block's q_proj), else F32. */
-    private static DType storedDtype(Path source, Decoder decoder) throws IOException {
+    public static DType storedDtype(Path source, Decoder decoder) throws IOException {
         if (decoder.blocks().isEmpty()) {
             return DType.F32;
         }
