@@ -1,7 +1,6 @@
 package dev.whittle.worker.prune;
 
 import dev.whittle.engine.model.ModelConfig;
-import dev.whittle.engine.prune.Calibration;
 import dev.whittle.engine.prune.CalibrationSampler;
 import dev.whittle.engine.prune.CalibrationSource;
 import dev.whittle.engine.prune.PhaseTimes;
@@ -10,22 +9,15 @@ import dev.whittle.engine.prune.PruneProblem;
 import dev.whittle.engine.prune.PruneProblemException;
 import dev.whittle.engine.prune.PruneStatistics;
 import dev.whittle.engine.prune.Pruner;
-import dev.whittle.persistence.dataset.Dataset;
-import dev.whittle.persistence.dataset.DatasetFormat;
-import dev.whittle.persistence.dataset.Datasets;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
-import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 
 /**
  * PRUNE: magnitude, Wanda or SparseGPT weight pruning (unstructured or N:M), block removal, or on a
@@ -59,13 +51,11 @@ public class PruneStage implements StageType<PruneParameters> {
     public record Result(PruneStatistics statistics, PhaseTimes times) {
     }
 
-    private final Datasets datasets;
+    private final CalibrationDatasets datasets;
     private final CalibrationSampler calibrationSampler;
-    private final StorageRoots roots;
 
-    public PruneStage(Datasets datasets, CalibrationSampler calibrationSampler, StorageRoots roots) {
+    public PruneStage(CalibrationDatasets datasets, CalibrationSampler calibrationSampler) {
         this.datasets = datasets;
-        this.roots = roots;
         this.calibrationSampler = calibrationSampler;
     }
 
@@ -92,19 +82,8 @@ public class PruneStage implements StageType<PruneParameters> {
     @Override
     public List<FieldProblem> validate(PruneParameters p) {
         List<FieldProblem> problems = fieldProblems(p.problems());
-        if (p instanceof PruneParameters.Calibrated c && c.calibration().dataset() != null) {
-            Calibration calibration = c.calibration();
-            Optional<Dataset> dataset = dataset(calibration.dataset());
-            if (dataset.isEmpty()) {
-                problems.add(new FieldProblem("calibration.dataset", "no dataset with id or name '"
-                        + calibration.dataset() + "'"));
-            } else if (dataset.get().getFormat() == DatasetFormat.CSV) {
-                problems.add(new FieldProblem("calibration.dataset", "'" + calibration.dataset() + "' is CSV; "
-                        + "calibration reads TEXT or JSONL datasets"));
-            } else if (dataset.get().getFormat() == DatasetFormat.TEXT && calibration.field() != null) {
-                problems.add(new FieldProblem("calibration.field", "'" + calibration.dataset()
-                        + "' is a TEXT dataset, which has no fields"));
-            }
+        if (p instanceof PruneParameters.Calibrated c) {
+            problems.addAll(datasets.problems(c.calibration()));
         }
         return problems;
     }
@@ -123,7 +102,7 @@ public class PruneStage implements StageType<PruneParameters> {
         }
         CalibrationSource calibration = null;
         if (p instanceof PruneParameters.Calibrated c) {
-            calibration = c.calibration().source(this::datasetFile);
+            calibration = datasets.source(c.calibration());
             int window = CalibrationSampler.context(config);
             if (c.calibration().seqlen() > window) {
                 context.warning("calibration.seqlen", c.calibration().seqlen() + " is longer than the model's context "
@@ -138,27 +117,10 @@ public class PruneStage implements StageType<PruneParameters> {
         return new Result(result.statistics(), result.times());
     }
 
-    private static List<FieldProblem> fieldProblems(List<PruneProblem> problems) {
+    /** The engine's problems as the API's field problems. */
+    public static List<FieldProblem> fieldProblems(List<PruneProblem> problems) {
         List<FieldProblem> fields = new ArrayList<>();
         problems.forEach(problem -> fields.add(new FieldProblem(problem.field(), problem.message())));
         return fields;
-    }
-
-    /** The registered dataset's file, read as JSON lines or as text by its format. */
-    private CalibrationSource datasetFile(String idOrName, String field) {
-        Dataset dataset = dataset(idOrName).orElseThrow(() -> new IllegalStateException(
-                "calibration.dataset: the dataset '" + idOrName + "' is no longer registered"));
-        // Resolved again now: a file swapped for a link out of the data roots since registration is refused.
-        Path file = roots.dataFile(dataset.getPath());
-        return dataset.getFormat() == DatasetFormat.JSONL ? new CalibrationSource.JsonLines(file, field)
-                : new CalibrationSource.TextFile(file);
-    }
-
-    private Optional<Dataset> dataset(String idOrName) {
-        try {
-            return datasets.findById(UUID.fromString(idOrName));
-        } catch (IllegalArgumentException notAnId) {
-            return datasets.findByName(idOrName);
-        }
     }
 }
