@@ -94,8 +94,14 @@ public final class Quantizer {
         ModelConfig outConfig = config;
         if (method.format() == QuantizeParameters.Format.PACK_QUANTIZED) {
             tensors = packed(tensors, quantized);
-            outConfig = config.with("quantization_config", CompressedTensors.quantizationConfig(scheme,
+            Map<String, Object> quantization = new LinkedHashMap<>(CompressedTensors.quantizationConfig(scheme,
                     method instanceof QuantizeParameters.Gptq g && g.actOrder(), ignored(decoder, chosen)));
+            // a pruned model quantized keeps the record of its sparsity, as compressed-tensors composes the two
+            var earlier = config.get("quantization_config");
+            if (earlier != null && earlier.get("sparsity_config") != null) {
+                quantization.put("sparsity_config", earlier.get("sparsity_config"));
+            }
+            outConfig = config.with("quantization_config", quantization);
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("whittle.quantize.method", method.name());
