@@ -248,6 +248,18 @@ class PruneParametersTest {
     }
 
     @Test
+    void owlNeedsUnstructuredSparsityAndRoomForItsSpread() {
+        assertThat(fields("{\"method\": \"wanda\", \"nm\": \"2:4\", \"sparsityProfile\": \"owl\"}"))
+                .containsExactly("sparsityProfile");
+        assertThat(fields("{\"method\": \"sparsegpt\", \"sparsity\": 0.9, \"sparsityProfile\": \"owl\"}"))
+                .containsExactly("owlLambda"); // 0.9 + 2 x 0.08 reaches past 1
+        PruneParameters owl = read("{\"method\": \"wanda\", \"sparsity\": 0.7, \"sparsityProfile\": \"owl\"}");
+        assertThat(owl.problems()).isEmpty();
+        assertThat(((PruneParameters.Wanda) owl).owlM()).isEqualTo(5.0);
+        assertThat(((PruneParameters.Wanda) owl).owlLambda()).isEqualTo(0.08);
+    }
+
+    @Test
     void theCandidateTensorsAreTheLinearsTheLoaderBuildsLessRoutersAndSharedExpertGates() throws Exception {
         for (var model : List.of(java.util.Map.entry(Family.QWEN2, TestModels.options()),
                 java.util.Map.entry(Family.MIXTRAL, TestModels.options()),
