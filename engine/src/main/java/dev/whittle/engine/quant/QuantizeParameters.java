@@ -18,7 +18,6 @@ import jakarta.validation.constraints.Min;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What a QUANTIZE stage is asked to do: weight-only integer quantization of the chosen block linears by {@code rtn}
@@ -42,7 +41,9 @@ public sealed interface QuantizeParameters permits QuantizeParameters.Rtn, Quant
     int DEFAULT_GROUP = 128;
 
     String BITS = "Bits per weight: 2 to 8 (4 and 8 are what serving kernels run).";
-    String GROUP = "Inputs sharing one scale (and zero point) in each output row; -1: one per row (per channel).";
+    String GROUP = "Inputs sharing one scale (and zero point) in each output row; -1: one per row (per channel). A row "
+            + "whose inputs are not a multiple keeps a narrower last group, as compressed-tensors allows (vLLM's kernels "
+            + "want whole groups).";
     String SYMMETRIC = "Symmetric codes around zero (no zero point); false: a zero point per group.";
     String FORMAT = "pack-quantized: compressed-tensors' packed int32 codes with scales and quantization_config, as "
             + "vLLM and transformers load it; fake: the dequantised weights in the input's dtype.";
@@ -96,24 +97,12 @@ public sealed interface QuantizeParameters permits QuantizeParameters.Rtn, Quant
 
     /** What stops these parameters running on the model {@code config} describes; empty when nothing does. */
     default List<PruneProblem> problems(ModelConfig config) {
-        List<PruneProblem> problems = new ArrayList<>();
-        Set<String> chosen;
         try {
-            chosen = tensors().select(TensorSelection.candidates(config));
+            tensors().select(TensorSelection.candidates(config));
         } catch (PruneProblemException e) {
             return e.problems();
         }
-        if (group() > 0) {
-            for (String name : chosen) {
-                int in = TensorSelection.inputs(config, name);
-                if (in % group() != 0) {
-                    problems.add(new PruneProblem("group", "inputs go in whole groups of " + group() + ", but " + name
-                            + " has " + in + " inputs (give a divisor, or -1 for per channel)"));
-                    break;
-                }
-            }
-        }
-        return problems;
+        return List.of();
     }
 
     /** Round to nearest: each weight rounded alone with its group's min-max scale; no calibration. */

@@ -28,7 +28,7 @@ class GptqQuantizationTest {
         float[] h = hessian(COLS, 200, 11);
         float[] w = gaussian(ROWS * COLS, 12);
         for (boolean actOrder : new boolean[] {false, true}) {
-            for (int group : new int[] {8, 12, 16, QuantizationScheme.PER_CHANNEL}) {
+            for (int group : new int[] {8, 12, 20, QuantizationScheme.PER_CHANNEL}) { // 20: a narrower last group
                 for (int blockSize : new int[] {5, 16, 128}) {
                     for (boolean symmetric : new boolean[] {true, false}) {
                         QuantizationScheme scheme = new QuantizationScheme(3, group, symmetric, DType.F32);
@@ -84,7 +84,8 @@ class GptqQuantizationTest {
         if (fixed) {
             for (int r = 0; r < ROWS; r++) {
                 for (int g = 0; g < groups; g++) {
-                    fit(weights, r * n + g * width, width, scheme, scales, zeros, r * groups + g);
+                    fit(weights, r * n + g * width, Math.min(width, n - g * width), scheme, scales, zeros,
+                            r * groups + g);
                 }
             }
         }
@@ -93,11 +94,12 @@ class GptqQuantizationTest {
             for (int r = 0; r < ROWS; r++) {
                 int g = r * groups + order[p] / width;
                 if (!fixed && p % width == 0) {
-                    float[] current = new float[width];
-                    for (int k = 0; k < width; k++) {
+                    int count = Math.min(width, n - p);
+                    float[] current = new float[count];
+                    for (int k = 0; k < count; k++) {
                         current[k] = (float) w[r][p + k];
                     }
-                    fit(current, 0, width, scheme, scales, zeros, g);
+                    fit(current, 0, count, scheme, scales, zeros, g);
                 }
                 int code = scheme.quantize((float) w[r][p], scales[g], zeros[g]);
                 codes[r * n + order[p]] = code;
