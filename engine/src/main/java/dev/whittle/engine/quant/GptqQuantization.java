@@ -22,6 +22,9 @@ import java.util.stream.IntStream;
  * inputs whose parameters come from the weights before any update (the paper code's {@code static_groups},
  * llm-compressor's {@code actorder: static}), so that the output needs no group index. Per channel, the row's
  * parameters come from the weights before any update, as the paper's code does.
+ *
+ * <p>Weights that are exactly zero stay zero (their code is the zero point) while their error is still spread, as
+ * SparseGPT's joint sparsify-and-quantize does: a pruned model keeps its mask, and its sparsity metadata stays true.
  */
 public final class GptqQuantization {
 
@@ -71,9 +74,11 @@ public final class GptqQuantization {
             blockSize = width <= blockSize ? blockSize - blockSize % width : gcd(width, blockSize);
         }
         float[] w = new float[rows * cols];
+        boolean[] pruned = new boolean[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int p = 0; p < cols; p++) {
                 w[r * cols + p] = dead[p] ? 0f : weight[r * cols + order[p]];
+                pruned[r * cols + p] = weight[r * cols + order[p]] == 0f;
             }
         }
         float[] scales = new float[rows * groups];
@@ -113,7 +118,7 @@ public final class GptqQuantization {
                         int diag = p * cols + p;
                         float d = u[diag];
                         float value = w1[i];
-                        int code = scheme.quantize(value, scales[g], zeros[g]);
+                        int code = pruned[row + p] ? zeros[g] : scheme.quantize(value, scales[g], zeros[g]);
                         codes[row + order[p]] = (byte) code;
                         float q = QuantizationScheme.dequantize(code, scales[g], zeros[g]);
                         float err = (value - q) / d;

@@ -157,6 +157,30 @@ class QuantizerTest {
     }
 
     @Test
+    void gptqOnAPrunedModelKeepsItsZerosAndItsSparsityRecord() throws IOException {
+        Path pruned = dev.whittle.engine.prune.Pruner.prune(source, tmp.resolve("pruned"),
+                new dev.whittle.engine.prune.PruneParameters.Magnitude(null,
+                        new dev.whittle.engine.prune.NmSparsity(2, 4), null, null, null, null), windows, Progress.NONE)
+                .model();
+        Path quantized = Quantizer.quantize(pruned, tmp.resolve("quantized"), gptq(4, 32, false, null), windows,
+                Progress.NONE).model();
+        Decoder before = DecoderLoader.load(pruned, Progress.NONE);
+        Decoder after = DecoderLoader.load(quantized, Progress.NONE);
+        for (int i = 0; i < before.linears().size(); i++) {
+            float[] a = before.linears().get(i).weight();
+            float[] b = after.linears().get(i).weight();
+            for (int k = 0; k < a.length; k++) {
+                if (a[k] == 0) { // (a small kept weight may round to zero too)
+                    assertThat(b[k]).as(before.linears().get(i).name() + "[" + k + "]").isZero();
+                }
+            }
+        }
+        JsonNode q = ModelConfig.load(quantized).get("quantization_config");
+        assertThat(q.get("sparsity_config").get("sparsity_structure").stringValue()).isEqualTo("2:4");
+        assertThat(q.get("format").stringValue()).isEqualTo("pack-quantized");
+    }
+
+    @Test
     void reportsProgressPerBlock() throws IOException {
         List<String> reports = new ArrayList<>();
         Progress recorder = new Progress() {
