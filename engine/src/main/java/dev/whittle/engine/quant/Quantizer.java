@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -182,7 +183,7 @@ public final class Quantizer {
         for (var e : prepared.entrySet()) {
             var factor = e.getValue().factor();
             String inputOf = linears.stream().filter(l -> hooks.of(l.name()) == e.getKey())
-                    .map(l -> l.name() + ".weight").collect(java.util.stream.Collectors.joining(", "));
+                    .map(l -> l.name() + ".weight").collect(Collectors.joining(", "));
             if (factor.retries() > 0) {
                 warnings.add(String.format(Locale.ROOT, "%s: the Hessian was not positive definite with dampening "
                         + "%s; factorised with %s x mean(diag H)", inputOf, g.dampening(), factor.dampening()));
