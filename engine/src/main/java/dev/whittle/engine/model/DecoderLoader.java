@@ -3,6 +3,7 @@ package dev.whittle.engine.model;
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.io.ModelFormatException;
+import dev.whittle.engine.quant.CompressedTensors;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -140,6 +141,14 @@ public final class DecoderLoader {
 
     /** The named tensor widened to fp32, after checking it exists with the expected shape. */
     private static float[] read(Checkpoint checkpoint, ModelConfig config, String name, long[] shape) {
+        if (!checkpoint.contains(name) && name.endsWith(".weight") && CompressedTensors.isPackQuantized(config)) {
+            // a quantized linear: its codes and scales read back as the fp32 weights they stand for
+            float[] weights = CompressedTensors.dequantize(checkpoint, config,
+                    name.substring(0, name.length() - ".weight".length()), shape);
+            if (weights != null) {
+                return weights;
+            }
+        }
         if (!checkpoint.contains(name)) {
             throw new ModelFormatException(checkpoint.directory(), name, "tensor missing from the checkpoint (a "
                     + config.architecture() + " with this config.json needs it)");

@@ -20,7 +20,7 @@ import java.util.Map;
  * runs it in place so the states become the next block's inputs (call it after pruning the block, so the next
  * block sees the pruned model's activations).
  */
-final class BlockSequence {
+public final class BlockSequence {
 
     private final Decoder decoder;
     private final List<Batch> batches;
@@ -30,7 +30,7 @@ final class BlockSequence {
     private float[] scratch;
     private long forwardNanos;
 
-    BlockSequence(Decoder decoder, CalibrationWindows windows) {
+    public BlockSequence(Decoder decoder, CalibrationWindows windows) {
         this.decoder = decoder;
         this.hidden = decoder.hiddenSize();
         this.batches = windows.windows().stream().map(Batch::of).toList();
@@ -51,7 +51,7 @@ final class BlockSequence {
     }
 
     /** Runs block {@code position} over every sample with {@code hooks}, on copies: the states stay where they are. */
-    void observe(int position, ForwardHooks hooks, Runnable beforeEachSample, Progress progress) {
+    public void observe(int position, ForwardHooks hooks, Runnable beforeEachSample, Progress progress) {
         DecoderBlock block = decoder.blocks().get(position);
         if (scratch == null) {
             scratch = new float[states[0].length];
@@ -67,7 +67,7 @@ final class BlockSequence {
     }
 
     /** Runs block {@code position} over every sample in place: the states become the inputs of the next block. */
-    void advance(int position, Progress progress) {
+    public void advance(int position, Progress progress) {
         DecoderBlock block = decoder.blocks().get(position);
         for (int s = 0; s < states.length; s++) {
             progress.checkCancelled();
@@ -87,7 +87,7 @@ final class BlockSequence {
     }
 
     /** Nanoseconds spent in block forwards (hooks included) and the embedding lookup. */
-    long forwardNanos() {
+    public long forwardNanos() {
         return forwardNanos;
     }
 

@@ -75,7 +75,7 @@ public record Calibration(
     }
 
     /** What is wrong between the fields: a dataset and a built-in set together, a field without a dataset. */
-    List<PruneProblem> problems() {
+    public List<PruneProblem> problems() {
         List<PruneProblem> problems = new ArrayList<>();
         if (dataset != null && builtIn != null) {
             problems.add(new PruneProblem("calibration", "give a dataset or a builtIn set, not both"));

@@ -7,7 +7,7 @@ import dev.whittle.engine.tensor.Parallel;
  * What a calibration-based method gathers from the inputs {@code X [tokens x in]} of a linear layer, one forward
  * at a time: Wanda the squared norm of each input feature, SparseGPT {@code X^T X}.
  */
-sealed interface InputStatistics {
+public sealed interface InputStatistics {
 
     /** Adds the inputs {@code x[off ..]} of {@code rows} tokens, {@code cols} features each. */
     void add(float[] x, int off, int rows, int cols);
@@ -64,7 +64,7 @@ sealed interface InputStatistics {
         private int sequences;
         private long tokens;
 
-        Gram(int cols) {
+        public Gram(int cols) {
             this.cols = cols;
             this.sum = new float[Math.multiplyExact(cols, cols)];
         }
@@ -82,7 +82,7 @@ sealed interface InputStatistics {
         }
 
         /** {@code H = (2 / sequences) sum X^T X}, {@code [in x in]} (the accumulator itself, scaled in place). */
-        float[] hessian() {
+        public float[] hessian() {
             float scale = sequences == 0 ? 0f : 2f / sequences;
             for (int i = 0; i < sum.length; i++) {
                 sum[i] *= scale;
@@ -91,7 +91,7 @@ sealed interface InputStatistics {
             return sum;
         }
 
-        int cols() {
+        public int cols() {
             return cols;
         }
     }

@@ -114,6 +114,28 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
         }
     }
 
+    String PROFILE = "uniform: every block at the sparsity; owl (outlier-weighted layer-wise sparsity): blocks with "
+            + "more outlier weights (Wanda scores above owlM x their mean) pruned less, the blocks' sparsities differing "
+            + "by at most 2 x owlLambda and averaging to the sparsity. Unstructured only.";
+    String OWL_M = "OWL's outlier threshold: a weight is an outlier when its Wanda score exceeds this multiple of its "
+            + "block's mean score.";
+    String OWL_LAMBDA = "OWL's spread: the blocks' sparsities span 2 x this, around the target.";
+
+    /** The methods that may spread their sparsity over the blocks unevenly (OWL). */
+    sealed interface Layerwise permits Wanda, SparseGpt {
+        Double sparsity();
+
+        OwlProfile.Profile sparsityProfile();
+
+        Double owlM();
+
+        Double owlLambda();
+
+        default boolean owl() {
+            return sparsityProfile() == OwlProfile.Profile.OWL;
+        }
+    }
+
     /** The methods that run the model on calibration windows. */
     sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval, ExpertReduction {
         Calibration calibration();
@@ -154,11 +176,20 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
             @Schema(description = INCLUDE) List<String> include,
             @Schema(description = EXCLUDE) List<String> exclude,
             @Schema(description = CALIBRATION) @Valid Calibration calibration,
-            @Schema(description = DTYPE) Dtype dtype) implements WeightPruning, Calibrated {
+            @Schema(description = DTYPE) Dtype dtype,
+            @Schema(description = PROFILE, defaultValue = "uniform") OwlProfile.Profile sparsityProfile,
+            @Schema(description = OWL_M, defaultValue = "" + OwlProfile.DEFAULT_M)
+            @DecimalMin(value = "0", inclusive = false) Double owlM,
+            @Schema(description = OWL_LAMBDA, defaultValue = "" + OwlProfile.DEFAULT_LAMBDA)
+            @DecimalMin("0") @DecimalMax(value = "0.5", inclusive = false) Double owlLambda)
+            implements WeightPruning, Calibrated, Layerwise {
 
         public static final String NAME = "wanda";
 
         public Wanda {
+            sparsityProfile = sparsityProfile == null ? OwlProfile.Profile.UNIFORM : sparsityProfile;
+            owlM = owlM == null ? OwlProfile.DEFAULT_M : owlM;
+            owlLambda = owlLambda == null ? OwlProfile.DEFAULT_LAMBDA : owlLambda;
             sparsity = WeightPruning.impliedSparsity(sparsity, nm);
             include = WeightPruning.patterns(include);
             exclude = WeightPruning.patterns(exclude);
@@ -180,11 +211,20 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
             @Schema(description = INCLUDE) List<String> include,
             @Schema(description = EXCLUDE) List<String> exclude,
             @Schema(description = CALIBRATION) @Valid Calibration calibration,
-            @Schema(description = DTYPE) Dtype dtype) implements WeightPruning, Calibrated {
+            @Schema(description = DTYPE) Dtype dtype,
+            @Schema(description = PROFILE, defaultValue = "uniform") OwlProfile.Profile sparsityProfile,
+            @Schema(description = OWL_M, defaultValue = "" + OwlProfile.DEFAULT_M)
+            @DecimalMin(value = "0", inclusive = false) Double owlM,
+            @Schema(description = OWL_LAMBDA, defaultValue = "" + OwlProfile.DEFAULT_LAMBDA)
+            @DecimalMin("0") @DecimalMax(value = "0.5", inclusive = false) Double owlLambda)
+            implements WeightPruning, Calibrated, Layerwise {
 
         public static final String NAME = "sparsegpt";
 
         public SparseGpt {
+            sparsityProfile = sparsityProfile == null ? OwlProfile.Profile.UNIFORM : sparsityProfile;
+            owlM = owlM == null ? OwlProfile.DEFAULT_M : owlM;
+            owlLambda = owlLambda == null ? OwlProfile.DEFAULT_LAMBDA : owlLambda;
             sparsity = WeightPruning.impliedSparsity(sparsity, nm);
             blockSize = blockSize == null ? SparseGptPruning.DEFAULT_BLOCK_SIZE : blockSize;
             dampening = dampening == null ? SparseGptPruning.DEFAULT_DAMPENING : dampening;

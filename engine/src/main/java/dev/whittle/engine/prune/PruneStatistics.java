@@ -1,5 +1,6 @@
 package dev.whittle.engine.prune;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.whittle.engine.io.DType;
 import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.model.Decoder;
@@ -62,14 +63,18 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
     public record Matrix(String name, int block, int rows, int cols, long nonZeros, double sparsity, boolean pruned) {
     }
 
-    /** One output block's linear weights together; {@code source} is the block's name in the source model. */
-    public record Block(int index, String source, long parameters, long nonZeros, double sparsity) {
+    /**
+     * One output block's linear weights together; {@code source} is the block's name in the source model;
+     * {@code target} the sparsity an OWL profile gave its chosen matrices (null for a uniform one).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Block(int index, String source, long parameters, long nonZeros, double sparsity, Double target) {
     }
 
     /** The calibration set: where from, how drawn, how much, and the fingerprint of its token windows. */
     public record CalibrationSummary(String source, String sampling, int samples, int sequenceLength, long seed,
                               String fingerprint) {
-        static CalibrationSummary of(CalibrationWindows windows) {
+        public static CalibrationSummary of(CalibrationWindows windows) {
             return windows == null ? null : new CalibrationSummary(windows.source(), windows.sampling(), windows.samples(),
                     windows.length(), windows.seed(), windows.fingerprint());
         }
@@ -101,7 +106,7 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
     static PruneStatistics measure(PruneParameters method, Decoder result, Set<String> prunedSources, long sourceMacs,
                                    Path folder, DType dtype, CalibrationWindows windows, BlockScoring.Result blockScores,
                                    ExpertScoring.Result expertScores, ExpertMerging.Result expertMerges,
-                                   List<String> warnings) throws IOException {
+                                   double[] blockTargets, List<String> warnings) throws IOException {
         List<Matrix> matrices = new ArrayList<>();
         List<Block> blocks = new ArrayList<>();
         long prunedParameters = 0;
@@ -129,7 +134,8 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
                 }
             }
             blocks.add(new Block(position, block.name(), blockParameters, blockNonZeros,
-                    sparsity(blockNonZeros, blockParameters)));
+                    sparsity(blockNonZeros, blockParameters),
+                    blockTargets == null || Double.isNaN(blockTargets[position]) ? null : blockTargets[position]));
         }
         long parameters = 0;
         long nonZeros = 0;

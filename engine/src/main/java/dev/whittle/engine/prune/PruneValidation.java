@@ -38,6 +38,16 @@ final class PruneValidation {
                         + "chosen within each group of a row, so give one or the other"));
             }
             problems.addAll(weights.tensors().syntaxProblems());
+            if (weights instanceof PruneParameters.Layerwise l && l.owl()) {
+                if (nm != null) {
+                    problems.add(new PruneProblem("sparsityProfile", "owl gives each block its own unstructured "
+                            + "sparsity; N:M is the same everywhere, so give one or the other"));
+                } else if (weights.sparsity() != null && (weights.sparsity() - 2 * l.owlLambda() < 0
+                        || weights.sparsity() + 2 * l.owlLambda() >= 1)) {
+                    problems.add(new PruneProblem("owlLambda", "block sparsities may reach the target +- 2 x "
+                            + l.owlLambda() + ", outside [0, 1) for sparsity " + weights.sparsity()));
+                }
+            }
         }
         if (parameters instanceof PruneParameters.Calibrated calibrated) {
             problems.addAll(calibrated.calibration().problems());
@@ -116,7 +126,7 @@ final class PruneValidation {
     }
 
     /** The input width of a block linear weight, from its name. */
-    private static int inputs(ModelConfig config, String name) {
+    static int inputs(ModelConfig config, String name) {
         if (name.endsWith("o_proj.weight")) {
             return config.numAttentionHeads() * config.headDim();
         }

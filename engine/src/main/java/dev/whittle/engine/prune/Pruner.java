@@ -92,10 +92,13 @@ public final class Pruner {
         ExpertScoring.Result expertScores = null;
         ExpertMerging.Result expertMerges = null;
         ModelConfig outConfig = config;
+        double[] blockTargets = null;
         switch (method) {
             case PruneParameters.WeightPruning weights -> {
                 pruned = weights.tensors().select(TensorSelection.candidates(config));
-                pruneWeights(decoder, weights, pruned, windows, clock, warnings, progress);
+                blockTargets = pruneWeights(decoder, weights, pruned, windows, clock, warnings, progress);
+                outConfig = config.with("quantization_config",
+                        SparsityMetadata.quantizationConfig(decoder, pruned, weights.nm()));
             }
             case PruneParameters.BlockRemoval removal -> {
                 start = System.nanoTime();
@@ -139,7 +142,7 @@ public final class Pruner {
         clock.write += System.nanoTime() - start;
 
         PruneStatistics statistics = PruneStatistics.measure(method, result, pruned, sourceMacs, written, dtype,
-                windows, scores, expertScores, expertMerges, warnings);
+                windows, scores, expertScores, expertMerges, blockTargets, warnings);
         return new Result(written, statistics, clock.times());
     }
 
@@ -148,9 +151,9 @@ public final class Pruner {
      * block: gather the chosen linears' input statistics on the block as it is, prune them, then run the pruned
      * block to make the next block's inputs; blocks after the last chosen one are never run.
      */
-    private static void pruneWeights(Decoder decoder, PruneParameters.WeightPruning method, Set<String> chosen,
-                                     CalibrationWindows windows, PhaseTimes.Clock clock, List<String> warnings,
-                                     Progress progress) {
+    private static double[] pruneWeights(Decoder decoder, PruneParameters.WeightPruning method, Set<String> chosen,
+                                         CalibrationWindows windows, PhaseTimes.Clock clock, List<String> warnings,
+                                         Progress progress) {
         List<DecoderBlock> blocks = decoder.blocks();
         if (method instanceof PruneParameters.Magnitude m && m.scope() == MagnitudePruning.Scope.GLOBAL) {
             long start = System.nanoTime();
@@ -159,7 +162,7 @@ public final class Pruner {
             MagnitudePruning.pruneGlobal(weights, m.sparsity());
             clock.solve += System.nanoTime() - start;
             progress.report("prune", blocks.size(), blocks.size(), "global magnitude threshold");
-            return;
+            return null;
         }
         int last = -1;
         for (int i = 0; i < blocks.size(); i++) {
@@ -167,8 +170,11 @@ public final class Pruner {
                 last = i;
             }
         }
+        double[] targets = method instanceof PruneParameters.Layerwise l && l.owl()
+                ? owlTargets(decoder, windows, chosen, l, last, clock, progress) : null;
         BlockSequence sequence = method instanceof PruneParameters.Calibrated ? new BlockSequence(decoder, windows) : null;
         for (int i = 0; i <= last; i++) {
+            double sparsity = targets == null ? method.sparsity() : targets[i];
             progress.checkCancelled();
             DecoderBlock block = blocks.get(i);
             List<Linear> linears = chosenIn(block, chosen);
@@ -190,7 +196,7 @@ public final class Pruner {
                                 magnitudeInstead(l, w, warnings);
                                 continue;
                             }
-                            WandaPruning.prune(l.weight(), l.out(), l.in(), hooks.of(l.name()).norms(), w.sparsity(), w.nm());
+                            WandaPruning.prune(l.weight(), l.out(), l.in(), hooks.of(l.name()).norms(), sparsity, w.nm());
                         }
                         clock.solve += System.nanoTime() - start;
                     }
@@ -206,7 +212,7 @@ public final class Pruner {
                             }
                             SparseGptPruning.Factor factor = factors.computeIfAbsent(hooks.of(l.name()),
                                     gram -> SparseGptPruning.factor(gram.hessian(), gram.cols(), s.dampening()));
-                            SparseGptPruning.prune(l.weight(), l.out(), l.in(), factor, s.sparsity(), s.nm(), s.blockSize());
+                            SparseGptPruning.prune(l.weight(), l.out(), l.in(), factor, sparsity, s.nm(), s.blockSize());
                         }
                         for (var e : factors.entrySet()) {
                             SparseGptPruning.Factor factor = e.getValue();
@@ -233,6 +239,45 @@ public final class Pruner {
             }
             progress.report("prune", i + 1, last + 1, "block " + i + ": " + linears.size() + " matrices pruned");
         }
+        return targets;
+    }
+
+    /**
+     * OWL's sparsity for each block up to {@code last} (NaN where nothing is chosen), from the outlier ratios of the
+     * dense model: one walk of the calibration samples gathering the chosen linears' input norms, before any pruning.
+     */
+    private static double[] owlTargets(Decoder decoder, CalibrationWindows windows, Set<String> chosen,
+                                       PruneParameters.Layerwise method, int last, PhaseTimes.Clock clock,
+                                       Progress progress) {
+        List<DecoderBlock> blocks = decoder.blocks();
+        BlockSequence sequence = new BlockSequence(decoder, windows);
+        List<Integer> profiled = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i <= last; i++) {
+            progress.checkCancelled();
+            List<Linear> linears = chosenIn(blocks.get(i), chosen);
+            if (!linears.isEmpty()) {
+                StatisticsHooks<InputStatistics.FeatureNorms> hooks = observe(sequence, i, blocks.get(i), linears,
+                        InputStatistics.FeatureNorms::new, clock, progress);
+                ratios.add(OwlProfile.outlierRatio(linears.stream().map(Linear::weight).toList(),
+                        linears.stream().map(l -> hooks.of(l.name()).norms()).toList(), method.owlM()));
+                profiled.add(i);
+            }
+            if (i < last) {
+                long before = sequence.forwardNanos();
+                sequence.advance(i, progress);
+                clock.forward += sequence.forwardNanos() - before;
+            }
+            progress.report("outliers", i + 1, last + 1, null);
+        }
+        double[] sparsities = OwlProfile.sparsities(ratios.stream().mapToDouble(Double::doubleValue).toArray(),
+                method.sparsity(), method.owlLambda());
+        double[] targets = new double[blocks.size()];
+        java.util.Arrays.fill(targets, Double.NaN);
+        for (int k = 0; k < profiled.size(); k++) {
+            targets[profiled.get(k)] = sparsities[k];
+        }
+        return targets;
     }
 
     /**
@@ -273,7 +318,7 @@ public final class Pruner {
     }
 
     /** The dtype the source stores its block weights in (its first block's q_proj), else F32. */
-    private static DType storedDtype(Path source, Decoder decoder) throws IOException {
+    public static DType storedDtype(Path source, Decoder decoder) throws IOException {
         if (decoder.blocks().isEmpty()) {
             return DType.F32;
         }

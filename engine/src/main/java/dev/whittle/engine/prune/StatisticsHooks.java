@@ -19,14 +19,14 @@ import java.util.function.IntFunction;
  * samples. Layers that read the same input (q, k and v; gate and up) share one statistic, gathered once per
  * forward, since their inputs are the same values. Time spent here is the "statistics" phase.
  */
-final class StatisticsHooks<S extends InputStatistics> implements ForwardHooks {
+public final class StatisticsHooks<S extends InputStatistics> implements ForwardHooks {
 
     private final Map<String, S> byLinear = new LinkedHashMap<>();
     private final Set<S> addedThisSample = new HashSet<>();
     private long nanos;
 
     /** Statistics for {@code chosen} (module names) among the block's linears, made by {@code factory(in)}. */
-    StatisticsHooks(DecoderBlock block, Set<String> chosen, IntFunction<S> factory) {
+    public StatisticsHooks(DecoderBlock block, Set<String> chosen, IntFunction<S> factory) {
         for (List<Linear> group : sameInputGroups(block)) {
             S shared = null;
             for (Linear linear : group) {
@@ -69,7 +69,7 @@ final class StatisticsHooks<S extends InputStatistics> implements ForwardHooks {
     }
 
     /** Call before each sample's forward. */
-    void startSample() {
+    public void startSample() {
         addedThisSample.clear();
     }
 
@@ -85,7 +85,7 @@ final class StatisticsHooks<S extends InputStatistics> implements ForwardHooks {
     }
 
     /** The statistic of a chosen linear layer. */
-    S of(String linear) {
+    public S of(String linear) {
         S s = byLinear.get(linear);
         if (s == null) {
             throw new IllegalArgumentException(linear + " was not chosen for statistics");
@@ -94,7 +94,7 @@ final class StatisticsHooks<S extends InputStatistics> implements ForwardHooks {
     }
 
     /** Nanoseconds spent adding inputs so far. */
-    long nanos() {
+    public long nanos() {
         return nanos;
     }
 }

@@ -68,6 +68,11 @@ public record TensorSelection(List<String> include, List<String> exclude) {
         }
     }
 
+    /** The input width of the block linear weight {@code name} (a candidate) of the model {@code config} describes. */
+    public static int inputs(ModelConfig config, String name) {
+        return PruneValidation.inputs(config, name);
+    }
+
     /** The chosen tensor names among {@code candidates}, in their order; throws naming the offending field. */
     public Set<String> select(List<String> candidates) {
         List<Pattern> includes = compile("include", include);

@@ -322,7 +322,7 @@ class ExpertPruningTest {
             source.forward(Batch.of(window), ForwardState.forInference(), inputs);
         }
 
-        Pruner.Result result = prune(new PruneParameters.Wanda(0.5, null, null, null, null, null), calibration);
+        Pruner.Result result = prune(new PruneParameters.Wanda(0.5, null, null, null, null, null, null, null, null), calibration);
 
         Map<String, float[]> out = PruneFixtures.tensors(result.model());
         assertThat(out.get("model.layers.0.block_sparse_moe.gate.weight"))
@@ -373,7 +373,7 @@ class ExpertPruningTest {
         assertThat(PruneFixtures.tensors(reap.model()).get(shared)).containsExactly(PruneFixtures.tensors(qwen).get(shared));
 
         Pruner.Result wanda = Pruner.prune(reap.model(), tmp.resolve("wanda"),
-                new PruneParameters.Wanda(0.5, null, null, null, null, null), calibration, Progress.NONE);
+                new PruneParameters.Wanda(0.5, null, null, null, null, null, null, null, null), calibration, Progress.NONE);
         assertThat(wanda.statistics().matrices()).filteredOn(m -> m.name().equals(shared)).singleElement()
                 .satisfies(m -> assertThat(m.sparsity()).isEqualTo(0.5));
         assertThat(wanda.statistics().matrices()).filteredOn(m -> m.name().endsWith("shared_expert_gate.weight"))

@@ -46,11 +46,11 @@ final class PruneFixtures {
     }
 
     static PruneParameters.Wanda wanda(Double sparsity, NmSparsity nm, Calibration calibration) {
-        return new PruneParameters.Wanda(sparsity, nm, null, null, calibration, null);
+        return new PruneParameters.Wanda(sparsity, nm, null, null, calibration, null, null, null, null);
     }
 
     static PruneParameters.SparseGpt sparseGpt(Double sparsity, NmSparsity nm, Calibration calibration) {
-        return new PruneParameters.SparseGpt(sparsity, nm, null, null, null, null, calibration, null);
+        return new PruneParameters.SparseGpt(sparsity, nm, null, null, null, null, calibration, null, null, null, null);
     }
 
     /** Every tensor of a model folder, widened to fp32, by name. */

@@ -58,9 +58,9 @@ class PruneParametersTest {
     void theMethodNamesTheTypeAndLeftOutFieldsTakeTheirDefaults() {
         assertThat(read("{\"method\": \"wanda\", \"sparsity\": 0.5}")).isEqualTo(new PruneParameters.Wanda(0.5, null,
                 List.of(), List.of(), new Calibration(null, Calibration.BuiltInSet.NATURAL_ENGLISH, null, 128, 2048, 0L),
-                null));
+                null, null, null, null));
         assertThat(read("{\"method\": \"sparsegpt\", \"nm\": \"2:4\"}")).isEqualTo(new PruneParameters.SparseGpt(0.5,
-                new NmSparsity(2, 4), 128, 0.01, List.of(), List.of(), Calibration.DEFAULT, null));
+                new NmSparsity(2, 4), 128, 0.01, List.of(), List.of(), Calibration.DEFAULT, null, null, null, null));
         assertThat(read("{\"method\": \"magnitude\", \"sparsity\": 0.3}")).isEqualTo(new PruneParameters.Magnitude(0.3,
                 null, MagnitudePruning.Scope.LAYER, List.of(), List.of(), null));
         assertThat(read("{\"method\": \"block-removal\", \"blocks\": 2, \"metric\": \"block-influence\"}"))
@@ -245,6 +245,18 @@ class PruneParametersTest {
             assertThat(read(json).problems()).as(json).isEmpty();
             assertThat(read(json).problems(mixtral)).as(json).isEmpty();
         }
+    }
+
+    @Test
+    void owlNeedsUnstructuredSparsityAndRoomForItsSpread() {
+        assertThat(fields("{\"method\": \"wanda\", \"nm\": \"2:4\", \"sparsityProfile\": \"owl\"}"))
+                .containsExactly("sparsityProfile");
+        assertThat(fields("{\"method\": \"sparsegpt\", \"sparsity\": 0.9, \"sparsityProfile\": \"owl\"}"))
+                .containsExactly("owlLambda"); // 0.9 + 2 x 0.08 reaches past 1
+        PruneParameters owl = read("{\"method\": \"wanda\", \"sparsity\": 0.7, \"sparsityProfile\": \"owl\"}");
+        assertThat(owl.problems()).isEmpty();
+        assertThat(((PruneParameters.Wanda) owl).owlM()).isEqualTo(5.0);
+        assertThat(((PruneParameters.Wanda) owl).owlLambda()).isEqualTo(0.08);
     }
 
     @Test

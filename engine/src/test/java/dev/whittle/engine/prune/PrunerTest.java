@@ -218,7 +218,7 @@ class PrunerTest {
     @Test
     void includeAndExcludePatternsChooseTheMatrices() throws IOException {
         PruneParameters.Wanda mlpOnly = new PruneParameters.Wanda(0.5, null, List.of("mlp"), List.of("layers\\.1\\."),
-                PruneFixtures.calibration(4, 32), null);
+                PruneFixtures.calibration(4, 32), null, null, null, null);
         Pruner.Result result = prune(llama, mlpOnly);
         for (PruneStatistics.Matrix m : result.statistics().matrices()) {
             boolean chosen = m.name().contains(".mlp.") && m.block() != 1;
@@ -313,7 +313,9 @@ class PrunerTest {
             assertThat(checkpoint.metadata()).containsEntry("whittle.prune.method", "wanda")
                     .containsEntry("whittle.prune.calibration", result.statistics().calibration().fingerprint());
         }
-        assertThat(ModelConfig.load(result.model()).json()).isEqualTo(ModelConfig.load(bf16).json());
+        var written = ModelConfig.load(result.model()).json();
+        written.remove("quantization_config"); // the sparsity record; see the test below
+        assertThat(written).isEqualTo(ModelConfig.load(bf16).json());
         Decoder decoder = DecoderLoader.load(result.model(), Progress.NONE);
         for (float v : decoder.logits(new int[] {1, 2, 3})) {
             assertThat(v).isFinite();
@@ -322,6 +324,32 @@ class PrunerTest {
         PruneParameters asF32 = new PruneParameters.Magnitude(0.5, null, null, null, null, PruneParameters.Dtype.FLOAT32);
         Path f32 = prune(bf16, asF32).model();
         assertThat(ModelConfig.load(f32).torchDtype()).isEqualTo("float32");
+    }
+
+    @Test
+    void aPrunedModelsConfigRecordsItsSparsityAsCompressedTensorsDoes() throws IOException {
+        PruneParameters method = new PruneParameters.Wanda(null, new NmSparsity(2, 4), null, List.of("down_proj"),
+                WINDOWS, null, null, null, null);
+        Pruner.Result result = prune(llama, method);
+        var q = ModelConfig.load(result.model()).get("quantization_config");
+        assertThat(q.get("quant_method").stringValue()).isEqualTo("compressed-tensors");
+        var sparsity = q.get("sparsity_config");
+        assertThat(sparsity.get("format").stringValue()).isEqualTo("dense");
+        assertThat(sparsity.get("sparsity_structure").stringValue()).isEqualTo("2:4");
+        assertThat(sparsity.get("targets").toString()).isEqualTo("[\"Linear\"]");
+        assertThat(sparsity.get("ignore").toString()).isEqualTo("[\"model.layers.0.mlp.down_proj\","
+                + "\"model.layers.1.mlp.down_proj\",\"model.layers.2.mlp.down_proj\",\"lm_head\"]");
+        long zeros = 0;
+        long total = 0;
+        try (Checkpoint checkpoint = Checkpoint.open(result.model())) {
+            for (String name : checkpoint.names()) {
+                for (float v : checkpoint.floats(name)) {
+                    zeros += v == 0 ? 1 : 0;
+                    total++;
+                }
+            }
+        }
+        assertThat(sparsity.get("global_sparsity").asDouble()).isEqualTo((double) zeros / total);
     }
 
     @Test

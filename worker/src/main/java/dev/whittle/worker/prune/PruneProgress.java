@@ -3,24 +3,24 @@ package dev.whittle.worker.prune;
 import dev.whittle.engine.Progress;
 
 /**
- * The pruner's reports as the job's progress: its main phase ({@code prune}: blocks, or {@code score}: samples for
- * block removal) gives the units, percent and ETA; loading comes before it at zero, and only the end of writing
- * after it, so the job's percent never goes back.
+ * The pruner's and quantizer's reports as the job's progress: the main phase ({@code prune} or {@code quantize}:
+ * blocks, or {@code score}: samples for block removal) gives the units, percent and ETA; loading comes before it at
+ * zero, and only the end of writing after it, so the job's percent never goes back.
  */
-final class PruneProgress implements Progress {
+public final class PruneProgress implements Progress {
 
     private final Progress job;
     private long done;
     private long total;
 
-    PruneProgress(Progress job) {
+    public PruneProgress(Progress job) {
         this.job = job;
     }
 
     @Override
     public void report(String stage, long done, long total, String message) {
         switch (stage) {
-            case "prune", "score" -> {
+            case "prune", "score", "quantize" -> {
                 this.done = done;
                 this.total = total;
                 job.report(stage, done, total, message);

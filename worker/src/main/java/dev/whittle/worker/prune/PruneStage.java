@@ -10,22 +10,16 @@ import dev.whittle.engine.prune.PruneProblem;
 import dev.whittle.engine.prune.PruneProblemException;
 import dev.whittle.engine.prune.PruneStatistics;
 import dev.whittle.engine.prune.Pruner;
-import dev.whittle.persistence.dataset.Dataset;
-import dev.whittle.persistence.dataset.DatasetFormat;
-import dev.whittle.persistence.dataset.Datasets;
 import dev.whittle.worker.queue.WorkerProperties;
 import dev.whittle.worker.stage.FieldProblem;
 import dev.whittle.worker.stage.StageContext;
 import dev.whittle.worker.stage.StageType;
-import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * PRUNE: magnitude, Wanda or SparseGPT weight pruning (unstructured or N:M), block removal, or on a
@@ -59,16 +53,13 @@ public class PruneStage implements StageType<PruneParameters> {
     public record Result(PruneStatistics statistics, PhaseTimes times) {
     }
 
-    private final Datasets datasets;
+    private final CalibrationDatasets datasets;
     private final CalibrationSampler calibrationSampler;
-    private final StorageRoots roots;
     private final WorkerProperties settings;
 
-    public PruneStage(Datasets datasets, CalibrationSampler calibrationSampler, StorageRoots roots,
-                      WorkerProperties settings) {
+    public PruneStage(CalibrationDatasets datasets, CalibrationSampler calibrationSampler, WorkerProperties settings) {
         this.settings = settings;
         this.datasets = datasets;
-        this.roots = roots;
         this.calibrationSampler = calibrationSampler;
     }
 
@@ -95,19 +86,8 @@ public class PruneStage implements StageType<PruneParameters> {
     @Override
     public List<FieldProblem> validate(PruneParameters p) {
         List<FieldProblem> problems = fieldProblems(p.problems());
-        if (p instanceof PruneParameters.Calibrated c && c.calibration().dataset() != null) {
-            Calibration calibration = c.calibration();
-            Optional<Dataset> dataset = dataset(calibration.dataset());
-            if (dataset.isEmpty()) {
-                problems.add(new FieldProblem("calibration.dataset", "no dataset with id or name '"
-                        + calibration.dataset() + "'"));
-            } else if (dataset.get().getFormat() == DatasetFormat.CSV) {
-                problems.add(new FieldProblem("calibration.dataset", "'" + calibration.dataset() + "' is CSV; "
-                        + "calibration reads TEXT or JSONL datasets"));
-            } else if (dataset.get().getFormat() == DatasetFormat.TEXT && calibration.field() != null) {
-                problems.add(new FieldProblem("calibration.field", "'" + calibration.dataset()
-                        + "' is a TEXT dataset, which has no fields"));
-            }
+        if (p instanceof PruneParameters.Calibrated c) {
+            problems.addAll(datasets.problems(c.calibration()));
         }
         return problems;
     }
@@ -157,7 +137,7 @@ public class PruneStage implements StageType<PruneParameters> {
         }
         CalibrationSource calibration = null;
         if (p instanceof PruneParameters.Calibrated c) {
-            calibration = c.calibration().source(this::datasetFile);
+            calibration = datasets.source(c.calibration());
             int window = CalibrationSampler.context(config);
             if (c.calibration().seqlen() > window) {
                 context.warning("calibration.seqlen", c.calibration().seqlen() + " is longer than the model's context "
@@ -172,23 +152,10 @@ public class PruneStage implements StageType<PruneParameters> {
         return new Result(result.statistics(), result.times());
     }
 
-    private static List<FieldProblem> fieldProblems(List<PruneProblem> problems) {
+    /** The engine's problems as the API's field problems. */
+    public static List<FieldProblem> fieldProblems(List<PruneProblem> problems) {
         List<FieldProblem> fields = new ArrayList<>();
         problems.forEach(problem -> fields.add(new FieldProblem(problem.field(), problem.message())));
         return fields;
-    }
-
-    /** The registered dataset's file, read as JSON lines or as text by its format. */
-    private CalibrationSource datasetFile(String idOrName, String field) {
-        Dataset dataset = dataset(idOrName).orElseThrow(() -> new IllegalStateException(
-                "calibration.dataset: the dataset '" + idOrName + "' is no longer registered"));
-        // Resolved again now: a file swapped for a link out of the data roots since registration is refused.
-        Path file = roots.dataFile(dataset.getPath());
-        return dataset.getFormat() == DatasetFormat.JSONL ? new CalibrationSource.JsonLines(file, field)
-                : new CalibrationSource.TextFile(file);
-    }
-
-    private Optional<Dataset> dataset(String idOrName) {
-        return datasets.findVisible(idOrName);
     }
 }
