@@ -1,5 +1,7 @@
 package dev.whittle.engine.prune;
 
+import dev.whittle.engine.testing.DenseMath;
+
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;

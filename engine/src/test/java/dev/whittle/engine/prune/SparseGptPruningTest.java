@@ -1,5 +1,7 @@
 package dev.whittle.engine.prune;
 
+import dev.whittle.engine.testing.DenseMath;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;

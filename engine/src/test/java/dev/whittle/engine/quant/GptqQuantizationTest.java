@@ -1,5 +1,7 @@
 package dev.whittle.engine.quant;
 
+import dev.whittle.engine.testing.DenseMath;
+
 import dev.whittle.engine.io.DType;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +71,7 @@ class GptqQuantizationTest {
                 inverse[i][j] = hessian[order[i] * n + order[j]] + (i == j ? dampening * mean : 0);
             }
         }
-        inverse = invert(inverse);
+        inverse = DenseMath.inverse(inverse);
         double[][] w = new double[ROWS][n];
         for (int r = 0; r < ROWS; r++) {
             for (int p = 0; p < n; p++) {
@@ -135,44 +137,6 @@ class GptqQuantizationTest {
         }
         scales[at] = scheme.scale(min, max);
         zeros[at] = scheme.zero(min, scales[at]);
-    }
-
-    /** Gauss-Jordan inverse with partial pivoting. */
-    private static double[][] invert(double[][] a) {
-        int n = a.length;
-        double[][] m = new double[n][2 * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a[i], 0, m[i], 0, n);
-            m[i][n + i] = 1;
-        }
-        for (int c = 0; c < n; c++) {
-            int pivot = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
-                    pivot = r;
-                }
-            }
-            double[] t = m[c];
-            m[c] = m[pivot];
-            m[pivot] = t;
-            double d = m[c][c];
-            for (int j = 0; j < 2 * n; j++) {
-                m[c][j] /= d;
-            }
-            for (int r = 0; r < n; r++) {
-                if (r != c && m[r][c] != 0) {
-                    double f = m[r][c];
-                    for (int j = 0; j < 2 * n; j++) {
-                        m[r][j] -= f * m[c][j];
-                    }
-                }
-            }
-        }
-        double[][] inv = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(m[i], n, inv[i], 0, n);
-        }
-        return inv;
     }
 
     /** {@code 2 X^T X / tokens} of correlated inputs whose features differ in scale (so activation order matters). */

@@ -1,15 +1,15 @@
-package dev.whittle.engine.prune;
+package dev.whittle.engine.testing;
 
 import java.util.SplittableRandom;
 
-/** Plain double-precision linear algebra for checking the pruning code: textbook algorithms, no shortcuts. */
-final class DenseMath {
+/** Plain double-precision linear algebra for checking the pruning and quantization code: textbook algorithms, no shortcuts. */
+public final class DenseMath {
 
     private DenseMath() {
     }
 
     /** The inverse of the square matrix {@code a} ({@code n x n}) by Gauss-Jordan elimination with partial pivoting. */
-    static double[][] inverse(double[][] a) {
+    public static double[][] inverse(double[][] a) {
         int n = a.length;
         double[][] m = new double[n][2 * n];
         for (int i = 0; i < n; i++) {
@@ -47,7 +47,7 @@ final class DenseMath {
     }
 
     /** The square submatrix of {@code a} on rows and columns {@code [from, n)}. */
-    static double[][] trailing(double[][] a, int from) {
+    public static double[][] trailing(double[][] a, int from) {
         int n = a.length - from;
         double[][] s = new double[n][n];
         for (int i = 0; i < n; i++) {
@@ -57,7 +57,7 @@ final class DenseMath {
     }
 
     /** {@code X^T X} of {@code x [tokens x cols]} stored row-major, in double. */
-    static double[][] gram(float[] x, int tokens, int cols) {
+    public static double[][] gram(float[] x, int tokens, int cols) {
         double[][] h = new double[cols][cols];
         for (int t = 0; t < tokens; t++) {
             for (int i = 0; i < cols; i++) {
@@ -71,7 +71,7 @@ final class DenseMath {
     }
 
     /** Tokens with correlated features: gaussian rows mixed by a random matrix, and per-feature scales. */
-    static float[] correlatedInputs(int tokens, int cols, long seed) {
+    public static float[] correlatedInputs(int tokens, int cols, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[][] mix = new double[cols][cols];
         double[] scale = new double[cols];
@@ -98,7 +98,7 @@ final class DenseMath {
         return x;
     }
 
-    static float[] gaussian(int n, long seed) {
+    public static float[] gaussian(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] w = new float[n];
         for (int i = 0; i < n; i++) {
@@ -107,7 +107,7 @@ final class DenseMath {
         return w;
     }
 
-    static float[] flatFloats(double[][] a) {
+    public static float[] flatFloats(double[][] a) {
         int n = a.length;
         int m = a[0].length;
         float[] f = new float[n * m];
