@@ -129,7 +129,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     /** How long a client should wait before trying again while the database cannot be reached. */
-    static final String RETRY_AFTER_SECONDS = "5";
+    public static final String RETRY_AFTER_SECONDS = "5";
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {

@@ -3,7 +3,9 @@ package dev.whittle.api.security;
 import dev.whittle.persistence.team.ApiKey;
 import dev.whittle.persistence.team.ApiKeys;
 import org.springframework.security.authentication.AuthenticationProvider;
+import dev.whittle.persistence.outage.DatabaseOutage;
 import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 
@@ -27,10 +29,20 @@ public class ApiKeyAuthenticationProvider implements AuthenticationProvider {
         if (jwtEnabled && looksLikeJwt(token)) {
             return null;
         }
-        ApiKey key = keys.findByKeyHash(ApiKeySecrets.hash(token))
-                .filter(k -> !k.isRevoked())
-                .orElseThrow(() -> new BadCredentialsException("The key is unknown or revoked"));
-        keys.touch(key.getId());
+        ApiKey key;
+        try {
+            key = keys.findByKeyHash(ApiKeySecrets.hash(token))
+                    .filter(k -> !k.isRevoked())
+                    .orElseThrow(() -> new BadCredentialsException("The key is unknown or revoked"));
+            keys.touch(key.getId());
+        } catch (RuntimeException e) {
+            if (e instanceof AuthenticationException || !DatabaseOutage.causes(e)) {
+                throw e;
+            }
+            // The key cannot be checked now: the entry point answers 503, not 401, so clients retry. Not an
+            // AuthenticationServiceException: Spring Security rethrows those, and they would end as a 500.
+            throw new KeyCheckUnavailable(e);
+        }
         return new Caller(key.getTeam(), key.getRole(), "key " + key.getId() + " (" + key.getName() + ")").authentication();
     }
 
@@ -42,5 +54,12 @@ public class ApiKeyAuthenticationProvider implements AuthenticationProvider {
     /** Three base64url parts joined by dots (a JWS); keys have no dots. */
     static boolean looksLikeJwt(String token) {
         return token.chars().filter(c -> c == '.').count() == 2;
+    }
+
+    /** The database holding the keys could not be reached. */
+    static final class KeyCheckUnavailable extends AuthenticationException {
+        KeyCheckUnavailable(Throwable cause) {
+            super("the database cannot be reached to check the key", cause);
+        }
     }
 }

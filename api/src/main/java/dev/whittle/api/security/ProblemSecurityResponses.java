@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.whittle.api.problems.ProblemHandler;
 import dev.whittle.api.problems.Problems;
+import dev.whittle.persistence.outage.DatabaseOutage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
@@ -20,6 +22,12 @@ public class ProblemSecurityResponses implements AuthenticationEntryPoint, Acces
 
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
+        if (DatabaseOutage.causes(e)) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, ProblemHandler.RETRY_AFTER_SECONDS);
+            write(request, response, Problems.DATABASE_UNAVAILABLE,
+                    "The database cannot be reached just now; try again in a few seconds.");
+            return;
+        }
         boolean sent = request.getHeader(HttpHeaders.AUTHORIZATION) != null;
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, sent ? "Bearer error=\"invalid_token\"" : "Bearer");
         write(request, response, Problems.UNAUTHORIZED, sent

@@ -36,7 +36,7 @@ import org.springframework.security.web.SecurityFilterChain;
 @EnableConfigurationProperties(SecurityProperties.class)
 public class SecurityConfiguration {
 
-    private static final String[] OPEN = {"/", "/index.html", "/dashboard/**", "/assets/**", "/webjars/**", "/favicon.ico",
+    private static final String[] OPEN = {"/", "/index.html", "/app.js", "/app.css", "/dashboard/**", "/assets/**", "/webjars/**", "/favicon.ico",
             "/swagger-ui.html", "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
             "/actuator/health", "/actuator/health/**", "/error"};
     private static final String[] READERS = {"ADMIN", "SUBMITTER", "VIEWER"};

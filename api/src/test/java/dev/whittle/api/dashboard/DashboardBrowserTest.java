@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -71,8 +72,10 @@ class DashboardBrowserTest {
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(120));
+        wait.ignoring(StaleElementReferenceException.class); // the page re-renders while it is read
         browser.get("http://localhost:" + port + "/");
-        wait.until(b -> b.findElement(By.tagName("h2")).getText().equals("Jobs"));
+        // #main: before a key is entered, the alert region above it shows the 401 as a heading of its own.
+        wait.until(b -> b.findElement(By.cssSelector("#main h2")).getText().equals("Jobs"));
         // The page is public; what it fetches needs a key, entered as a user would.
         browser.findElement(By.id("api-key")).sendKeys(Api.ADMIN_KEY);
         browser.findElement(By.cssSelector("#key-form button")).click();

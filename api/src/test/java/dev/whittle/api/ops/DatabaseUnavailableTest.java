@@ -21,7 +21,8 @@ import org.springframework.test.context.TestPropertySource;
  * While PostgreSQL is down, requests that need it are answered at once with 503 problem+json and Retry-After
  * (not a 30 s hang and a 500); once it is back, the same requests succeed on the same process.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "whittle.worker.enabled=false")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"whittle.worker.enabled=false", "whittle.security.bootstrap-key=" + Api.ADMIN_KEY})
 @TestPropertySource(locations = WorkerTest.SHARED_PROPERTIES)
 class DatabaseUnavailableTest {
 
