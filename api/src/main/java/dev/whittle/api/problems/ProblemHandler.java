@@ -130,6 +130,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     /** How long a client should wait before trying again while the database cannot be reached. */
     public static final String RETRY_AFTER_SECONDS = "5";
+    /** What a 503 for an unreachable database says, wherever it is answered (here, or before a key is checked). */
+    public static final String DATABASE_UNAVAILABLE_DETAIL =
+            "The database cannot be reached just now; try again in a few seconds.";
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
@@ -139,8 +142,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             log.warn("Database unavailable serving {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
             return ResponseEntity.status(Problems.DATABASE_UNAVAILABLE.status())
                     .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-                    .body(at(Problems.DATABASE_UNAVAILABLE.detail(
-                            "The database cannot be reached just now; try again in a few seconds."), request));
+                    .body(at(Problems.DATABASE_UNAVAILABLE.detail(DATABASE_UNAVAILABLE_DETAIL), request));
         }
         log.error("Unexpected error serving {} {}", request.getMethod(), request.getRequestURI(), e);
         ProblemDetail problem = at(Problems.INTERNAL.detail("The server failed to handle this request; it has been logged."), request);

@@ -24,8 +24,7 @@ public class ProblemSecurityResponses implements AuthenticationEntryPoint, Acces
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
         if (DatabaseOutage.causes(e)) {
             response.setHeader(HttpHeaders.RETRY_AFTER, ProblemHandler.RETRY_AFTER_SECONDS);
-            write(request, response, Problems.DATABASE_UNAVAILABLE,
-                    "The database cannot be reached just now; try again in a few seconds.");
+            write(request, response, Problems.DATABASE_UNAVAILABLE, ProblemHandler.DATABASE_UNAVAILABLE_DETAIL);
             return;
         }
         boolean sent = request.getHeader(HttpHeaders.AUTHORIZATION) != null;
