@@ -24,21 +24,11 @@ class DistillSubmissionTest {
         api = new Api(port);
     }
 
-    private String register(String folder) {
-        Api.Response r = api.post("/api/v1/models", "{\"name\":\"" + folder + "\",\"path\":\"" + folder + "\"}");
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return folder;
-    }
-
-    private Api.Response submit(String model, String stage) {
-        return api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[" + stage + "]}");
-    }
-
     @Test
     void aTeacherWithAnotherVocabularyIsRefusedNamingBothSizes() {
-        String student = register(TestModelFolders.llama());
-        String teacher = register(TestModelFolders.write(Family.LLAMA, TestModels.options().vocab(300)));
-        Api.Response r = submit(student, "{\"type\":\"DISTILL\",\"method\":\"logits\",\"teacher\":\"" + teacher
+        String student = api.registerModel(TestModelFolders.llama());
+        String teacher = api.registerModel(TestModelFolders.write(Family.LLAMA, TestModels.options().vocab(300)));
+        Api.Response r = api.submit(student, "{\"type\":\"DISTILL\",\"method\":\"logits\",\"teacher\":\"" + teacher
                 + "\",\"data\":{\"builtIn\":\"knowledge-qa\"}}");
 
         assertThat(r.status()).as(r.body()).isEqualTo(422);
@@ -49,13 +39,13 @@ class DistillSubmissionTest {
 
     @Test
     void aLoraTargetThatNamesNoLayerIsRefusedAtTheTarget() {
-        String student = register(TestModelFolders.llama());
-        Api.Response r = submit(student, "{\"type\":\"DISTILL\",\"method\":\"sft\",\"data\":{\"builtIn\":\"knowledge-qa\"},"
+        String student = api.registerModel(TestModelFolders.llama());
+        Api.Response r = api.submit(student, "{\"type\":\"DISTILL\",\"method\":\"sft\",\"data\":{\"builtIn\":\"knowledge-qa\"},"
                 + "\"adapter\":{\"type\":\"lora\",\"targets\":[\"c_attn\"]}}");
 
         assertThat(r.status()).as(r.body()).isEqualTo(422);
         assertThat(r.errorFields()).containsExactly("stages[0].adapter.targets[0]");
-        assertThat(submit(student, "{\"type\":\"DISTILL\",\"method\":\"sft\",\"data\":{\"builtIn\":\"knowledge-qa\"},"
+        assertThat(api.submit(student, "{\"type\":\"DISTILL\",\"method\":\"sft\",\"data\":{\"builtIn\":\"knowledge-qa\"},"
                 + "\"adapter\":{\"type\":\"lora\",\"targets\":[\"up_proj\"]}}").status()).isEqualTo(202);
     }
 }

@@ -27,22 +27,12 @@ class MergeSubmissionTest {
         api = new Api(port);
     }
 
-    private String register(String folder) {
-        Api.Response r = api.post("/api/v1/models", "{\"name\":\"" + folder + "\",\"path\":\"" + folder + "\"}");
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r.json().get("id").asString();
-    }
-
-    private Api.Response submit(String model, String stage) {
-        return api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[" + stage + "]}");
-    }
-
     @Test
     void aModelWithAnotherVocabularyIsRefusedAtItsFieldNamingTheEmbedding() {
-        String model = register(TestModelFolders.llama());
-        String other = register(TestModelFolders.write(Family.LLAMA, TestModels.options().vocab(TestModels.options().vocab() + 16)));
+        String model = api.registerModel(TestModelFolders.llama());
+        String other = api.registerModel(TestModelFolders.write(Family.LLAMA, TestModels.options().vocab(TestModels.options().vocab() + 16)));
 
-        Api.Response r = submit(model, "{\"type\":\"MERGE\",\"method\":\"slerp\",\"models\":[\"" + other + "\"]}");
+        Api.Response r = api.submit(model, "{\"type\":\"MERGE\",\"method\":\"slerp\",\"models\":[\"" + other + "\"]}");
 
         assertThat(r.status()).as(r.body()).isEqualTo(422);
         assertThat(r.header("Content-Type")).startsWith("application/problem+json");
@@ -53,10 +43,10 @@ class MergeSubmissionTest {
 
     @Test
     void theMergedModelListsBothParentsAndEachSeesItInItsLineage() {
-        String model = register(TestModelFolders.llama());
-        String other = register(TestModelFolders.llama());
+        String model = api.registerModel(TestModelFolders.llama());
+        String other = api.registerModel(TestModelFolders.llama());
 
-        Api.Response r = submit(model, "{\"type\":\"MERGE\",\"method\":\"linear\",\"models\":[\"" + other + "\"]}");
+        Api.Response r = api.submit(model, "{\"type\":\"MERGE\",\"method\":\"linear\",\"models\":[\"" + other + "\"]}");
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         JsonNode job = api.poll("/api/v1/jobs/" + r.json().get("id").asString(),
                 j -> j.get("status").asString().equals("SUCCEEDED") || j.get("status").asString().equals("FAILED"),

@@ -24,16 +24,6 @@ class PruneSubmissionTest {
         api = new Api(port);
     }
 
-    private String register(String folder) {
-        Api.Response r = api.post("/api/v1/models", "{\"name\":\"" + folder + "\",\"path\":\"" + folder + "\"}");
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return folder;
-    }
-
-    private Api.Response submit(String model, String stage) {
-        return api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[" + stage + "]}");
-    }
-
     private static void assertRefusedAt(Api.Response r, String field, String message) {
         assertThat(r.status()).as(r.body()).isEqualTo(422);
         assertThat(r.header("Content-Type")).startsWith("application/problem+json");
@@ -43,42 +33,42 @@ class PruneSubmissionTest {
 
     @Test
     void removingMoreBlocksThanTheModelHasIsRefusedAtBlocks() {
-        String model = register(TestModelFolders.write(Family.LLAMA, TestModels.options().layers(3)));
-        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":5}"),
+        String model = api.registerModel(TestModelFolders.write(Family.LLAMA, TestModels.options().layers(3)));
+        assertRefusedAt(api.submit(model, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":5}"),
                 "stages[0].blocks", "the model has 3 blocks");
-        assertThat(submit(model, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":2}").status()).isEqualTo(202);
+        assertThat(api.submit(model, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":2}").status()).isEqualTo(202);
     }
 
     @Test
     void anIncludePatternThatMatchesNoTensorIsRefusedAtInclude() {
-        String model = register(TestModelFolders.llama());
-        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"magnitude\",\"sparsity\":0.5,"
+        String model = api.registerModel(TestModelFolders.llama());
+        assertRefusedAt(api.submit(model, "{\"type\":\"PRUNE\",\"method\":\"magnitude\",\"sparsity\":0.5,"
                 + "\"include\":[\"\\\\.nothing_proj\\\\.\"]}"), "stages[0].include[0]", "matches no prunable tensor");
     }
 
     @Test
     void aMethodTheFamilyCannotTakeIsRefusedAtMethod() {
-        String mixtral = register(TestModelFolders.write(Family.MIXTRAL, TestModels.options()));
-        assertRefusedAt(submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":1}"),
+        String mixtral = api.registerModel(TestModelFolders.write(Family.MIXTRAL, TestModels.options()));
+        assertRefusedAt(api.submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":1}"),
                 "stages[0].method", "MixtralForCausalLM");
-        String llama = register(TestModelFolders.llama());
-        assertRefusedAt(submit(llama, "{\"type\":\"PRUNE\",\"method\":\"reap\",\"experts\":0.25}"),
+        String llama = api.registerModel(TestModelFolders.llama());
+        assertRefusedAt(api.submit(llama, "{\"type\":\"PRUNE\",\"method\":\"reap\",\"experts\":0.25}"),
                 "stages[0].method", "LlamaForCausalLM is dense");
     }
 
     @Test
     void removingExpertsBelowTopKIsRefusedAtExperts() {
-        String mixtral = register(TestModelFolders.write(Family.MIXTRAL, TestModels.options().experts(4).expertsPerToken(2)));
-        assertRefusedAt(submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"reap\",\"experts\":0.75}"),
+        String mixtral = api.registerModel(TestModelFolders.write(Family.MIXTRAL, TestModels.options().experts(4).expertsPerToken(2)));
+        assertRefusedAt(api.submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"reap\",\"experts\":0.75}"),
                 "stages[0].experts", "fewer than the 2 each token is routed to");
-        assertThat(submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"merge-experts\",\"experts\":0.5}").status())
+        assertThat(api.submit(mixtral, "{\"type\":\"PRUNE\",\"method\":\"merge-experts\",\"experts\":0.5}").status())
                 .isEqualTo(202);
     }
 
     @Test
     void onlyTheFirstStageIsCheckedAgainstTheJobsModelAsLaterOnesMayReadAnotherShape() {
-        String model = register(TestModelFolders.write(Family.LLAMA, TestModels.options().layers(3)));
-        Api.Response r = submit(model, "{\"type\":\"INSPECT\"},{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":5}");
+        String model = api.registerModel(TestModelFolders.write(Family.LLAMA, TestModels.options().layers(3)));
+        Api.Response r = api.submit(model, "{\"type\":\"INSPECT\"},{\"type\":\"PRUNE\",\"method\":\"block-removal\",\"blocks\":5}");
         assertThat(r.status()).as(r.body()).isEqualTo(202);
     }
 }

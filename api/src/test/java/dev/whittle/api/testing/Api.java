@@ -98,6 +98,20 @@ public final class Api {
         return b;
     }
 
+    /** Registers the model folder {@code folder} (under the test model root) under its own name; returns its id. */
+    public String registerModel(String folder) {
+        Response r = post("/api/v1/models", "{\"name\":\"" + folder + "\",\"path\":\"" + folder + "\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("registering " + folder + ": " + r.status() + " " + r.body());
+        }
+        return r.json().get("id").asString();
+    }
+
+    /** Submits a job of {@code stages} (JSON objects, comma-separated) on {@code model} (id or name). */
+    public Response submit(String model, String stages) {
+        return post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[" + stages + "]}");
+    }
+
     /** The lines of a streamed response (Server-Sent Events), read until the server ends it. */
     public List<String> stream(String path, String... headers) {
         try {
