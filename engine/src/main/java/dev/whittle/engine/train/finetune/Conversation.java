@@ -38,13 +38,12 @@ public record Conversation(List<ChatTemplate.Message> messages) {
     }
 
     /**
-     * The prompt and response texts to train on, for {@code tokenizer}: a bos the template writes in front is left
-     * out of the prompt when the tokenizer adds one itself (else the example would start with two).
+     * The prompt and response texts of the final assistant turn, as the template renders them.
      *
      * @throws IllegalArgumentException when the template cannot render the conversation, or renders the prompt as
      *                                  other than a prefix of the whole conversation (it is not prefix-stable)
      */
-    public SelfDistillation.Example render(ChatTemplate template, Tokenizer tokenizer) {
+    public SelfDistillation.Example render(ChatTemplate template) {
         int last = finalAssistant();
         String prompt = template.render(messages.subList(0, last), true);
         String whole = template.render(messages.subList(0, last + 1), false);
@@ -62,11 +61,20 @@ public record Conversation(List<ChatTemplate.Message> messages) {
         if (response.isEmpty()) {
             throw new IllegalArgumentException("the chat template renders the final assistant turn as nothing");
         }
-        String bos = tokenizer.addsBos() ? tokenizer.decode(new int[] {tokenizer.bosTokenId()}) : null;
-        if (bos != null && !bos.isEmpty() && prompt.startsWith(bos)) {
-            prompt = prompt.substring(bos.length());
-        }
         return new SelfDistillation.Example(prompt, response);
+    }
+
+    /**
+     * As {@link #render(ChatTemplate)}, ready for {@code tokenizer}'s {@code encode(text, true)}: a bos the template
+     * writes in front is left out of the prompt when the tokenizer adds one itself (else there would be two).
+     */
+    public SelfDistillation.Example render(ChatTemplate template, Tokenizer tokenizer) {
+        SelfDistillation.Example example = render(template);
+        String bos = tokenizer.addsBos() ? tokenizer.decode(new int[] {tokenizer.bosTokenId()}) : null;
+        if (bos == null || bos.isEmpty() || !example.prompt().startsWith(bos)) {
+            return example;
+        }
+        return new SelfDistillation.Example(example.prompt().substring(bos.length()), example.response());
     }
 
     private int finalAssistant() {
