@@ -222,7 +222,8 @@ public class DistillStage implements StageType<DistillParameters> {
                 : DistillAdapter.Full.NAME, teacher == null ? null : teacher.getName(), steps,
                 firstStep[0] == 0 ? steps : firstStep[0] - 1, result.trainingExamples(), result.heldOutExamples(),
                 result.skippedExamples(), result.losses().getLast(),
-                Double.isNaN(result.validationLoss()) ? lastValidation(points) : result.validationLoss(),
+                // boxed on both sides: a run without a held-out split has no validation loss (null, not an NPE)
+                Double.isNaN(result.validationLoss()) ? lastValidation(points) : Double.valueOf(result.validationLoss()),
                 seconds[0] > 0 ? trainedTokens[0] / seconds[0] : 0, regenerated, outputs, points);
     }
 
