@@ -29,12 +29,15 @@ import java.util.Optional;
  * file beside it, rendered by Jinjava the way transformers' {@code apply_chat_template} renders it: blocks trimmed
  * and left-stripped, with the globals templates read ({@code messages}, {@code bos_token}, {@code eos_token},
  * {@code add_generation_prompt}, {@code raise_exception(msg)}, {@code strftime_now(fmt)}) and Python's string
- * methods ({@link PythonStringMethods}). Thread-safe.
+ * methods ({@link PythonStringMethods}). Every failure to render is a {@link RenderException}. Thread-safe.
  */
 public final class ChatTemplate {
 
     /** The file newer transformers versions write the template to instead of tokenizer_config.json. */
     public static final String JINJA_FILE = "chat_template.jinja";
+
+    /** The longest rendering accepted (a conversation's text, far above any context length). */
+    static final long MAX_OUTPUT_CHARS = 16L << 20;
 
     /** One turn of a conversation. */
     public record Message(String role, String content) {
@@ -70,6 +73,9 @@ public final class ChatTemplate {
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
                 .withFailOnUnknownTokens(false)
+                // a template is untrusted input: bound what one render may produce
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxRenderDepth(16)
                 // Jinja2's own semantics where Jinjava keeps older ones by default: {{- -}} trims, operators bind
                 // as in Python, loop variables may be null, backslashes escape only inside quotes, tojson as Python.
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
@@ -130,7 +136,13 @@ public final class ChatTemplate {
         globals.put("bos_token", bosToken == null ? "" : bosToken);
         globals.put("eos_token", eosToken == null ? "" : eosToken);
         globals.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = jinjava.renderForResult(source, globals);
+        RenderResult result;
+        try {
+            result = jinjava.renderForResult(source, globals);
+        } catch (RuntimeException | StackOverflowError broken) {
+            // Jinjava reports most problems as errors of the result, but not all (a template is untrusted input).
+            throw new RenderException("the chat template cannot render the conversation: " + broken);
+        }
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new RenderException(describe(error));

@@ -47,7 +47,11 @@ import java.util.stream.Collectors;
  * weight stays exactly zero. The output is the fine-tuned model (a LoRA run merges its adapters under the pruning
  * mask) with {@value #LOSS_CURVE_FILE}, {@value #LOSS_CURVE_CHART} and, for LoRA, the PEFT adapter folder {@value #ADAPTER_FOLDER}/ inside it.
  *
- * <p>At submission: the parameters' own rules, the dataset (registered, JSONL, with the fields) or built-in set, a
+ * <p>A dataset of conversations (chat form) is rendered with the model's {@link ChatTemplate} and trained on each
+ * conversation's final assistant turn ({@link Conversation}); a model without a template is refused.
+ *
+ * <p>At submission: the parameters' own rules, the dataset (registered, JSONL, with the fields, or in chat form with a
+ * chat template in the model that renders its first conversation) or built-in set, a
  * named teacher (registered, and, when DISTILL is the recipe's first stage, of the student's vocabulary size) and
  * the LoRA targets against the job's model. All of it again when the stage starts, on the model it actually reads
  * and with the default teacher resolved (the root of the job's model's lineage).
