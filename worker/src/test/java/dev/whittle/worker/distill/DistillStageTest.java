@@ -204,6 +204,17 @@ class DistillStageTest {
     }
 
     @Test
+    void conversationsAfterAnotherStageOnAModelWithoutAChatTemplateFailTheStageSayingSo() throws IOException {
+        Job done = run(testJobs.model(), """
+                [{"type": "PRUNE", "method": "magnitude", "sparsity": 0.5},
+                 {"type": "DISTILL", "method": "sft", "data": {"dataset": "%s"}, "training": %s}]"""
+                .formatted(AnimalConversations.register(datasetCatalog, storage), TRAINING));
+
+        assertThat(done.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.getErrorMessage()).contains("holds conversations (chat form), but the model has no chat template");
+    }
+
+    @Test
     void aTemplateThatRaisesOnALaterConversationFailsTheStageNamingTheExample() throws IOException {
         Model input = chatModel("{% for m in messages %}{% if m.content == 'the pig.' %}"
                 + "{{ raise_exception('no pigs') }}{% endif %}{% endfor %}" + AnimalConversations.TEMPLATE);
