@@ -77,7 +77,8 @@ public final class ChatTemplate {
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 .withMaxRenderDepth(16)
                 // Jinja2's own semantics where Jinjava keeps older ones by default: {{- -}} trims, operators bind
-                // as in Python, loop variables may be null, backslashes escape only inside quotes, tojson as Python.
+                // as in Python, loop variables may be null, backslashes escape only inside quotes, tojson as Python,
+                // dict literal keys are expressions and a for loop over a dict walks its keys.
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseTrimmingForNotesAndExpressions(true)
                         .withUseNaturalOperatorPrecedence(true)
@@ -86,6 +87,7 @@ public final class ChatTemplate {
                         .withHandleBackslashInQuotesOnly(true)
                         .withUsePyishObjectMapper(true)
                         .withEvaluateMapKeys(true)
+                        .withIterateOverMapKeys(true)
                         .build())
                 .build());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",

@@ -95,6 +95,14 @@ class ChatTemplateTest {
     }
 
     @Test
+    void dictsIterateTheirKeysAndItems() {
+        ChatTemplate t = new ChatTemplate("{% for k in messages[0] %}{{ k }},{% endfor %}|"
+                + "{% for k, v in messages[0].items() %}{{ k }}={{ v }};{% endfor %}|{{ {'a': 1}['a'] }}", null, null);
+
+        assertThat(t.render(List.of(USER), false)).isEqualTo("role,content,|role=user;content=Hi;|1");
+    }
+
+    @Test
     void anUnknownMethodFailsTheRenderNamingIt() {
         ChatTemplate t = new ChatTemplate("{{ messages[0].content.casefold() }}", null, null);
 
