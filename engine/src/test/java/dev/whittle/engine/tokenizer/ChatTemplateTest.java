@@ -111,6 +111,16 @@ class ChatTemplateTest {
     }
 
     @Test
+    void syntaxJinjavaDoesNotParseFailsTheRenderQuotingIt() {
+        // Qwen3's template walks messages[::-1]; Jinjava has no extended slices.
+        ChatTemplate t = new ChatTemplate("{% for m in messages[::-1] %}{{ m.role }}{% endfor %}", null, null);
+
+        assertThatThrownBy(() -> t.render(List.of(USER), false)).isInstanceOf(ChatTemplate.RenderException.class)
+                .hasMessageStartingWith("the chat template cannot render the conversation: ")
+                .hasMessageContaining("messages[::-1]");
+    }
+
+    @Test
     void strftimeNowFormatsTodayAsPython() {
         ChatTemplate t = new ChatTemplate("{{ strftime_now('%Y-%m-%d') }}", null, null);
         LocalDate before = LocalDate.now();
