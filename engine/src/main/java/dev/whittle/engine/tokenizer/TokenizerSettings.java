@@ -46,7 +46,7 @@ record TokenizerSettings(Boolean addBosToken, Boolean addEosToken, String bosTok
                 tokenText(tokenizerConfig, "eos_token"), bos, Set.copyOf(eos));
     }
 
-    private static JsonNode readJson(Path file) throws IOException {
+    static JsonNode readJson(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return null;
         }
@@ -83,7 +83,7 @@ record TokenizerSettings(Boolean addBosToken, Boolean addEosToken, String bosTok
     }
 
     /** A token given as a string or as an AddedToken object {@code {"content": ...}}. */
-    private static String tokenText(JsonNode node, String field) {
+    static String tokenText(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);
         if (v == null || v.isNull()) {
             return null;

@@ -4,10 +4,13 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.DType;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.tokenizer.ChatTemplate;
 import dev.whittle.engine.tokenizer.Tokenizer;
 import dev.whittle.engine.train.data.SupervisedExample;
 import dev.whittle.engine.train.distill.SelfDistillation;
+import dev.whittle.engine.train.finetune.Conversation;
 import dev.whittle.engine.train.finetune.DistillAdapter;
+import dev.whittle.engine.train.finetune.DistillData;
 import dev.whittle.engine.train.finetune.DistillParameters;
 import dev.whittle.engine.train.finetune.DistillProblem;
 import dev.whittle.engine.train.finetune.DistillTraining;
@@ -44,7 +47,11 @@ import java.util.stream.Collectors;
  * weight stays exactly zero. The output is the fine-tuned model (a LoRA run merges its adapters under the pruning
  * mask) with {@value #LOSS_CURVE_FILE}, {@value #LOSS_CURVE_CHART} and, for LoRA, the PEFT adapter folder {@value #ADAPTER_FOLDER}/ inside it.
  *
- * <p>At submission: the parameters' own rules, the dataset (registered, JSONL, with the fields) or built-in set, a
+ * <p>A dataset of conversations (chat form) is rendered with the model's {@link ChatTemplate} and trained on each
+ * conversation's final assistant turn ({@link Conversation}); a model without a template is refused.
+ *
+ * <p>At submission: the parameters' own rules, the dataset (registered, JSONL, with the fields, or in chat form with a
+ * chat template in the model that renders its first conversation) or built-in set, a
  * named teacher (registered, and, when DISTILL is the recipe's first stage, of the student's vocabulary size) and
  * the LoRA targets against the job's model. All of it again when the stage starts, on the model it actually reads
  * and with the default teacher resolved (the root of the job's model's lineage).
@@ -132,6 +139,13 @@ public class DistillStage implements StageType<DistillParameters> {
     }
 
     @Override
+    public List<FieldProblem> validate(DistillParameters p, ModelConfig model, Path folder) {
+        List<FieldProblem> problems = new ArrayList<>(validate(p, model));
+        problems.addAll(fieldProblems(chatProblems(p.data(), folder)));
+        return problems;
+    }
+
+    @Override
     public Result execute(DistillParameters p, StageContext context) throws Exception {
         ModelConfig student = ModelConfig.load(context.modelFolder());
         Model teacher = p instanceof DistillParameters.Taught t ? teacher(t, context.jobId()) : null;
@@ -141,22 +155,30 @@ public class DistillStage implements StageType<DistillParameters> {
         if (teacher != null) {
             problems.addAll(teacherProblems(student, teacher));
         }
+        problems.addAll(chatProblems(p.data(), context.modelFolder()));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(problems.stream().map(DistillProblem::toString)
                     .collect(Collectors.joining("; ")));
         }
 
-        List<SelfDistillation.Example> texts = examples.read(p.data());
+        ChatTemplate template = examples.inChatForm(p.data())
+                ? ChatTemplate.load(context.modelFolder()).orElseThrow() : null;
+        List<Conversation> conversations = template == null ? null : examples.conversations(p.data());
         SelfDistilled regenerated = null;
         Progress training = context.progress();
-        if (p instanceof DistillParameters.SelfDistill s) {
-            SelfDistilledDatasets.Registered set = regenerate(s, texts, teacher, context);
-            texts = set.result().examples();
-            regenerated = new SelfDistilled(set.dataset().getId(), set.dataset().getName(),
-                    set.result().teacherKept(), set.result().originalKept());
-            training = context.progress(1, 2);
+        List<SupervisedExample> tokenized;
+        try (Tokenizer tokenizer = Tokenizer.load(context.modelFolder())) {
+            List<SelfDistillation.Example> texts = template == null ? examples.read(p.data())
+                    : render(conversations, template, tokenizer);
+            if (p instanceof DistillParameters.SelfDistill s) {
+                SelfDistilledDatasets.Registered set = regenerate(s, texts, conversations, teacher, context);
+                texts = template == null ? set.result().examples() : render(set.conversations(), template, tokenizer);
+                regenerated = new SelfDistilled(set.dataset().getId(), set.dataset().getName(),
+                        set.result().teacherKept(), set.result().originalKept());
+                training = context.progress(1, 2);
+            }
+            tokenized = tokenize(tokenizer, texts);
         }
-        List<SupervisedExample> tokenized = tokenize(context.modelFolder(), texts);
 
         DistillTraining t = p.training();
         long tokens = 0;
@@ -204,13 +226,20 @@ public class DistillStage implements StageType<DistillParameters> {
                 : DistillAdapter.Full.NAME, teacher == null ? null : teacher.getName(), steps,
                 firstStep[0] == 0 ? steps : firstStep[0] - 1, result.trainingExamples(), result.heldOutExamples(),
                 result.skippedExamples(), result.losses().getLast(),
-                Double.isNaN(result.validationLoss()) ? lastValidation(points) : result.validationLoss(),
+                // boxed on both sides: a run without a held-out split has no validation loss (null, not an NPE)
+                Double.isNaN(result.validationLoss()) ? lastValidation(points) : Double.valueOf(result.validationLoss()),
                 seconds[0] > 0 ? trainedTokens[0] / seconds[0] : 0, regenerated, outputs, points);
     }
 
-    /** The registered set an earlier attempt left, or the teacher's regeneration, registered now. */
+    /**
+     * The registered set an earlier attempt left, or the teacher's regeneration, registered now. For
+     * {@code conversations} (chat form; else null), {@code texts} are their rendered final turns: the teacher
+     * continues the rendered prompt, the check compares with the final assistant turn's text, and the registered set
+     * holds the conversations with the kept answer as their final turn.
+     */
     private SelfDistilledDatasets.Registered regenerate(DistillParameters.SelfDistill s,
-                                                       List<SelfDistillation.Example> texts, Model teacher,
+                                                       List<SelfDistillation.Example> texts,
+                                                       List<Conversation> conversations, Model teacher,
                                                        StageContext context) throws IOException {
         String name = SelfDistilledDatasets.name(context.jobId(), context.stageIndex());
         Optional<SelfDistilledDatasets.Registered> earlier = selfDistilled.find(name);
@@ -219,26 +248,82 @@ public class DistillStage implements StageType<DistillParameters> {
         }
         Path folder = Path.of(teacher.getPath());
         Progress progress = context.progress(0, 2);
+        List<SelfDistillation.Example> asked = texts;
+        if (conversations != null) {
+            asked = new ArrayList<>(texts.size());
+            for (int i = 0; i < texts.size(); i++) {
+                asked.add(new SelfDistillation.Example(texts.get(i).prompt(), conversations.get(i).finalResponse()));
+            }
+        }
         try (Tokenizer tokenizer = Tokenizer.load(folder)) {
             SelfDistillation.Result result = SelfDistillation.regenerate(DecoderLoader.load(folder, progress),
-                    tokenizer, texts, s.regeneration(), progress);
-            return selfDistilled.register(name, result);
+                    tokenizer, asked, s.regeneration(), progress);
+            List<Conversation> answered = null;
+            if (conversations != null) {
+                answered = new ArrayList<>(conversations.size());
+                for (int i = 0; i < conversations.size(); i++) {
+                    answered.add(conversations.get(i).withFinalResponse(result.outcomes().get(i).example().response()));
+                }
+            }
+            return selfDistilled.register(name, result, answered);
         }
     }
 
-    private static List<SupervisedExample> tokenize(Path model, List<SelfDistillation.Example> texts) throws IOException {
-        try (Tokenizer tokenizer = Tokenizer.load(model)) {
-            List<SupervisedExample> out = new ArrayList<>(texts.size());
-            for (int i = 0; i < texts.size(); i++) {
-                SelfDistillation.Example e = texts.get(i);
-                try {
-                    out.add(SupervisedExample.of(tokenizer, e.prompt(), e.response()));
-                } catch (IllegalArgumentException empty) {
-                    throw new IllegalArgumentException("data: example " + (i + 1) + ": " + empty.getMessage(), empty);
-                }
+    /** Each conversation's final assistant turn as prompt and response text; fails naming the example. */
+    private static List<SelfDistillation.Example> render(List<Conversation> conversations, ChatTemplate template,
+                                                         Tokenizer tokenizer) {
+        List<SelfDistillation.Example> out = new ArrayList<>(conversations.size());
+        for (int i = 0; i < conversations.size(); i++) {
+            try {
+                out.add(conversations.get(i).render(template, tokenizer));
+            } catch (IllegalArgumentException unrenderable) {
+                throw new IllegalArgumentException("data: example " + (i + 1) + ": " + unrenderable.getMessage(),
+                        unrenderable);
             }
-            return out;
         }
+        return out;
+    }
+
+    private static List<SupervisedExample> tokenize(Tokenizer tokenizer, List<SelfDistillation.Example> texts) {
+        List<SupervisedExample> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            SelfDistillation.Example e = texts.get(i);
+            try {
+                out.add(SupervisedExample.of(tokenizer, e.prompt(), e.response()));
+            } catch (IllegalArgumentException empty) {
+                throw new IllegalArgumentException("data: example " + (i + 1) + ": " + empty.getMessage(), empty);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A dataset in chat form needs the model's chat template, one that renders its first conversation; empty for a
+     * prompt/response source.
+     */
+    private List<DistillProblem> chatProblems(DistillData data, Path model) {
+        if (!examples.inChatForm(data)) {
+            return List.of();
+        }
+        Optional<ChatTemplate> template;
+        try {
+            template = ChatTemplate.load(model);
+        } catch (IOException | RuntimeException unreadable) {
+            return List.of(new DistillProblem("data.dataset", "the model's chat template cannot be read: "
+                    + unreadable.getMessage()));
+        }
+        if (template.isEmpty()) {
+            return List.of(new DistillProblem("data.dataset", "'" + data.dataset() + "' holds conversations (chat "
+                    + "form), but the model has no chat template to render them: its tokenizer_config.json has no "
+                    + "chat_template (and there is no " + ChatTemplate.JINJA_FILE + ")"));
+        }
+        try {
+            examples.firstConversation(data).render(template.get());
+        } catch (IllegalArgumentException unrenderable) {
+            return List.of(new DistillProblem("data.dataset", "the first conversation of '" + data.dataset() + "': "
+                    + unrenderable.getMessage()));
+        }
+        return List.of();
     }
 
     /** The named teacher, or the root of the job's model's lineage (the model it was pruned from, and so on). */

@@ -127,6 +127,105 @@ class DistillStageTest {
         assertThat(folder.resolve(DistillStage.ADAPTER_FOLDER)).doesNotExist();
     }
 
+    /** A registered test model whose tokenizer_config.json has the chat template {@code template}. */
+    private Model chatModel(String template) throws IOException {
+        String name = "chat-" + UUID.randomUUID().toString().substring(0, 8);
+        Path folder = storage.modelRoots().getFirst().resolve(name);
+        TestModels.write(folder, Family.LLAMA, 42, TestModels.options());
+        AnimalConversations.addTemplate(folder, template);
+        return catalog.register(name, folder.toString());
+    }
+
+    private List<FieldProblem> problemsOf(String stage, Path folder) throws IOException {
+        try {
+            stageTypes.parse(JsonMapper.shared().readTree("[" + stage + "]"), "stages", ModelConfig.load(folder), folder);
+        } catch (InvalidRequestException e) {
+            return e.problems();
+        }
+        return List.of();
+    }
+
+    @Test
+    void sftOnConversationsTrainsOnTheirFinalAssistantTurnsAsTheModelsChatTemplateRendersThem() throws IOException {
+        Model input = chatModel(AnimalConversations.TEMPLATE);
+        Job done = run(input, """
+                [{"type": "DISTILL", "method": "sft", "data": {"dataset": "%s"}, "training": %s}]"""
+                .formatted(AnimalConversations.register(datasetCatalog, storage), TRAINING));
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        JsonNode result = result(done);
+        assertThat(result.get("trainingExamples").asInt()).isEqualTo(9);
+        assertThat(result.get("skippedExamples").asInt()).isZero();
+        JsonNode curve = result.get("lossCurve");
+        assertThat(curve.get(11).get("loss").asDouble()).as("the loss falls")
+                .isLessThan(curve.get(0).get("loss").asDouble());
+    }
+
+    @Test
+    void selfDistillationOnConversationsRegistersConversationsEndingInTheTeachersAnswers() throws IOException {
+        Model input = chatModel(AnimalConversations.TEMPLATE);
+        Job done = run(input, """
+                [{"type": "DISTILL", "method": "self-distill", "maxNewTokens": 4, "stopStrings": [], "check": "always",
+                  "data": {"dataset": "%s"}, "training": %s}]"""
+                .formatted(AnimalConversations.register(datasetCatalog, storage), TRAINING));
+
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        JsonNode self = result(done).get("selfDistilled");
+        assertThat(self.get("teacherKept").asInt()).isEqualTo(ANIMALS.length);
+        Dataset regenerated = datasets.findById(UUID.fromString(self.get("datasetId").asString())).orElseThrow();
+        List<String> lines = Files.readAllLines(Path.of(regenerated.getPath()));
+        assertThat(lines).hasSize(ANIMALS.length);
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode line = JsonMapper.shared().readTree(lines.get(i));
+            assertThat(line.has("prompt")).isFalse();
+            JsonNode messages = line.get("messages");
+            assertThat(messages).hasSize(2);
+            assertThat(messages.get(0).get("content").asString()).isEqualTo(AnimalConversations.question(i));
+            assertThat(messages.get(1).get("role").asString()).isEqualTo("assistant");
+            assertThat(messages.get(1).get("content").asString()).isEqualTo(line.get("teacherResponse").asString());
+        }
+    }
+
+    @Test
+    void conversationsAreRefusedOnAModelWithoutAChatTemplateOrWithOneThatRaises() throws IOException {
+        Path folder = Path.of(testJobs.model().getPath());
+        String chat = AnimalConversations.register(datasetCatalog, storage);
+        String stage = """
+                {"type": "DISTILL", "method": "sft", "data": {"dataset": "%s"}}""".formatted(chat);
+
+        assertThat(problemsOf(stage, folder)).containsExactly(new FieldProblem("stages[0].data.dataset", "'" + chat
+                + "' holds conversations (chat form), but the model has no chat template to render them: its "
+                + "tokenizer_config.json has no chat_template (and there is no chat_template.jinja)"));
+        AnimalConversations.addTemplate(folder, "{{ raise_exception('this model does not chat') }}");
+        assertThat(problemsOf(stage, folder)).containsExactly(new FieldProblem("stages[0].data.dataset",
+                "the first conversation of '" + chat + "': the chat template raised an exception: this model does not chat"));
+        AnimalConversations.addTemplate(folder, AnimalConversations.TEMPLATE);
+        assertThat(problemsOf(stage, folder)).isEmpty();
+    }
+
+    @Test
+    void conversationsAfterAnotherStageOnAModelWithoutAChatTemplateFailTheStageSayingSo() throws IOException {
+        Job done = run(testJobs.model(), """
+                [{"type": "PRUNE", "method": "magnitude", "sparsity": 0.5},
+                 {"type": "DISTILL", "method": "sft", "data": {"dataset": "%s"}, "training": %s}]"""
+                .formatted(AnimalConversations.register(datasetCatalog, storage), TRAINING));
+
+        assertThat(done.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.getErrorMessage()).contains("holds conversations (chat form), but the model has no chat template");
+    }
+
+    @Test
+    void aTemplateThatRaisesOnALaterConversationFailsTheStageNamingTheExample() throws IOException {
+        Model input = chatModel("{% for m in messages %}{% if m.content == 'the pig.' %}"
+                + "{{ raise_exception('no pigs') }}{% endif %}{% endfor %}" + AnimalConversations.TEMPLATE);
+        Job done = run(input, """
+                [{"type": "DISTILL", "method": "sft", "data": {"dataset": "%s"}, "training": %s}]"""
+                .formatted(AnimalConversations.register(datasetCatalog, storage), TRAINING));
+
+        assertThat(done.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.getErrorMessage()).contains("data: example 12: the chat template raised an exception: no pigs");
+    }
+
     @Test
     void selfDistillationRegistersTheRegeneratedDatasetAndCountsBothOutcomes() throws IOException {
         Model input = testJobs.model();

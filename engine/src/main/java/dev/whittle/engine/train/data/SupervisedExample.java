@@ -23,12 +23,13 @@ public record SupervisedExample(int[] prompt, int[] response) {
     /**
      * Tokenized as lm-evaluation-harness splits a context from its continuation (whitespace at the prompt's end
      * moves to the response, the whole text is encoded once), with the tokenizer's end-of-sequence token appended
-     * when it has one, so that the model learns to stop after the answer.
+     * when it has one, so that the model learns to stop after the answer; not when the response already ends with
+     * one (a chat template's end of turn, such as Llama 3's {@code <|eot_id|>}).
      */
     public static SupervisedExample of(Tokenizer tokenizer, String prompt, String response) {
         LogLikelihood.Request request = LogLikelihood.Request.fromText(tokenizer, prompt, response);
         int[] answer = request.continuation();
-        if (!tokenizer.eosTokenIds().isEmpty()) {
+        if (!tokenizer.eosTokenIds().isEmpty() && !tokenizer.isEos(answer[answer.length - 1])) {
             answer = Arrays.copyOf(answer, answer.length + 1);
             answer[answer.length - 1] = tokenizer.eosTokenIds().stream().mapToInt(Integer::intValue).min().orElseThrow();
         }

@@ -78,7 +78,9 @@ public sealed interface DistillParameters permits DistillParameters.Sft, Distill
     }
 
     // Descriptions of the fields every method shares, for their OpenAPI schemas.
-    String DATA = "The prompt/response examples (a registered JSONL dataset or a built-in recovery set).";
+    String DATA = "The examples: a registered JSONL dataset of prompt/response lines or of conversations in chat "
+            + "form (rendered with the model's chat template and trained on the final assistant turn), or a built-in "
+            + "recovery set.";
     String ADAPTER = "full (default) or lora.";
     String TRAINING = "Hyper-parameters; every field has a default.";
     String TEACHER = "The teacher model, by id or name; default the dense root of the student's lineage (the "
@@ -90,7 +92,8 @@ public sealed interface DistillParameters permits DistillParameters.Sft, Distill
         String teacher();
     }
 
-    @Schema(description = "sft: cross-entropy on the dataset's responses (loss on the response tokens only).")
+    @Schema(description = "sft: cross-entropy on the dataset's responses (loss on the response tokens only; for "
+            + "conversations, on the final assistant turn's tokens).")
     record Sft(
             @Schema(description = DATA, requiredMode = Schema.RequiredMode.REQUIRED) @NotNull @Valid DistillData data,
             @Schema(description = ADAPTER) @Valid DistillAdapter adapter,
@@ -106,12 +109,15 @@ public sealed interface DistillParameters permits DistillParameters.Sft, Distill
 
     @Schema(description = "self-distill: the teacher answers every prompt first (greedy); where the check passes its "
             + "answer replaces the dataset's, then the student is trained on the result by cross-entropy. The "
-            + "regenerated examples are registered as a dataset of their own.")
+            + "regenerated examples are registered as a dataset of their own. For conversations the teacher continues "
+            + "the rendered prompt, its answer replaces the final assistant turn, and the registered set keeps the "
+            + "messages form.")
     record SelfDistill(
             @Schema(description = TEACHER) String teacher,
             @Schema(description = DATA, requiredMode = Schema.RequiredMode.REQUIRED) @NotNull @Valid DistillData data,
             @Schema(description = "What the teacher is given: {prompt} and optionally {response} (the original "
-                    + "answer, as SDFT does) are replaced by the example's fields; default the prompt alone.",
+                    + "answer, as SDFT does) are replaced by the example's fields (for a conversation, the rendered "
+                    + "prompt and the final assistant turn's text); default the prompt alone.",
                     example = "Reference answer:{response}\\n{prompt}") String template,
             @Schema(description = "The longest regenerated response, in tokens.", defaultValue = "64")
             @Min(1) @Max(8192) Integer maxNewTokens,
