@@ -41,7 +41,7 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + ReferenceCommand.USAGE
+            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + QuantizeCommand.USAGE + ReferenceCommand.USAGE
             + CalibrationTextCommand.USAGE + CustomerQaCommand.USAGE;
 
     private final PrintStream out;
@@ -81,6 +81,10 @@ public final class Main {
                 case "prune" -> {
                     Arguments a = new Arguments(command, rest, PruneCommand.OPTIONS);
                     new PruneCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
+                }
+                case "quantize" -> {
+                    Arguments a = new Arguments(command, rest, QuantizeCommand.OPTIONS);
+                    new QuantizeCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
                 }
                 case "train-reference" -> new ReferenceCommand(out, progress).train(rest);
                 case "eval-reference" -> new ReferenceCommand(out, progress).evaluate(rest);
