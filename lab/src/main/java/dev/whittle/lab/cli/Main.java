@@ -66,6 +66,10 @@ public final class Main {
         }
         String command = args[0];
         List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (rest.contains("--help") || rest.contains("-h")) { // `whittle cli quantize --help`
+            out.print(USAGE);
+            return 0;
+        }
         try {
             switch (command) {
                 case "inspect" -> inspect(new Arguments(command, rest, Set.of()));
