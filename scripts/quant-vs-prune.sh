@@ -91,13 +91,27 @@ def primary(r):
     return m['value'], m.get('stderr') or 0.0
 
 def retention(task, dense, other):
-    (d, ds), (o, os_) = primary(dense), primary(other)
-    if dense['primaryMetric'] in LOWER_IS_BETTER:
-        d, ds, o, os_ = o, os_, d, ds  # dense / compressed
+    """compressed / dense (dense / compressed for perplexity) and its standard error over the paired samples"""
+    metric = dense['primaryMetric']
+    pairs = {r['docId']: r['scores'] for r in dense['records']}
+    paired = [(pairs[r['docId']], r['scores']) for r in other['records'] if r['docId'] in pairs]
+    n = len(paired)
+    if metric == 'token_perplexity':
+        # dense / compressed = exp((sum nll_dense - sum nll_compressed) / tokens), the windows paired
+        tokens = sum(d['tokens'] for d, _ in paired)
+        deltas = [d['nll'] - c['nll'] for d, c in paired]
+        ratio = math.exp(sum(deltas) / tokens)
+        return ratio, ratio * math.sqrt(n) * stdev(deltas) / tokens
+    d = sum(x[metric] for x, _ in paired) / n
     if d == 0:
         return None, None
-    ratio = o / d
-    return ratio, ratio * math.sqrt((os_ / o if o else 0) ** 2 + (ds / d) ** 2)
+    ratio = sum(c[metric] for _, c in paired) / n / d
+    # delta method for a ratio of paired means: z = (c - ratio d) / mean d
+    return ratio, stdev([(c[metric] - ratio * x[metric]) / d for x, c in paired]) / math.sqrt(n)
+
+def stdev(values):
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / max(1, len(values) - 1))
 
 def size(name, command):
     """(bytes of the compressed block linears, how they are counted, dense bytes of the same linears)"""
@@ -127,8 +141,8 @@ present = [(n, c, a) for n, c, a in rows if results(n) is not None]
 samples = {t: dense[t]['samples'] for t in tasks}
 
 print(f"`{suite}` suite with its quick limits (the same samples for every model), on `{model}`. Retention = "
-      "compressed / dense (dense / compressed for perplexity), ± one standard error (the two runs' errors "
-      "combined as if independent).\n")
+      "compressed / dense (dense / compressed for perplexity), ± one standard error of the paired difference "
+      "(each sample scored by both models).\n")
 print('| task | metric | n | dense | ' + ' | '.join(n for n, _, _ in present[1:]) + ' |')
 print('|---|---|---|---|' + '---|' * (len(present) - 1))
 for t in tasks:
@@ -143,7 +157,7 @@ cells = []
 for n, _, _ in present[1:]:
     rs = [retention(t, dense[t], results(n)[t]) for t in averaged]
     mean = sum(r for r, _ in rs) / len(rs)
-    cells.append(f"**{mean:.3f} ± {math.sqrt(sum(e * e for _, e in rs)) / len(rs):.3f}**")
+    cells.append(f"**{mean:.3f} ± {math.sqrt(sum(e * e for _, e in rs)) / len(rs):.3f}**")  # tasks independent
 print('| **average retention** (' + ', '.join(averaged) + ') | | | | ' + ' | '.join(cells) + ' |')
 sizes = [size(n, c) for n, c, _ in present[1:]]
 base = next((s[2] for s in sizes if s and s[1] == 'packed codes + scales'), None) or next((s[2] for s in sizes if s), None)
