@@ -113,20 +113,24 @@ def stdev(values):
     mean = sum(values) / len(values)
     return math.sqrt(sum((v - mean) ** 2 for v in values) / max(1, len(values) - 1))
 
+BYTES = {'float32': 4, 'bfloat16': 2, 'float16': 2}
+
 def size(name, command):
-    """(bytes of the compressed block linears, how they are counted, dense bytes of the same linears)"""
+    """(bytes of the compressed block linears as written, how counted, the same with bf16 values or scales)"""
     path = os.path.join(work, name + '.stats.json')
     if command == '-' or not os.path.exists(path):
         return None
     s = json.load(open(path))
     if command == 'quantize':
-        n = s['quantizedWeights']
-        return round(n * s['bitsPerWeight'] / 8), 'packed codes + scales', n * 4
+        n, bits = s['quantizedWeights'], s['settings']['bits']
+        total = n * s['bitsPerWeight'] / 8
+        codes = n * bits / 8  # every width here is a whole number of words
+        return round(total), 'packed codes + scales', round(codes + (total - codes) * 2 / BYTES[s['scaleDtype']])
     n, nz = s['prunedParameters'], s['prunedNonZeros']
-    value = {'float32': 4, 'bfloat16': 2, 'float16': 2}[s['dtype']]
-    nm = (s['settings'].get('nm') or '')
-    sparse = nz * value + (nz * 2 + 7) // 8 if nm == '2:4' else nz * value + (n + 7) // 8
-    return sparse, ('values + 2-bit indices (2:4)' if nm == '2:4' else 'values + bitmask'), n * value
+    two_four = (s['settings'].get('nm') or '') == '2:4'
+    index = (nz * 2 + 7) // 8 if two_four else (n + 7) // 8  # at 2:4 the same bytes as a bitmask
+    how = 'values + 2-bit indices' if two_four else 'values + bitmask'
+    return nz * BYTES[s['dtype']] + index, how, nz * 2 + index
 
 dense = results('dense')
 if dense is None:
@@ -160,12 +164,16 @@ for n, _, _ in present[1:]:
     cells.append(f"**{mean:.3f} ± {math.sqrt(sum(e * e for _, e in rs)) / len(rs):.3f}**")  # tasks independent
 print('| **average retention** (' + ', '.join(averaged) + ') | | | | ' + ' | '.join(cells) + ' |')
 sizes = [size(n, c) for n, c, _ in present[1:]]
-base = next((s[2] for s in sizes if s and s[1] == 'packed codes + scales'), None) or next((s[2] for s in sizes if s), None)
-if base:
-    print(f'| block linears, bytes | | | {base:,} (fp32) | ' + ' | '.join(
+linear = next((json.load(open(os.path.join(work, n + '.stats.json')))['prunedParameters'] for n, c, _ in present[1:]
+               if c == 'prune'), None) or next((json.load(open(os.path.join(work, n + '.stats.json')))['quantizedWeights']
+                                                for n, c, _ in present[1:] if c == 'quantize'), None)
+if linear:
+    print(f'| block linears, bytes as written (fp32 values, fp32 scales) | | | {4 * linear:,} | ' + ' | '.join(
         '-' if s is None else f'{s[0]:,} ({s[1]})' for s in sizes) + ' |')
     print('| compression of the block linears | | | 1.00x | ' + ' | '.join(
-        '-' if s is None else f'{base / s[0]:.2f}x' for s in sizes) + ' |')
+        '-' if s is None else f'{4 * linear / s[0]:.2f}x' for s in sizes) + ' |')
+    print(f'| the same with bf16 values and scales | | | {2 * linear:,} | ' + ' | '.join(
+        '-' if s is None else f'{s[2]:,} ({2 * linear / s[2]:.2f}x)' for s in sizes) + ' |')
     print('| model files, bytes | | | {:,} | '.format(sum(os.path.getsize(os.path.join(model, f)) for f in os.listdir(model)
           if f.endswith('.safetensors'))) + ' | '.join(
         f"{json.load(open(os.path.join(work, n + '.stats.json')))['weightBytes']:,}" for n, _, _ in present[1:]) + ' |')
