@@ -142,41 +142,36 @@ for t in tasks:
     if dense[t]['primaryMetric'] in LOWER_IS_BETTER or v - 2 * se > CHANCE.get(t, 0.0):
         averaged.append(t)
 present = [(n, c, a) for n, c, a in rows if results(n) is not None]
-samples = {t: dense[t]['samples'] for t in tasks}
+stats = lambda n: json.load(open(os.path.join(work, n + '.stats.json')))
+linear = next((stats(n).get('prunedParameters') or stats(n).get('quantizedWeights') for n, c, _ in present[1:]), None)
+dense_files = sum(os.path.getsize(os.path.join(model, f)) for f in os.listdir(model) if f.endswith('.safetensors'))
 
-print(f"`{suite}` suite with its quick limits (the same samples for every model), on `{model}`. Retention = "
-      "compressed / dense (dense / compressed for perplexity), ± one standard error of the paired difference "
-      "(each sample scored by both models).\n")
-print('| task | metric | n | dense | ' + ' | '.join(n for n, _, _ in present[1:]) + ' |')
-print('|---|---|---|---|' + '---|' * (len(present) - 1))
-for t in tasks:
-    v, se = primary(dense[t])
-    cells = []
-    for n, _, _ in present[1:]:
-        r, e = retention(t, dense[t], results(n)[t])
-        cells.append('-' if r is None else f'{r:.3f} ± {e:.3f}')
-    mark = '' if t in averaged else ' (not averaged)'
-    print(f"| {t}{mark} | {dense[t]['primaryMetric']} | {samples[t]} | {v:.3f} ± {se:.3f} | " + ' | '.join(cells) + ' |')
-cells = []
-for n, _, _ in present[1:]:
+print(f"`{suite}` suite with its quick limits (the same samples for every model: " + ', '.join(
+      f"{t} {dense[t]['samples']}" for t in averaged) + f"), on `{model}`. Retention = compressed / dense "
+      "(dense / compressed for perplexity), ± one standard error of the paired difference (each sample scored by "
+      "both models). Bytes: the block linears (embeddings, norms and the tied head stay as they are), fp32 as the "
+      "model is stored and with bf16 values and scales; quantized as the pack-quantized files hold them (int32-packed "
+      "codes + scales), pruned as a sparse format would hold them (values + a 1-bit-per-weight bitmask; 2:4: values + "
+      "a 2-bit index per kept value), the pruned files themselves being dense.\n")
+print('| model | ' + ' | '.join(averaged) + ' | average retention | block linears, bytes (fp32) | compression | '
+      'bytes with bf16 values | compression vs bf16 | model files, bytes |')
+print('|---|' + '---|' * (len(averaged) + 6))
+print('| dense | ' + ' | '.join(f"{primary(dense[t])[0]:.3f} ± {primary(dense[t])[1]:.3f}" for t in averaged)
+      + f" | 1 | {4 * linear:,} | 1.00x | {2 * linear:,} | 1.00x | {dense_files:,} |")
+for n, c, _ in present[1:]:
     rs = [retention(t, dense[t], results(n)[t]) for t in averaged]
     mean = sum(r for r, _ in rs) / len(rs)
-    cells.append(f"**{mean:.3f} ± {math.sqrt(sum(e * e for _, e in rs)) / len(rs):.3f}**")  # tasks independent
-print('| **average retention** (' + ', '.join(averaged) + ') | | | | ' + ' | '.join(cells) + ' |')
-sizes = [size(n, c) for n, c, _ in present[1:]]
-linear = next((json.load(open(os.path.join(work, n + '.stats.json')))['prunedParameters'] for n, c, _ in present[1:]
-               if c == 'prune'), None) or next((json.load(open(os.path.join(work, n + '.stats.json')))['quantizedWeights']
-                                                for n, c, _ in present[1:] if c == 'quantize'), None)
-if linear:
-    print(f'| block linears, bytes as written (fp32 values, fp32 scales) | | | {4 * linear:,} | ' + ' | '.join(
-        '-' if s is None else f'{s[0]:,} ({s[1]})' for s in sizes) + ' |')
-    print('| compression of the block linears | | | 1.00x | ' + ' | '.join(
-        '-' if s is None else f'{4 * linear / s[0]:.2f}x' for s in sizes) + ' |')
-    print(f'| the same with bf16 values and scales | | | {2 * linear:,} | ' + ' | '.join(
-        '-' if s is None else f'{s[2]:,} ({2 * linear / s[2]:.2f}x)' for s in sizes) + ' |')
-    print('| model files, bytes | | | {:,} | '.format(sum(os.path.getsize(os.path.join(model, f)) for f in os.listdir(model)
-          if f.endswith('.safetensors'))) + ' | '.join(
-        f"{json.load(open(os.path.join(work, n + '.stats.json')))['weightBytes']:,}" for n, _, _ in present[1:]) + ' |')
+    error = math.sqrt(sum(e * e for _, e in rs)) / len(rs)  # the tasks taken as independent
+    b = size(n, c)
+    print(f'| {n} | ' + ' | '.join(f'{r:.3f} ± {e:.3f}' for r, e in rs) + f' | **{mean:.3f} ± {error:.3f}** | '
+          f'{b[0]:,} ({b[1]}) | {4 * linear / b[0]:.2f}x | {b[2]:,} | {2 * linear / b[2]:.2f}x | '
+          f"{stats(n)['weightBytes']:,} |")
+left = [t for t in tasks if t not in averaged]
+if left:
+    print('\nNot averaged (the dense model no better than zero or chance within two standard errors): ' + '; '.join(
+        f"{t} dense {primary(dense[t])[0]:.3f}" + ''.join(
+            f", {n} {retention(t, dense[t], results(n)[t])[0]:.3f}" for n, _, _ in present[1:]
+            if retention(t, dense[t], results(n)[t])[0] is not None) for t in left) + '.')
 print()
 for n, c, a in present[1:]:
     print(f'- {n}: `./whittle cli {c} MODEL OUT {a}`')
