@@ -33,48 +33,60 @@ public final class Int4MatVec {
     }
 
     /**
-     * @param packed {@code [rows x cols / 8]} words
-     * @param scales {@code [rows x cols / groupSize]}
+     * A matrix {@code [rows x cols]} in this form: {@code words [rows x cols / 8]}, {@code scales
+     * [rows x cols / groupSize]}.
      */
-    public static void multiply(int rows, int cols, int[] packed, float[] scales, int groupSize, float[] x,
-                                float[] y) {
-        if (cols % 8 != 0 || groupSize % 8 != 0 || cols % groupSize != 0) {
-            throw new IllegalArgumentException("int4 matrix-vector: " + cols + " inputs in groups of " + groupSize
-                    + " must be whole words (8) and whole groups");
+    public record Matrix(int rows, int cols, int[] words, float[] scales, int groupSize) {
+
+        public Matrix {
+            if (cols % 8 != 0 || groupSize % 8 != 0 || cols % groupSize != 0) {
+                throw new IllegalArgumentException("int4 matrix-vector: " + cols + " inputs in groups of " + groupSize
+                        + " must be whole words (8) and whole groups");
+            }
+            if (words.length != rows * (cols / 8) || scales.length != rows * (cols / groupSize)) {
+                throw new IllegalArgumentException("int4 matrix-vector: " + words.length + " words and "
+                        + scales.length + " scales do not make " + rows + " x " + cols + " in groups of " + groupSize);
+            }
         }
+    }
+
+    /** {@code y[yOff..] = W x[xOff..]}. */
+    public static void multiply(Matrix w, float[] x, int xOff, float[] y, int yOff) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int groupSize = w.groupSize();
         int groups = cols / groupSize;
-        if (packed.length != rows * (cols / 8) || scales.length != rows * groups || x.length < cols
-                || y.length < rows) {
-            throw new IllegalArgumentException("int4 matrix-vector: arrays do not fit " + rows + " x " + cols);
-        }
         float[] groupSums = new float[groups];
         for (int c = 0; c < cols; c++) {
-            groupSums[c / groupSize] += x[c];
+            groupSums[c / groupSize] += x[xOff + c];
         }
         int chunk = Math.max(4, rows / (4 * Parallel.threads()));
         if (groupSize % CHUNK != 0) {
-            Parallel.forChunks(rows, chunk, (r0, r1) -> scalar(r0, r1, cols, packed, scales, groupSize, x, groupSums, y));
+            Parallel.forChunks(rows, chunk, (r0, r1) -> scalar(r0, r1, w, x, xOff, groupSums, y, yOff));
             return;
         }
-        float[] xs = rearranged(x, cols);
-        Parallel.forChunks(rows, chunk, (r0, r1) -> vector(r0, r1, cols, packed, scales, groupSize, xs, groupSums, y));
+        float[] xs = rearranged(x, xOff, cols);
+        Parallel.forChunks(rows, chunk, (r0, r1) -> vector(r0, r1, w, xs, groupSums, y, yOff));
     }
 
     /** {@code xs[c0 + k L + j] = x[c0 + 8 j + k]} in every chunk of {@code 8 L} inputs. */
-    private static float[] rearranged(float[] x, int cols) {
+    private static float[] rearranged(float[] x, int xOff, int cols) {
         float[] xs = new float[cols];
         for (int c0 = 0; c0 < cols; c0 += CHUNK) {
             for (int j = 0; j < L; j++) {
                 for (int k = 0; k < 8; k++) {
-                    xs[c0 + k * L + j] = x[c0 + 8 * j + k];
+                    xs[c0 + k * L + j] = x[xOff + c0 + 8 * j + k];
                 }
             }
         }
         return xs;
     }
 
-    private static void vector(int r0, int r1, int cols, int[] packed, float[] scales, int groupSize, float[] xs,
-                               float[] groupSums, float[] y) {
+    private static void vector(int r0, int r1, Matrix m, float[] xs, float[] groupSums, float[] y, int yOff) {
+        int cols = m.cols();
+        int groupSize = m.groupSize();
+        int[] packed = m.words();
+        float[] scales = m.scales();
         int words = cols / 8;
         int groups = cols / groupSize;
         for (int r = r0; r < r1; r++) {
@@ -94,12 +106,16 @@ public final class Int4MatVec {
                 total = sum.fma(FloatVector.broadcast(S, scale), total);
                 offset += scale * groupSums[g];
             }
-            y[r] = total.reduceLanes(VectorOperators.ADD) - OFFSET * offset;
+            y[yOff + r] = total.reduceLanes(VectorOperators.ADD) - OFFSET * offset;
         }
     }
 
-    private static void scalar(int r0, int r1, int cols, int[] packed, float[] scales, int groupSize, float[] x,
-                               float[] groupSums, float[] y) {
+    private static void scalar(int r0, int r1, Matrix m, float[] x, int xOff, float[] groupSums, float[] y,
+                               int yOff) {
+        int cols = m.cols();
+        int groupSize = m.groupSize();
+        int[] packed = m.words();
+        float[] scales = m.scales();
         int words = cols / 8;
         int groups = cols / groupSize;
         for (int r = r0; r < r1; r++) {
@@ -107,11 +123,11 @@ public final class Int4MatVec {
             for (int g = 0; g < groups; g++) {
                 float sum = 0;
                 for (int c = g * groupSize; c < (g + 1) * groupSize; c++) {
-                    sum += ((packed[r * words + c / 8] >>> (4 * (c % 8))) & 0xF) * x[c];
+                    sum += ((packed[r * words + c / 8] >>> (4 * (c % 8))) & 0xF) * x[xOff + c];
                 }
                 total += scales[r * groups + g] * (sum - OFFSET * groupSums[g]);
             }
-            y[r] = total;
+            y[yOff + r] = total;
         }
     }
 }

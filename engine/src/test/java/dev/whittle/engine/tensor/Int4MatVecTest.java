@@ -26,7 +26,7 @@ class Int4MatVecTest {
 
     @Test
     void refusesInputsThatAreNotWholeWordsAndGroups() {
-        assertThatThrownBy(() -> Int4MatVec.multiply(1, 100, new int[13], new float[1], 100, new float[100], new float[1]))
+        assertThatThrownBy(() -> new Int4MatVec.Matrix(1, 100, new int[13], new float[1], 100))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole words");
     }
 
@@ -48,8 +48,11 @@ class Int4MatVecTest {
             x[i] = (float) random.nextDouble(-2, 2);
         }
         float[] w = new QuantizedMatrix(rows, cols, scheme, codes, scales, new int[scales.length]).dequantize();
-        float[] y = new float[rows];
-        Int4MatVec.multiply(rows, cols, PackedInt32.packRows(ints, rows, cols, 4), scales, group, x, y);
+        float[] y = new float[rows + 3];
+        float[] shifted = new float[cols + 5]; // offsets into larger arrays, as a layer's rows lie in its activations
+        System.arraycopy(x, 0, shifted, 5, cols);
+        Int4MatVec.multiply(new Int4MatVec.Matrix(rows, cols, PackedInt32.packRows(ints, rows, cols, 4), scales, group),
+                shifted, 5, y, 3);
         for (int r = 0; r < rows; r++) {
             double expected = 0;
             double magnitude = 0;
@@ -58,7 +61,7 @@ class Int4MatVecTest {
                 magnitude += Math.abs((double) w[r * cols + c] * x[c]) + 8 * Math.abs(scales[r * (cols / group) + c / group] * x[c]);
             }
             // fp32 sums: the error grows with the summed magnitudes the kernel adds, the offset's included
-            assertThat((double) y[r]).as("row %d", r).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * magnitude));
+            assertThat((double) y[3 + r]).as("row %d", r).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * magnitude));
         }
     }
 }
