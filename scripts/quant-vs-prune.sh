@@ -28,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --suite) suite=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --fresh) fresh=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "quant-vs-prune: unknown option $1" >&2; exit 2 ;;
     *) model=$1; shift ;;
   esac
