@@ -1,10 +1,17 @@
 package dev.whittle.engine.model;
 
+import dev.whittle.engine.io.DType;
+import dev.whittle.engine.quant.PackedInt32;
+import dev.whittle.engine.quant.QuantizationScheme;
+import dev.whittle.engine.quant.QuantizedMatrix;
+import dev.whittle.engine.tensor.Int4MatVec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.Arrays;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 import static dev.whittle.engine.testing.FiniteDifferences.assertForward;
 import static dev.whittle.engine.testing.FiniteDifferences.assertGradient;
@@ -13,6 +20,7 @@ import static dev.whittle.engine.testing.FiniteDifferences.project;
 import static dev.whittle.engine.testing.FiniteDifferences.random;
 import static dev.whittle.engine.testing.FiniteDifferences.toDouble;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 class LinearTest {
 
@@ -80,6 +88,47 @@ class LinearTest {
         }
         for (int i = 0; i < dxOnce.length; i++) {
             assertThat(dxTwice[i]).isCloseTo(2 * dxOnce[i], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+
+    @Test
+    void aLinearDecodesOneRowOnItsInt4FormAndPrefillsOnItsWeights() {
+        int out = 16;
+        int in = 256;
+        SplittableRandom random = new SplittableRandom(9);
+        int[] codes = random.ints(out * in, -8, 8).toArray();
+        byte[] small = new byte[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            small[i] = (byte) codes[i];
+        }
+        float[] scales = new float[out * 2];
+        Arrays.fill(scales, 0.02f);
+        float[] w = new QuantizedMatrix(out, in, new QuantizationScheme(4, 128, true, DType.F32), small, scales,
+                new int[scales.length]).dequantize();
+        float[] bias = new float[out];
+        Arrays.fill(bias, 0.5f);
+        // the int4 form's scales are twice the weights': a one-row forward that read the fp32 weights would not match
+        float[] doubled = scales.clone();
+        for (int i = 0; i < doubled.length; i++) {
+            doubled[i] *= 2;
+        }
+        Linear linear = new Linear("l", out, in, w, bias)
+                .withInt4(new Int4MatVec.Matrix(out, in, PackedInt32.packRows(codes, out, in, 4), doubled, 128));
+        float[] x = new float[2 * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextDouble(-1, 1);
+        }
+        float[] one = new float[out];
+        linear.forward(1, x, in, one, 0, ForwardHooks.NONE);
+        float[] two = new float[2 * out];
+        linear.forward(2, x, 0, two, 0, ForwardHooks.NONE);
+        for (int r = 0; r < out; r++) {
+            double expected = 0;
+            for (int c = 0; c < in; c++) {
+                expected += (double) w[r * in + c] * x[in + c];
+            }
+            assertThat((double) one[r]).isCloseTo(2 * expected + 0.5, offset(1e-4));
+            assertThat((double) two[out + r]).isCloseTo(expected + 0.5, offset(1e-4));
         }
     }
 }

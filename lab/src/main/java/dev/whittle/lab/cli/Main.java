@@ -41,7 +41,7 @@ public final class Main {
                                                               streams the continuation of PROMPT (greedy by default)
               score MODEL --context TEXT --continuation TEXT [--continuation TEXT]...
                                                               log-likelihood of each continuation after the context
-            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + ReferenceCommand.USAGE
+            """ + EvalCommand.USAGE_LINE + PruneCommand.USAGE + QuantizeCommand.USAGE + ReferenceCommand.USAGE
             + CalibrationTextCommand.USAGE + CustomerQaCommand.USAGE;
 
     private final PrintStream out;
@@ -66,6 +66,10 @@ public final class Main {
         }
         String command = args[0];
         List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (rest.contains("--help") || rest.contains("-h")) { // `whittle cli quantize --help`
+            out.print(USAGE);
+            return 0;
+        }
         try {
             switch (command) {
                 case "inspect" -> inspect(new Arguments(command, rest, Set.of()));
@@ -81,6 +85,10 @@ public final class Main {
                 case "prune" -> {
                     Arguments a = new Arguments(command, rest, PruneCommand.OPTIONS);
                     new PruneCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
+                }
+                case "quantize" -> {
+                    Arguments a = new Arguments(command, rest, QuantizeCommand.OPTIONS);
+                    new QuantizeCommand(out, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
                 }
                 case "train-reference" -> new ReferenceCommand(out, progress).train(rest);
                 case "eval-reference" -> new ReferenceCommand(out, progress).evaluate(rest);

@@ -80,4 +80,10 @@ class MainTest extends CliTest {
         assertThat(err()).contains("unknown option --tokens").contains("usage:");
         assertThat(run("train")).isEqualTo(2);
     }
+
+    @Test
+    void helpAfterACommandPrintsTheUsageAndSucceeds() {
+        assertThat(run("quantize", "--help")).isZero();
+        assertThat(out()).contains("quantize MODEL OUT --method rtn|gptq").contains("prune MODEL OUT");
+    }
 }
