@@ -29,8 +29,6 @@ public final class Gemm {
     private static final int MAX_TILE_PANELS = 8;
     /** Fewer rows than this with B stored [n x k] take the dot-product path (measured: it wins up to ~128). */
     static final int DOT_ROWS = 128;
-    /** 256-bit vectors (AVX2) come with sixteen registers: the dot-product path's 4 x 4 tile would spill. */
-    private static final boolean NARROW_DOT_TILE = L <= 8;
 
     /** Fewer rows than this with B stored [k x n] read B unpacked (measured: packing costs more up to ~32). */
     static final int STREAM_ROWS = 32;
@@ -585,23 +583,16 @@ public final class Gemm {
             lda = k;
         }
         int chunk = Math.max(4, (n / (4 * Parallel.threads()) + 3) / 4 * 4);
-        // One row (decoding one token) takes four columns at a time; more rows take tiles as wide as the registers allow.
-        int step = m == 1 || !NARROW_DOT_TILE ? 4 : 3;
         Parallel.forChunks(n, chunk, (j0, j1) -> {
             float[] lanes = new float[16 * L];
-            for (int j = j0; j < j1; j += step) {
+            for (int j = j0; j < j1; j += 4) {
                 for (int i = 0; i < m; i += 4) {
-                    if (i + 1 == m && step == 4 && j + 4 <= j1) { // a single row: a 4 x 4 tile would waste FMAs
+                    if (i + 1 == m && j + 4 <= j1) { // a single row (decoding one token): a 4 x 4 tile would waste FMAs
                         dot4(k, rowsOfA, aBase + i * lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, accumulate, lanes);
                         continue;
                     }
-                    if (step == 3) {
-                        dotTile3(k, rowsOfA, aBase + i * lda, lda, Math.min(4, m - i), b, bOff + j * ldb, ldb,
-                                Math.min(3, j1 - j), c, cOff + i * ldc + j, ldc, accumulate, lanes);
-                    } else {
-                        dotTile(k, rowsOfA, aBase + i * lda, lda, Math.min(4, m - i), b, bOff + j * ldb, ldb,
-                                Math.min(4, j1 - j), c, cOff + i * ldc + j, ldc, accumulate, lanes);
-                    }
+                    dotTile(k, rowsOfA, aBase + i * lda, lda, Math.min(4, m - i), b, bOff + j * ldb, ldb,
+                            Math.min(4, j1 - j), c, cOff + i * ldc + j, ldc, accumulate, lanes);
                 }
             }
         });
@@ -682,68 +673,6 @@ public final class Gemm {
                 int ci = cBase + i * ldc + j;
                 float dij = d[i * 4 + j];
                 c[ci] = accumulate ? c[ci] + dij : dij;
-            }
-        }
-    }
-
-    /**
-     * {@link #dotTile} for up to four rows by three columns: twelve accumulators, three loads of B and one of A fit the
-     * sixteen registers of 256-bit vectors, where the 4 x 4 tile spills. Each element is summed in the same order as
-     * there (lanes, then lanes in order, then the tail), so a row's results do not depend on the tile.
-     */
-    private static void dotTile3(int k, float[] a, int aBase, int lda, int rows, float[] b, int bBase, int ldb,
-                                 int cols, float[] c, int cBase, int ldc, boolean accumulate, float[] lanes) {
-        int a0 = aBase, a1 = aBase + Math.min(1, rows - 1) * lda, a2 = aBase + Math.min(2, rows - 1) * lda, a3 = aBase + Math.min(3, rows - 1) * lda;
-        int b0 = bBase, b1 = bBase + Math.min(1, cols - 1) * ldb, b2 = bBase + Math.min(2, cols - 1) * ldb;
-        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00;
-        FloatVector s20 = s00, s21 = s00, s22 = s00, s30 = s00, s31 = s00, s32 = s00;
-        int p = 0;
-        for (int bound = S.loopBound(k); p < bound; p += L) {
-            FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
-            FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
-            FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
-            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
-            s00 = x.fma(y0, s00);
-            s01 = x.fma(y1, s01);
-            s02 = x.fma(y2, s02);
-            x = FloatVector.fromArray(S, a, a1 + p);
-            s10 = x.fma(y0, s10);
-            s11 = x.fma(y1, s11);
-            s12 = x.fma(y2, s12);
-            x = FloatVector.fromArray(S, a, a2 + p);
-            s20 = x.fma(y0, s20);
-            s21 = x.fma(y1, s21);
-            s22 = x.fma(y2, s22);
-            x = FloatVector.fromArray(S, a, a3 + p);
-            s30 = x.fma(y0, s30);
-            s31 = x.fma(y1, s31);
-            s32 = x.fma(y2, s32);
-        }
-        s00.intoArray(lanes, 0);
-        s01.intoArray(lanes, L);
-        s02.intoArray(lanes, 2 * L);
-        s10.intoArray(lanes, 3 * L);
-        s11.intoArray(lanes, 4 * L);
-        s12.intoArray(lanes, 5 * L);
-        s20.intoArray(lanes, 6 * L);
-        s21.intoArray(lanes, 7 * L);
-        s22.intoArray(lanes, 8 * L);
-        s30.intoArray(lanes, 9 * L);
-        s31.intoArray(lanes, 10 * L);
-        s32.intoArray(lanes, 11 * L);
-        for (int i = 0; i < rows; i++) {
-            int ai = i == 0 ? a0 : i == 1 ? a1 : i == 2 ? a2 : a3;
-            for (int j = 0; j < cols; j++) {
-                int bj = j == 0 ? b0 : j == 1 ? b1 : b2;
-                float sum = 0;
-                for (int l = (i * 3 + j) * L, end = l + L; l < end; l++) {
-                    sum += lanes[l];
-                }
-                for (int q = p; q < k; q++) {
-                    sum += a[ai + q] * b[bj + q];
-                }
-                int ci = cBase + i * ldc + j;
-                c[ci] = accumulate ? c[ci] + sum : sum;
             }
         }
     }
