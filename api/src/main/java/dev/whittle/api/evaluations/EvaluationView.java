@@ -9,7 +9,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * An evaluation: a task run on a model by an EVALUATE stage. {@code metrics}, {@code groups} and {@code macro}
  * hold {@code {value, stderr}} per metric; {@code modelStats} the evaluated model's parameters, non-zero linear
- * weights, sparsity and MACs per token; {@code retention} the headline metric against {@code baselineId}'s.
+ * weights, sparsity and MACs per token; {@code retention} the headline metric against {@code baselineId}'s. A
+ * speculative result has no baseline: its {@code baselineModelId} is the target the model drafted for.
  */
 public record EvaluationView(UUID id, UUID jobId, Integer stageIndex, UUID modelId, String task, int taskVersion,
                              String requestType, String primaryMetric, int limit, Long seed, JsonNode metrics,

@@ -35,6 +35,7 @@ final class ComparisonTables {
         costRow(out, "parameters", models.stream().map(m -> TextTables.count(m.parameters())).toList(), models.size());
         costRow(out, "non-zero linear weights", models.stream().map(m -> TextTables.count(m.nonZero())).toList(), models.size());
         costRow(out, "MACs per token (zeros skipped)", models.stream().map(m -> TextTables.count(m.macsPerToken())).toList(), models.size());
+        drafts(out, c);
         List<ComparisonView.TaskRow> excluded = c.tasks().stream().filter(r -> r.excludedFromAverage() != null).toList();
         if (!excluded.isEmpty()) {
             out.append("\nLeft out of the average retention:\n");
@@ -48,7 +49,7 @@ final class ComparisonTables {
     }
 
     static String csv(ComparisonView c) {
-        StringBuilder out = new StringBuilder("task,metric,model,samples,limit,value,stderr,retention,retention_stderr,averaged\n");
+        StringBuilder out = new StringBuilder("task,metric,model,samples,limit,value,stderr,retention,retention_stderr,averaged,target\n");
         for (ComparisonView.TaskRow row : c.tasks()) {
             for (int m = 0; m < row.cells().size(); m++) {
                 ComparisonView.Cell cell = row.cells().get(m);
@@ -59,15 +60,70 @@ final class ComparisonTables {
                         Integer.toString(cell.samples()), Integer.toString(cell.limit()), TextTables.number(cell.value().value()),
                         TextTables.number(cell.value().stderr()), cell.retention() == null ? "" : TextTables.number(cell.retention().value()),
                         cell.retention() == null ? "" : TextTables.number(cell.retention().stderr()),
-                        Boolean.toString(cell.retention() != null && row.excludedFromAverage() == null))).append('\n');
+                        Boolean.toString(cell.retention() != null && row.excludedFromAverage() == null), "")).append('\n');
             }
         }
         for (int m = 0; m < c.averageRetention().size(); m++) {
             ComparisonView.AverageRetention a = c.averageRetention().get(m);
             out.append(String.join(",", "average retention", "", TextTables.field(c.models().get(m).name()), "", "", "", "",
-                    TextTables.number(a.value()), TextTables.number(a.stderr()), "")).append('\n');
+                    TextTables.number(a.value()), TextTables.number(a.stderr()), "", "")).append('\n');
+        }
+        // Speculative results: a row per draft length and metric (k=3/speedup), measured against the target.
+        for (ComparisonView.Draft d : c.drafts()) {
+            String model = name(c, d.modelId());
+            for (ComparisonView.DraftLength k : d.draftLengths()) {
+                for (var metric : List.of(java.util.Map.entry("mean_accepted_length", k.meanAcceptedLength()),
+                        java.util.Map.entry("acceptance_rate", k.acceptanceRate()), java.util.Map.entry("speedup", k.speedup()))) {
+                    if (metric.getValue() == null) {
+                        continue;
+                    }
+                    out.append(String.join(",", TextTables.field(d.task()), "k=" + k.k() + "/" + metric.getKey(),
+                            TextTables.field(model), Integer.toString(d.samples()), Integer.toString(d.limit()),
+                            TextTables.number(metric.getValue().value()), TextTables.number(metric.getValue().stderr()),
+                            "", "", "false", TextTables.field(target(d)))).append('\n');
+                }
+            }
         }
         return out.toString();
+    }
+
+    /**
+     * Each model as a speculative-decoding draft for its target: the headline (best k) mean accepted length,
+     * acceptance rate and speed-up, and the mean accepted length at every k.
+     */
+    private static void drafts(StringBuilder out, ComparisonView c) {
+        if (c.drafts().isEmpty()) {
+            return;
+        }
+        List<List<String>> rows = new java.util.ArrayList<>();
+        for (ComparisonView.Draft d : c.drafts()) {
+            ComparisonView.DraftLength best = d.draftLengths().stream()
+                    .filter(k -> d.bestK() != null && k.k() == d.bestK()).findFirst().orElse(null);
+            StringBuilder byK = new StringBuilder();
+            d.draftLengths().forEach(k -> byK.append(byK.isEmpty() ? "" : ", ").append(k.k()).append(": ")
+                    .append(k.meanAcceptedLength() == null ? "-"
+                            : String.format(java.util.Locale.ROOT, "%.2f", k.meanAcceptedLength().value())));
+            rows.add(List.of(name(c, d.modelId()), d.task(), target(d), Integer.toString(d.samples()),
+                    d.bestK() == null ? "-" : Integer.toString(d.bestK()), cell(best == null ? null : best.meanAcceptedLength()),
+                    cell(best == null ? null : best.acceptanceRate()), cell(best == null ? null : best.speedup()), byK.toString()));
+        }
+        out.append("\nAs a speculative-decoding draft for the target (greedy verification: the output is the target's own; "
+                + "MAL = mean accepted length, tokens per target forward; the headline at the k with the best speed-up):\n\n");
+        out.append(TextTables.markdown(List.of("draft", "task", "target", "samples", "best k", "MAL", "acceptance rate",
+                "speed-up", "MAL by k"), rows));
+    }
+
+    private static String cell(MetricValue v) {
+        return v == null ? "-" : TextTables.metric(v);
+    }
+
+    private static String name(ComparisonView c, java.util.UUID modelId) {
+        return c.models().stream().filter(m -> m.id().equals(modelId)).findFirst().map(ComparisonView.ModelColumn::name)
+                .orElse(modelId.toString());
+    }
+
+    private static String target(ComparisonView.Draft d) {
+        return d.targetModelName() != null ? d.targetModelName() : d.targetModelId() == null ? "" : d.targetModelId().toString();
     }
 
     private static void costRow(StringBuilder out, String what, List<String> values, int models) {

@@ -11,11 +11,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * reference, normally the dense one), with each model's average retention over the tasks that say something.
  *
  * @param averageRetention one per model, in the order of {@code models}
+ * @param drafts           each model's latest result on each speculative task (the model as a draft for its target,
+ *                         normally its dense parent: the SD² measure), in the order of {@code models}; these tasks
+ *                         have no row in {@code tasks}, since they measure against the target, not the reference
  * @param warnings         what makes a number in this report unreliable (a sample limit whose standard error is
  *                         larger than the difference it would show, for instance)
  */
 public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List<AverageRetention> averageRetention,
-                             List<String> warnings) {
+                             List<Draft> drafts, List<String> warnings) {
 
     /**
      * A model and what it costs (from its latest evaluation: the stats of the model as evaluated). {@code sparsity}
@@ -66,5 +69,32 @@ public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List
                                    @Schema(description = "Its standard error; null when a counted task's retention has none",
                                            nullable = true, types = {"number", "null"}) Double stderr,
                                    List<String> tasks, List<String> leftOut) {
+    }
+
+    /**
+     * A model as a speculative-decoding draft: the target verified its proposals greedily, so the output was the
+     * target's own; what it is worth is how many tokens each target forward yields and the time saved.
+     *
+     * @param targetModelId the model it drafted for; null for a result stored before targets were recorded
+     * @param bestK         the draft length with the highest speed-up, whose figures are the task's headline
+     * @param draftLengths  one per draft length k evaluated, in increasing k
+     */
+    public record Draft(UUID modelId, String task, UUID evaluationId,
+                        @Schema(description = "The model it drafted for; absent for results stored before targets were recorded",
+                                nullable = true, types = {"string", "null"}) UUID targetModelId,
+                        @Schema(description = "The target's name; absent when the target is unknown or deleted",
+                                nullable = true, types = {"string", "null"}) String targetModelName,
+                        int samples, int limit,
+                        @Schema(description = "The draft length with the highest speed-up", nullable = true,
+                                types = {"integer", "null"}) Integer bestK,
+                        List<DraftLength> draftLengths) {
+    }
+
+    /**
+     * @param meanAcceptedLength tokens per target forward, in [1, k + 1] (MAL)
+     * @param acceptanceRate     the share of proposed tokens the target accepted
+     * @param speedup            the target's wall time alone over its time with this draft, timed in the same run
+     */
+    public record DraftLength(int k, MetricValue meanAcceptedLength, MetricValue acceptanceRate, MetricValue speedup) {
     }
 }

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.UUID;
 
 import dev.whittle.api.problems.ApiException;
 import dev.whittle.engine.eval.metric.Metric;
 import dev.whittle.engine.eval.metric.MetricValue;
 import dev.whittle.engine.eval.metric.Retention;
+import dev.whittle.engine.eval.task.RequestType;
 import dev.whittle.persistence.evaluation.Evaluation;
 import dev.whittle.persistence.evaluation.EvaluationSamples;
 import dev.whittle.persistence.evaluation.Evaluations;
@@ -24,7 +26,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Builds the comparison of models across the tasks they were evaluated on: each model's latest result per task, its
  * retention against the first (reference) model, and its average retention over the tasks on which the reference
- * scores above chance and above zero.
+ * scores above chance and above zero; and each model's latest speculative results, what it is worth as a draft for the
+ * target it was verified by (normally its dense parent: the SD² measure).
  */
 @Component
 class Comparisons {
@@ -43,11 +46,17 @@ class Comparisons {
         List<Model> columns = new ArrayList<>();
         List<Map<String, Evaluation>> latest = new ArrayList<>();
         Map<String, Metric> metricOf = new LinkedHashMap<>();
+        List<ComparisonView.Draft> drafts = new ArrayList<>();
         for (String idOrName : idsOrNames) {
             Model model = models.find(idOrName).orElseThrow(() -> ApiException.notFound("Model '" + idOrName + "'"));
             columns.add(model);
             Map<String, Evaluation> byTask = new LinkedHashMap<>();
             for (Evaluation e : evaluations.findLatestPerTask(model.getId(), TeamScope.filter())) {
+                if (RequestType.SPECULATIVE.id().equals(e.getRequestType())) {
+                    // Measured against its target, not the reference: no retention, a row of its own.
+                    drafts.add(draft(model, e));
+                    continue;
+                }
                 byTask.put(e.getTask(), e);
                 metricOf.putIfAbsent(e.getTask(), Metric.byId(e.getPrimaryMetric()).orElseThrow());
             }
@@ -94,7 +103,30 @@ class Comparisons {
                     stats == null ? null : stats.get("macsPerToken").asLong()));
             averages.add(averaged.get(m).view(model));
         }
-        return new ComparisonView(modelColumns, rows, averages, warnings);
+        return new ComparisonView(modelColumns, rows, averages, drafts, warnings);
+    }
+
+    /** A speculative result: per draft length its mean accepted length, acceptance rate and speed-up. */
+    private ComparisonView.Draft draft(Model model, Evaluation e) {
+        UUID targetId = e.getBaselineModelId();
+        String targetName = targetId == null ? null
+                : models.find(targetId.toString()).map(Model::getName).orElse(null);
+        List<ComparisonView.DraftLength> lengths = new ArrayList<>();
+        e.getGroups().properties().forEach(group -> {
+            if (group.getKey().startsWith("k=")) {
+                lengths.add(new ComparisonView.DraftLength(Integer.parseInt(group.getKey().substring(2)),
+                        metric(group.getValue(), Metric.MEAN_ACCEPTED_LENGTH), metric(group.getValue(), Metric.ACCEPTANCE_RATE),
+                        metric(group.getValue(), Metric.SPEEDUP)));
+            }
+        });
+        JsonNode bestK = e.getDetails() == null ? null : e.getDetails().get("best_k");
+        return new ComparisonView.Draft(model.getId(), e.getTask(), e.getId(), targetId, targetName, e.getSamples(),
+                e.getSampleLimit(), bestK == null ? null : bestK.asInt(), lengths);
+    }
+
+    private static MetricValue metric(JsonNode group, Metric metric) {
+        JsonNode m = group.get(metric.id());
+        return m == null ? null : EvaluationStore.value(m);
     }
 
     /** Why the reference's result on this task says nothing about retention, or null when it does. */

@@ -80,7 +80,7 @@ class CompareReportTest {
         Api.Response csv = api.get(path + "&format=csv");
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
         assertThat(csv.body().lines().toList()).startsWith(
-                "task,metric,model,samples,limit,value,stderr,retention,retention_stderr,averaged");
+                "task,metric,model,samples,limit,value,stderr,retention,retention_stderr,averaged,target");
         assertThat(csv.body()).contains(task + ",acc,");
         assertThat(api.get(path + "&format=xml").status()).isEqualTo(400);
         assertThat(api.get(path, "Accept", "application/json").json().has("averageRetention")).isTrue();
@@ -93,6 +93,51 @@ class CompareReportTest {
         JsonNode row = api.get("/api/v1/reports/compare?models=" + dense + "," + child).json().get("tasks").get(0);
         assertThat(row.get("cells").get(0).get("samples").asInt()).as("the limit-4 result, as the child's").isEqualTo(4);
         assertThat(row.get("cells").get(1).get("retention").get("value").asDouble()).isEqualTo(1.0);
+    }
+
+    /**
+     * A copy of the dense model (the same seed) as a draft for it: it proposes the target's own greedy tokens, so
+     * every proposal is accepted (mean accepted length k + 1, acceptance rate 1); the report shows that per draft
+     * length, as the evaluation stored it, against the dense parent, and not as a task row with a retention.
+     */
+    @Test
+    void aCompressedModelsSpeculativeResultShowsItsMeanAcceptedLengthAndSpeedUpAsADraftForItsParent() throws Exception {
+        String drafting = "draft-" + UUID.randomUUID().toString().substring(0, 8);
+        Files.writeString(DATA_ROOT.resolve(drafting + ".jsonl"), """
+                {"q": "The fox jumps over the"}
+                {"q": "In the morning the farmer"}
+                """);
+        assertThat(api.post("/api/v1/tasks", """
+                {"name": "%s", "dataset": {"format": "jsonl", "path": "%s.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "speculative", "maxTokens": 6, "draftLengths": [1, 2]},
+                 "metrics": ["mean_accepted_length", "acceptance_rate", "speedup"]}
+                """.formatted(drafting, drafting)).status()).isEqualTo(201);
+        String copy = run("{\"model\":\"" + dense + "\",\"stages\":[{\"type\":\"WRITE_MODEL\",\"seed\":11},"
+                + "{\"type\":\"EVALUATE\",\"tasks\":[\"" + drafting + "\"]}]}").get("outputModel").get("id").asString();
+
+        JsonNode report = api.get("/api/v1/reports/compare?models=" + dense + "," + copy).json();
+
+        assertThat(report.get("tasks")).as("no retention row for a speculative task")
+                .noneMatch(row -> row.get("task").asString().equals(drafting));
+        JsonNode draft = report.get("drafts").get(0);
+        assertThat(report.get("drafts")).hasSize(1);
+        assertThat(draft.get("modelId").asString()).isEqualTo(copy);
+        assertThat(draft.get("targetModelId").asString()).as("its dense parent").isEqualTo(dense);
+        assertThat(draft.get("samples").asInt()).isEqualTo(2);
+        for (int k = 1; k <= 2; k++) {
+            JsonNode length = draft.get("draftLengths").get(k - 1);
+            assertThat(length.get("k").asInt()).isEqualTo(k);
+            assertThat(length.get("meanAcceptedLength").get("value").asDouble()).as("k=%d", k).isEqualTo(k + 1.0);
+            assertThat(length.get("acceptanceRate").get("value").asDouble()).as("k=%d", k).isEqualTo(1.0);
+            assertThat(length.get("speedup").get("value").asDouble()).as("k=%d", k).isPositive();
+        }
+        String path = "/api/v1/reports/compare?models=" + dense + "," + copy;
+        String markdown = api.get(path + "&format=md").body();
+        String copyName = report.get("models").get(1).get("name").asString();
+        String denseName = report.get("models").get(0).get("name").asString();
+        assertThat(markdown).contains("| draft | task | target | samples | best k | MAL |", "| " + copyName + " | " + drafting + " | " + denseName + " | 2 |", "1: 2.00, 2: 3.00 |");
+        assertThat(api.get(path + "&format=csv").body()).contains(
+                drafting + ",k=2/mean_accepted_length," + copyName + ",2,0,3.0,", ",false," + denseName + "\n");
     }
 
     private JsonNode run(String jobJson) {

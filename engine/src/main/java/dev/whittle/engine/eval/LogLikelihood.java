@@ -22,8 +22,8 @@ import java.util.Map;
  * <p>
  * Requests are batched across samples: whole sequences, sorted by length, are stacked into forwards of up to
  * {@code tokensPerForward} tokens, and continuations that share a context (the choices of one question) run the
- * context once (the contexts of many questions stacked in one forward) into a cache that each continuation then
- * extends.
+ * context once (the contexts of many questions stacked in one forward): its last row scores every continuation's
+ * first token, and the rest of each continuation extends a copy of its cache.
  */
 public final class LogLikelihood {
 
@@ -44,10 +44,27 @@ public final class LogLikelihood {
          * own encoding ends, so the continuation's tokens are those the model sees after that context.
          */
         public static Request fromText(Tokenizer tokenizer, String context, String continuation) {
+            return fromText(tokenizer, context, List.of(continuation)).getFirst();
+        }
+
+        /**
+         * {@link #fromText(Tokenizer, String, String)} for each of several continuations of one context, whose own
+         * encoding (where each is split) is computed once.
+         */
+        public static List<Request> fromText(Tokenizer tokenizer, String context, List<String> continuations) {
             String trimmed = context.stripTrailing();
+            int contextLength = tokenizer.encode(trimmed, true).length;
+            List<Request> requests = new ArrayList<>(continuations.size());
+            for (String continuation : continuations) {
+                requests.add(split(tokenizer, context, trimmed, contextLength, continuation));
+            }
+            return requests;
+        }
+
+        private static Request split(Tokenizer tokenizer, String context, String trimmed, int contextLength,
+                                     String continuation) {
             String moved = context.substring(trimmed.length()) + continuation;
             int[] whole = tokenizer.encode(trimmed + moved, true);
-            int contextLength = tokenizer.encode(trimmed, true).length;
             if (contextLength == 0) {
                 throw new IllegalArgumentException("the context '" + context + "' encodes to no tokens and the model adds no bos");
             }
@@ -90,54 +107,64 @@ public final class LogLikelihood {
         List<Pending> pending = new ArrayList<>();
         List<List<Integer>> shared = new ArrayList<>();
         for (List<Integer> group : byContext.values()) {
-            int[] context = requests.get(group.getFirst()).context();
-            if (group.size() > 1 && context.length > 1) {
+            if (group.size() > 1) {
                 shared.add(group);
             } else {
-                for (int i : group) {
-                    Request r = requests.get(i);
-                    pending.add(new Pending(i, concat(r.context(), r.continuation(), r.continuation().length - 1),
-                            r.context().length - 1, r.continuation(), null));
-                }
+                Request r = requests.get(group.getFirst());
+                pending.add(new Pending(group.getFirst(), concat(r.context(), r.continuation(), r.continuation().length - 1),
+                        r.context().length - 1, r.continuation(), null, new double[r.continuation().length],
+                        new boolean[r.continuation().length], 0));
             }
         }
-        pending.addAll(sharedContextTails(requests, shared, progress));
+        int[] done = {0};
+        pending.addAll(sharedContextTails(requests, shared, results, progress, done));
         // Sorted by length, so each forward stacks sequences of similar length.
         pending.sort(Comparator.comparingInt(p -> p.tokens.length));
-        runInBatches(pending, results, progress, new int[] {0}, requests.size());
+        runInBatches(pending, results, progress, done, requests.size());
         return Arrays.asList(results);
     }
 
     /**
-     * The shared contexts minus their last token run stacked into one cache each (as many per forward as the token
-     * budget allows); each continuation becomes a tail that extends a copy of its context's cache.
+     * The shared contexts run stacked into one cache each (as many per forward as the token budget allows); the last
+     * row of each scores the first token of every continuation of that context, which for a one-token continuation
+     * (the letter of a multiple-choice answer) is the whole result. Each longer continuation becomes a tail of its
+     * other tokens that extends a copy of its context's cache.
      */
-    private List<Pending> sharedContextTails(List<Request> requests, List<List<Integer>> groups, Progress progress) {
+    private List<Pending> sharedContextTails(List<Request> requests, List<List<Integer>> groups, Result[] results,
+                                             Progress progress, int[] done) {
         List<Pending> tails = new ArrayList<>();
         int start = 0;
         while (start < groups.size()) {
-            List<int[]> prefixes = new ArrayList<>();
+            List<int[]> contexts = new ArrayList<>();
             List<KvCache> caches = new ArrayList<>();
             long tokens = 0;
             int end = start;
             while (end < groups.size()) {
                 int[] context = requests.get(groups.get(end).getFirst()).context();
-                if (end > start && tokens + context.length - 1 > tokensPerForward) {
+                if (end > start && tokens + context.length > tokensPerForward) {
                     break;
                 }
-                prefixes.add(Arrays.copyOf(context, context.length - 1));
+                contexts.add(context);
                 caches.add(decoder.newCache(context.length));
-                tokens += context.length - 1;
+                tokens += context.length;
                 end++;
             }
             progress.checkCancelled();
-            decoder.forward(Batch.continuing(prefixes, caches), state, ForwardHooks.NONE);
+            Batch batch = Batch.continuing(contexts, caches);
+            decoder.forward(batch, state, ForwardHooks.NONE);
             for (int g = start; g < end; g++) {
-                int[] context = requests.get(groups.get(g).getFirst()).context();
                 for (int i : groups.get(g)) {
                     int[] continuation = requests.get(i).continuation();
-                    int[] tail = concat(new int[] {context[context.length - 1]}, continuation, continuation.length - 1);
-                    tails.add(new Pending(i, tail, 0, continuation, caches.get(g - start)));
+                    double[] logProbs = new double[continuation.length];
+                    boolean[] greedy = new boolean[continuation.length];
+                    scorer.score(state, batch.lastRow(g - start), 1, continuation, 0, logProbs, greedy, 0);
+                    if (continuation.length == 1) {
+                        results[i] = result(logProbs, greedy);
+                        done[0]++;
+                    } else {
+                        tails.add(new Pending(i, Arrays.copyOf(continuation, continuation.length - 1), 0, continuation,
+                                caches.get(g - start), logProbs, greedy, 1));
+                    }
                 }
             }
             start = end;
@@ -147,7 +174,7 @@ public final class LogLikelihood {
 
     /**
      * Runs sequences stacked up to the token budget; row {@code firstScoredRow + j} of each predicts continuation
-     * token j.
+     * token {@code firstTarget + j}.
      */
     private void runInBatches(List<Pending> pending, Result[] results, Progress progress, int[] done, int total) {
         int start = 0;
@@ -163,7 +190,7 @@ public final class LogLikelihood {
             List<KvCache> caches = new ArrayList<>();
             for (Pending p : slice) {
                 sequences.add(p.tokens);
-                // Each continuation extends its own copy of the shared prefix, made only when its batch runs.
+                // Each continuation extends its own copy of the shared context, made only when its batch runs.
                 caches.add(p.prefix == null ? null : p.prefix.copy(p.tokens.length));
             }
             progress.checkCancelled();
@@ -171,22 +198,25 @@ public final class LogLikelihood {
             decoder.forward(batch, state, ForwardHooks.NONE);
             for (int s = 0; s < slice.size(); s++) {
                 Pending p = slice.get(s);
-                int m = p.continuation.length;
-                double[] logProbs = new double[m];
-                boolean[] greedy = new boolean[m];
-                scorer.score(state, batch.rowStart(s) + p.firstScoredRow, m, p.continuation, 0, logProbs, greedy, 0);
-                double sum = 0;
-                boolean allGreedy = true;
-                for (int j = 0; j < m; j++) {
-                    sum += logProbs[j];
-                    allGreedy &= greedy[j];
-                }
-                results[p.request] = new Result(sum, logProbs, allGreedy);
+                int m = p.continuation.length - p.firstTarget;
+                scorer.score(state, batch.rowStart(s) + p.firstScoredRow, m, p.continuation, p.firstTarget,
+                        p.logProbs, p.greedy, p.firstTarget);
+                results[p.request] = result(p.logProbs, p.greedy);
             }
             done[0] += slice.size();
             progress.report("loglikelihood", done[0], total, null);
             start = end;
         }
+    }
+
+    private static Result result(double[] logProbs, boolean[] greedy) {
+        double sum = 0;
+        boolean allGreedy = true;
+        for (int j = 0; j < logProbs.length; j++) {
+            sum += logProbs[j];
+            allGreedy &= greedy[j];
+        }
+        return new Result(sum, logProbs, allGreedy);
     }
 
     /** {@code a} followed by the first {@code bCount} tokens of {@code b}. */
@@ -196,7 +226,12 @@ public final class LogLikelihood {
         return out;
     }
 
-    private record Pending(int request, int[] tokens, int firstScoredRow, int[] continuation, KvCache prefix) {
+    /**
+     * A sequence to run: its rows from {@code firstScoredRow} predict the continuation from token {@code firstTarget}
+     * (the tokens before it scored already, into {@code logProbs} and {@code greedy}).
+     */
+    private record Pending(int request, int[] tokens, int firstScoredRow, int[] continuation, KvCache prefix,
+                           double[] logProbs, boolean[] greedy, int firstTarget) {
     }
 
     /** Token arrays compared by content. */

@@ -19,7 +19,8 @@ import java.util.List;
  * Many generations at once (continuous batching): up to {@code maxSequences} sequences, each with its own
  * {@link KvCache}, settings, stop strings and token limit, advance together one token per forward, so a decode
  * step reads the weights once for the whole batch instead of once per sequence. A finished sequence leaves the
- * batch; when half of it has left, waiting prompts are prefilled together (shortest first) and join it.
+ * batch; when half of it has left, waiting prompts are prefilled together (shortest first, in as many forwards as
+ * the grouping below needs) until the batch is full again.
  * <p>
  * Each sequence gets the tokens {@link Generator} would give it alone, bit for bit: every row of a forward is
  * computed independently of the other rows, and prompts are grouped so that a prefill forward takes the same
@@ -69,9 +70,13 @@ public final class BatchGenerator {
         ForwardState state = ForwardState.forInference();
         List<Running> active = new ArrayList<>();
         int[] finished = {0};
+        boolean refilling = false;
         while (!waiting.isEmpty() || !active.isEmpty()) {
             progress.checkCancelled();
-            if (!waiting.isEmpty() && active.size() <= maxSequences / 2) {
+            // A refill, once begun, goes on until the batch is full: a prefill group may take only a few prompts.
+            refilling = !waiting.isEmpty() && active.size() < maxSequences
+                    && (refilling || active.size() <= maxSequences / 2);
+            if (refilling) {
                 List<Running> joining = prefillGroup(waiting, maxSequences - active.size());
                 long start = System.nanoTime();
                 List<float[]> logits = step(joining, true, state);

@@ -53,6 +53,7 @@ public final class Tokenizer implements AutoCloseable {
     private final boolean postProcessorAddsEos;
     private final boolean addBos;
     private final boolean addEos;
+    private volatile String fingerprint;
 
     private Tokenizer(Path file, HuggingFaceTokenizer hf, TokenizerSettings settings, Vocabulary vocabulary) {
         this.file = file;
@@ -104,8 +105,33 @@ public final class Tokenizer implements AutoCloseable {
         }
     }
 
-    /** Token ids of {@code text}; with {@code addSpecial}, the bos/eos the model expects around it. */
+    /**
+     * Token ids of {@code text}; with {@code addSpecial}, the bos/eos the model expects around it. A long text's ids
+     * are kept for the next tokenizer of the same files that encodes it ({@link LongTextEncodings}).
+     */
     public int[] encode(String text, boolean addSpecial) {
+        if (text.length() >= LongTextEncodings.MIN_CHARS) {
+            return LongTextEncodings.get(fingerprint(), addSpecial, text, () -> encodeNow(text, addSpecial));
+        }
+        return encodeNow(text, addSpecial);
+    }
+
+    /** What decides the ids of a text: the tokenizer file's content and the special-token settings. */
+    private String fingerprint() {
+        if (fingerprint == null) {
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+                fingerprint = java.util.HexFormat.of().formatHex(digest) + "|" + bosTokenId + "|" + eosTokenIds + "|"
+                        + addBos + addEos + postProcessorAddsBos + postProcessorAddsEos;
+            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                // Without a fingerprint nothing is shared: this instance's identity keys its own entries.
+                fingerprint = "instance " + System.identityHashCode(this);
+            }
+        }
+        return fingerprint;
+    }
+
+    private int[] encodeNow(String text, boolean addSpecial) {
         Encoding encoding = hf.encode(text, addSpecial, false);
         long[] ids = encoding.getIds();
         int from = 0;

@@ -98,6 +98,35 @@ class TokenizerTest {
         }
     }
 
+    /**
+     * A long text's ids are kept for the next tokenizer of the same files: they still decode to the text, a caller
+     * changing its copy changes nothing for the next one, and other special-token settings are not served them.
+     */
+    @Test
+    void aLongTextIsEncodedAlikeByEveryTokenizerOfTheSameFilesAndSettings() throws IOException {
+        String text = " the fox and the dog\n".repeat(6_000);
+        TestTokenizers.write(dir, 300, false);
+        setAddBosToken(true);
+        Files.writeString(dir.resolve("config.json"), "{\"bos_token_id\": 1, \"eos_token_id\": 2}");
+        int[] first;
+        try (Tokenizer t = Tokenizer.load(dir)) {
+            first = t.encode(text, true);
+            first[1] = -1;
+        }
+        try (Tokenizer again = Tokenizer.load(dir)) {
+            int[] ids = again.encode(text, true);
+            assertThat(ids[0]).isEqualTo(TestTokenizers.BOS_ID);
+            assertThat(ids[1]).isNotNegative();
+            assertThat(again.decode(ids, true)).isEqualTo(text);
+        }
+        setAddBosToken(false);
+        try (Tokenizer withoutBos = Tokenizer.load(dir)) {
+            int[] ids = withoutBos.encode(text, true);
+            assertThat(ids.length).isEqualTo(first.length - 1);
+            assertThat(withoutBos.decode(ids, true)).isEqualTo(text);
+        }
+    }
+
     @Test
     void eosIdsAreGatheredFromEveryConfigFile() throws IOException {
         TestTokenizers.write(dir, 300, true);

@@ -79,13 +79,33 @@ final class EvalBench implements Benchmark {
                 large(report, tokenizer, largeLimit, batch);
             }
             if (suiteLimit > 0) {
-                compare(report, "whittle-ref kick suite", suiteLimit * tasks.suite("kick").tasks().size(), batch,
-                        size -> time(() -> evaluator.evaluate(tasks.suite("kick"), tasks,
-                                new EvaluationSettings(suiteLimit, null, size, false), Progress.NONE)));
+                suite(report, evaluator, tasks, suiteLimit, batch);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The {@code kick} suite task by task (each with its request type), then the whole: the sum of the tasks' times,
+     * each way, which is what {@link Evaluator#evaluate(dev.whittle.engine.eval.task.SuiteDefinition, TaskRegistry,
+     * EvaluationSettings, Progress)} spends (it runs the tasks in turn).
+     */
+    private static void suite(Report report, Evaluator evaluator, TaskRegistry tasks, int limit, int batch) {
+        Timing alone = new Timing(0, 0);
+        Timing batched = new Timing(0, 0);
+        int samples = 0;
+        for (var entry : tasks.suite("kick").tasks()) {
+            var task = tasks.task(entry.task());
+            int n = entry.limit() == null ? limit : Math.min(limit, entry.limit());
+            Timing[] both = compare(report, "kick " + task.name() + " (" + task.requestType().id() + ")", n, batch,
+                    size -> time(() -> evaluator.evaluate(task, new EvaluationSettings(n, null, size, false),
+                            Progress.NONE)));
+            alone = alone.plus(both[0]);
+            batched = batched.plus(both[1]);
+            samples += n;
+        }
+        print(report, "whittle-ref kick suite (sum of the above)", samples, batch, alone, batched);
     }
 
     /** Random prompts through a ~90M random Llama with whittle-ref's tokenizer (so generation ends as text does). */
@@ -127,31 +147,57 @@ final class EvalBench implements Benchmark {
         }));
     }
 
-    /** Seconds of a run with batch size 1 and with {@code batch}, after a warm-up of each; prints both and the ratio. */
-    private static void compare(Report report, String label, int samples, int batch, Timed run) {
+    /**
+     * Seconds of a run with batch size 1 and with {@code batch}, after a warm-up of each; prints both and the ratio,
+     * and returns both.
+     */
+    private static Timing[] compare(Report report, String label, int samples, int batch, Timed run) {
         run.seconds(batch);
-        double alone = run.seconds(1);
-        double batched = run.seconds(batch);
+        Timing alone = run.seconds(1);
+        Timing batched = run.seconds(batch);
+        print(report, label, samples, batch, alone, batched);
+        return new Timing[] {alone, batched};
+    }
+
+    /**
+     * Samples/s by wall time, the ratio, and the CPU seconds of the process each way with their ratio: on a machine
+     * shared with other work the wall time swings with the load, the CPU time much less.
+     */
+    private static void print(Report report, String label, int samples, int batch, Timing alone, Timing batched) {
         report.line(String.format(Locale.ROOT, "%-40s %8.2f samples/s one at a time, %8.2f batched (%d): %5.2fx"
-                        + "  (%.1f s, %.1f s)", label, samples / alone, samples / batched, batch, alone / batched,
-                alone, batched));
+                        + "  (%.1f s, %.1f s; cpu %.1f s, %.1f s: %5.2fx)", label, samples / alone.wall(),
+                samples / batched.wall(), batch, alone.wall() / batched.wall(), alone.wall(), batched.wall(),
+                alone.cpu(), batched.cpu(), alone.cpu() / batched.cpu()));
+    }
+
+    /** Wall seconds and the process's CPU seconds (all threads) of one run. */
+    private record Timing(double wall, double cpu) {
+        Timing plus(Timing other) {
+            return new Timing(wall + other.wall, cpu + other.cpu);
+        }
     }
 
     private interface Timed {
-        double seconds(int batchSize);
+        Timing seconds(int batchSize);
     }
 
     private interface Work {
         Object run() throws IOException;
     }
 
-    private static double time(Work work) {
+    private static Timing time(Work work) {
+        long cpu = processCpuNanos();
         long start = System.nanoTime();
         try {
             work.run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return (System.nanoTime() - start) / 1e9;
+        return new Timing((System.nanoTime() - start) / 1e9, (processCpuNanos() - cpu) / 1e9);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -49,6 +49,7 @@ public class Evaluation {
     @JdbcTypeCode(SqlTypes.JSON)
     private JsonNode modelStats;
     private UUID baselineId;
+    /** The baseline's model; for a speculative task (no baseline), the target the evaluated model drafted for. */
     private UUID baselineModelId;
     @JdbcTypeCode(SqlTypes.JSON)
     private JsonNode retention;
@@ -96,6 +97,14 @@ public class Evaluation {
         this.baselineId = baseline.getId();
         this.baselineModelId = baseline.getModelId();
         this.retention = retention;
+    }
+
+    /**
+     * Records the model a speculative result was a draft for: that target is what the result is measured against,
+     * so it goes where a baseline's model would (there is no baseline result, and no retention).
+     */
+    public void draftedFor(UUID targetModelId) {
+        this.baselineModelId = targetModelId;
     }
 
     public UUID getId() {

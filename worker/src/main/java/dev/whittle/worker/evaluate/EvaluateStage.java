@@ -202,7 +202,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
             }
         }
         EvaluationStore.Origin origin = new EvaluationStore.Origin(context.jobId(), context.stageIndex(),
-                onJobModel ? jobModel.getId() : null);
+                onJobModel ? jobModel.getId() : null, target == null ? null : target.getId());
 
         Map<String, Evaluation> evaluated = new LinkedHashMap<>();
         ModelStats stats = null;

@@ -33,8 +33,15 @@ public class EvaluationStore {
         this.samples = samples;
     }
 
-    /** Where an evaluation ran and on what: the job and stage, and the model if it is registered. */
-    public record Origin(UUID jobId, Integer stageIndex, UUID modelId) {
+    /**
+     * Where an evaluation ran and on what: the job and stage, the model if it is registered, and the target its
+     * speculative tasks drafted for (null when there is none).
+     */
+    public record Origin(UUID jobId, Integer stageIndex, UUID modelId, UUID targetModelId) {
+
+        public Origin(UUID jobId, Integer stageIndex, UUID modelId) {
+            this(jobId, stageIndex, modelId, null);
+        }
     }
 
     @Transactional
@@ -44,6 +51,9 @@ public class EvaluationStore {
                 result.primaryMetric().id(), limit, seed, StorableJson.tree(result.metrics()),
                 StorableJson.tree(result.groups()), StorableJson.tree(result.macro()), StorableJson.tree(result.details()),
                 result.samples(), result.available(), result.truncated(), result.seconds(), StorableJson.tree(stats)));
+        if (result.requestType().needsTarget() && origin.targetModelId() != null) {
+            evaluation.draftedFor(origin.targetModelId());
+        }
         List<EvaluationSamples.Row> rows = new ArrayList<>();
         for (SampleRecord r : result.records()) {
             rows.add(new EvaluationSamples.Row(r.index(), r.correct(), StorableJson.tree(r)));
@@ -79,6 +89,11 @@ public class EvaluationStore {
         if (m == null) {
             throw new IllegalStateException("evaluation " + evaluation.getId() + " has no " + metric.id());
         }
+        return value(m);
+    }
+
+    /** A stored {@code {value, stderr}}. */
+    public static MetricValue value(JsonNode m) {
         JsonNode stderr = m.get("stderr");
         return new MetricValue(m.get("value").asDouble(), stderr == null || stderr.isNull() ? null : stderr.asDouble());
     }

@@ -73,16 +73,14 @@ final class ChoiceScoring {
         String prompt = prompts.context(doc);
         List<String> choices = prompts.choices(doc);
         int gold = prompts.gold(doc, choices);
-        List<LogLikelihood.Request> whole = new ArrayList<>();
-        int longest = 0;
-        for (String choice : choices) {
-            try {
-                whole.add(LogLikelihood.Request.fromText(tokenizer, prompt, prompts.delimiter() + choice));
-            } catch (IllegalArgumentException e) {
-                throw new DatasetException("document " + doc.id() + ": " + e.getMessage(), e);
-            }
-            longest = Math.max(longest, whole.getLast().continuation().length);
+        List<LogLikelihood.Request> whole;
+        try {
+            whole = LogLikelihood.Request.fromText(tokenizer, prompt,
+                    choices.stream().map(choice -> prompts.delimiter() + choice).toList());
+        } catch (IllegalArgumentException e) {
+            throw new DatasetException("document " + doc.id() + ": " + e.getMessage(), e);
         }
+        int longest = whole.stream().mapToInt(r -> r.continuation().length).max().orElse(0);
         List<LogLikelihood.Request> fitted = new ArrayList<>();
         boolean truncated = false;
         for (LogLikelihood.Request r : whole) {
