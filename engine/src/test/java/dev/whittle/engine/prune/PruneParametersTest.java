@@ -252,7 +252,8 @@ class PruneParametersTest {
                 "{\"method\": \"wanda\", \"nm\": \"2:4\", \"calibration\": {\"builtIn\": \"knowledge\", \"nsamples\": 64}}",
                 "{\"method\": \"sparsegpt\", \"sparsity\": 0.5, \"dampening\": 0.05, \"exclude\": [\"down_proj\"],"
                         + " \"calibration\": {\"dataset\": \"my-text\", \"seqlen\": 1024}, \"dtype\": \"bfloat16\"}",
-                "{\"method\": \"block-removal\", \"blocks\": 3, \"metric\": \"block-influence\"}")) {
+                "{\"method\": \"block-removal\", \"blocks\": 3, \"metric\": \"block-influence\"}",
+                "{\"method\": \"width\", \"mlpRatio\": 0.5, \"headRatio\": 0.25}")) {
             assertThat(bounds(json)).as(json).isEmpty();
             assertThat(read(json).problems()).as(json).isEmpty();
             assertThat(read(json).problems(LLAMA)).as(json).isEmpty();
