@@ -209,8 +209,11 @@ final class PruneCommand {
             out.println("removed      blocks " + s.blockScores().removed() + " by " + s.blockScores().metric().id()
                     + " over " + s.blockScores().tokens().name().toLowerCase(Locale.ROOT) + " tokens");
         }
-        out.printf(Locale.ROOT, "sparsity     %.4f of pruned matrices (%d of %d weights zero), %.4f of all parameters%n",
-                s.prunedSparsity(), s.prunedParameters() - s.prunedNonZeros(), s.prunedParameters(), s.sparsity());
+        if (s.width() == null) {
+            out.printf(Locale.ROOT, "sparsity     %.4f of pruned matrices (%d of %d weights zero), %.4f of all "
+                    + "parameters%n",
+                    s.prunedSparsity(), s.prunedParameters() - s.prunedNonZeros(), s.prunedParameters(), s.sparsity());
+        }
         out.printf(Locale.ROOT, "parameters   %d, %d non-zero%n", s.parameters(), s.nonZeros());
         out.printf(Locale.ROOT, "MACs/token   %d source, %d dense, %d effective (%.3f of source)%n", s.sourceMacsPerToken(),
                 s.macsPerTokenDense(), s.macsPerTokenEffective(), (double) s.macsPerTokenEffective() / s.sourceMacsPerToken());
