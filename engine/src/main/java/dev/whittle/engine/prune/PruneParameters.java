@@ -38,8 +38,8 @@ import java.util.List;
         @JsonSubTypes.Type(value = PruneParameters.MergeExperts.class, name = PruneParameters.MergeExperts.NAME)})
 @Schema(description = "A pruning method and its parameters; `method` says which.", discriminatorProperty = "method",
         oneOf = {PruneParameters.Magnitude.class, PruneParameters.Wanda.class, PruneParameters.SparseGpt.class,
-                PruneParameters.BlockRemoval.class, PruneParameters.Width.class, PruneParameters.Reap.class, PruneParameters.Frequency.class,
-                PruneParameters.Ean.class, PruneParameters.MergeExperts.class},
+                PruneParameters.BlockRemoval.class, PruneParameters.Width.class, PruneParameters.Reap.class,
+                PruneParameters.Frequency.class, PruneParameters.Ean.class, PruneParameters.MergeExperts.class},
         discriminatorMapping = {
                 @DiscriminatorMapping(value = PruneParameters.Magnitude.NAME, schema = PruneParameters.Magnitude.class),
                 @DiscriminatorMapping(value = PruneParameters.Wanda.NAME, schema = PruneParameters.Wanda.class),
