@@ -137,7 +137,7 @@ class WidthPruningTest {
                 Progress.NONE);
         Decoder original = DecoderLoader.load(source, Progress.NONE);
         Decoder pruned = DecoderLoader.load(result.model(), Progress.NONE);
-        List<WidthStatistics.Layer> layers = result.statistics().width().layers();
+        List<WidthStatistics.BlockWidths> layers = result.statistics().width().layers();
         for (int b = 0; b < 2; b++) {
             Kept kept = kept(original, pruned).get(b);
             assertThat(kept.kvHeads()).hasSize(2);
@@ -149,7 +149,7 @@ class WidthPruningTest {
             assertThat(kept.channels()).hasSize(96);
             List<Integer> removed = IntStream.range(0, 4).filter(g -> Arrays.stream(kept.kvHeads()).noneMatch(k -> k == g))
                     .boxed().toList();
-            assertThat(layers.get(b)).isEqualTo(new WidthStatistics.Layer(b, 96, 0, 4, 4, 2, removed,
+            assertThat(layers.get(b)).isEqualTo(new WidthStatistics.BlockWidths(b, 96, 0, 4, 4, 2, removed,
                     2L * 64 * (8 * 8 + 4 * 8) + 3L * 64 * 96, 2L * 64 * (4 * 8 + 2 * 8) + 3L * 64 * 96));
         }
     }

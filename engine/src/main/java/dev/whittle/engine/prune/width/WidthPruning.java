@@ -45,7 +45,7 @@ public final class WidthPruning {
         List<DecoderBlock> blocks = decoder.blocks();
         BlockSequence sequence = new BlockSequence(decoder, windows);
         List<DecoderBlock> cut = new ArrayList<>();
-        List<WidthStatistics.Layer> layers = new ArrayList<>();
+        List<WidthStatistics.BlockWidths> layers = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
             progress.checkCancelled();
             DecoderBlock block = blocks.get(i);
@@ -109,7 +109,7 @@ public final class WidthPruning {
         return Double.isNaN(score) ? Double.POSITIVE_INFINITY : score;
     }
 
-    private static WidthStatistics.Layer layer(int position, DecoderBlock before, DecoderBlock after, int kvHeads,
+    private static WidthStatistics.BlockWidths layer(int position, DecoderBlock before, DecoderBlock after, int kvHeads,
                                                int[] keptGroups) {
         List<Integer> removedGroups = new ArrayList<>();
         for (int g = 0, k = 0; g < kvHeads; g++) {
@@ -121,7 +121,7 @@ public final class WidthPruning {
         }
         int channels = channels(after);
         int heads = after.attention().heads();
-        return new WidthStatistics.Layer(position, channels, channels(before) - channels, heads,
+        return new WidthStatistics.BlockWidths(position, channels, channels(before) - channels, heads,
                 before.attention().heads() - heads, after.attention().kvHeads(), List.copyOf(removedGroups),
                 parameters(before), parameters(after));
     }
