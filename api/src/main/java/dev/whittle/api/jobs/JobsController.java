@@ -95,6 +95,9 @@ public class JobsController {
                             @ExampleObject(name = "block removal", summary = "Remove the 2 blocks that change the hidden state least",
                                     value = "{\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"PRUNE\",\"method\":\"block-removal\","
                                             + "\"blocks\":2,\"metric\":\"angular-distance\"}]}"),
+                            @ExampleObject(name = "width", summary = "Remove half the MLP channels and a quarter of the heads, then evaluate",
+                                    value = "{\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"PRUNE\",\"method\":\"width\","
+                                            + "\"mlpRatio\":0.5,\"headRatio\":0.25},{\"type\":\"EVALUATE\",\"suite\":\"kick\",\"limit\":20}]}"),
                             @ExampleObject(name = "evaluate", summary = "Evaluate the reference model on two tasks",
                                     value = "{\"model\":\"whittle-ref\",\"stages\":[{\"type\":\"EVALUATE\","
                                             + "\"tasks\":[\"ref-multiple-choice\",\"ref-closed-book-qa\"],\"limit\":50}]}"),

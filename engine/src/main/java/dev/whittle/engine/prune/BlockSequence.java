@@ -68,7 +68,14 @@ public final class BlockSequence {
 
     /** Runs block {@code position} over every sample in place: the states become the inputs of the next block. */
     public void advance(int position, Progress progress) {
-        DecoderBlock block = decoder.blocks().get(position);
+        advance(position, decoder.blocks().get(position), progress);
+    }
+
+    /**
+     * Runs {@code block} in place of the decoder's block at {@code position} (a pruned copy of a different shape,
+     * say): the states become the inputs of the next block.
+     */
+    public void advance(int position, DecoderBlock block, Progress progress) {
         for (int s = 0; s < states.length; s++) {
             progress.checkCancelled();
             long start = System.nanoTime();

@@ -31,20 +31,22 @@ import java.util.List;
         @JsonSubTypes.Type(value = PruneParameters.Wanda.class, name = PruneParameters.Wanda.NAME),
         @JsonSubTypes.Type(value = PruneParameters.SparseGpt.class, name = PruneParameters.SparseGpt.NAME),
         @JsonSubTypes.Type(value = PruneParameters.BlockRemoval.class, name = PruneParameters.BlockRemoval.NAME),
+        @JsonSubTypes.Type(value = PruneParameters.Width.class, name = PruneParameters.Width.NAME),
         @JsonSubTypes.Type(value = PruneParameters.Reap.class, name = PruneParameters.Reap.NAME),
         @JsonSubTypes.Type(value = PruneParameters.Frequency.class, name = PruneParameters.Frequency.NAME),
         @JsonSubTypes.Type(value = PruneParameters.Ean.class, name = PruneParameters.Ean.NAME),
         @JsonSubTypes.Type(value = PruneParameters.MergeExperts.class, name = PruneParameters.MergeExperts.NAME)})
 @Schema(description = "A pruning method and its parameters; `method` says which.", discriminatorProperty = "method",
         oneOf = {PruneParameters.Magnitude.class, PruneParameters.Wanda.class, PruneParameters.SparseGpt.class,
-                PruneParameters.BlockRemoval.class, PruneParameters.Reap.class, PruneParameters.Frequency.class,
-                PruneParameters.Ean.class, PruneParameters.MergeExperts.class},
+                PruneParameters.BlockRemoval.class, PruneParameters.Width.class, PruneParameters.Reap.class,
+                PruneParameters.Frequency.class, PruneParameters.Ean.class, PruneParameters.MergeExperts.class},
         discriminatorMapping = {
                 @DiscriminatorMapping(value = PruneParameters.Magnitude.NAME, schema = PruneParameters.Magnitude.class),
                 @DiscriminatorMapping(value = PruneParameters.Wanda.NAME, schema = PruneParameters.Wanda.class),
                 @DiscriminatorMapping(value = PruneParameters.SparseGpt.NAME, schema = PruneParameters.SparseGpt.class),
                 @DiscriminatorMapping(value = PruneParameters.BlockRemoval.NAME,
                         schema = PruneParameters.BlockRemoval.class),
+                @DiscriminatorMapping(value = PruneParameters.Width.NAME, schema = PruneParameters.Width.class),
                 @DiscriminatorMapping(value = PruneParameters.Reap.NAME, schema = PruneParameters.Reap.class),
                 @DiscriminatorMapping(value = PruneParameters.Frequency.NAME, schema = PruneParameters.Frequency.class),
                 @DiscriminatorMapping(value = PruneParameters.Ean.NAME, schema = PruneParameters.Ean.class),
@@ -137,7 +139,8 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
     }
 
     /** The methods that run the model on calibration windows. */
-    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval, ExpertReduction {
+    sealed interface Calibrated extends PruneParameters permits Wanda, SparseGpt, BlockRemoval, Width,
+            ExpertReduction {
         Calibration calibration();
 
         private static Calibration orDefault(Calibration calibration) {
@@ -253,6 +256,57 @@ public sealed interface PruneParameters permits PruneParameters.WeightPruning, P
             metric = metric == null ? BlockScoring.Metric.ANGULAR_DISTANCE : metric;
             tokens = tokens == null ? metric.defaultTokens() : tokens;
             calibration = Calibrated.orDefault(calibration);
+        }
+    }
+
+    /**
+     * Structured width pruning in the manner of Minitron (Muralidharan et al. 2024): whole MLP channels and whole
+     * key-value head groups with the lowest activation importance go from every block, uniformly, leaving a smaller
+     * dense model; see {@link dev.whittle.engine.prune.width.WidthPruning}.
+     */
+    @Schema(description = "Width pruning (Minitron-style): from every block the MLP channels (intermediate neurons) "
+            + "and attention heads with the lowest activation importance on the calibration set go, leaving a smaller "
+            + "dense model in the same layout (intermediate_size, num_attention_heads, num_key_value_heads and "
+            + "head_dim rewritten). A channel's importance is the mean over calibration windows of the L2 norm over "
+            + "the window's tokens of its activation silu(gate) x up; a head's the same of its attention output; heads "
+            + "go as whole key-value groups (a KV head with all its query heads), scored by the sum of their heads'. "
+            + "Blocks are calibrated in order on the outputs of the blocks already pruned. No retraining. Dense "
+            + "models only.")
+    record Width(
+            @Schema(description = "Fraction of each MLP's intermediate channels to remove, in [0, 1): "
+                    + Width.CHANNEL_MULTIPLE + " x round(mlpRatio x intermediate_size / " + Width.CHANNEL_MULTIPLE
+                    + ") go from every block (so a multiple of " + Width.CHANNEL_MULTIPLE + " stays a multiple of "
+                    + Width.CHANNEL_MULTIPLE + "); at least " + Width.CHANNEL_MULTIPLE + " must stay.",
+                    example = "0.5", defaultValue = "0", exclusiveMaximumValue = 1)
+            @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double mlpRatio,
+            @Schema(description = "Fraction of attention heads to remove, in [0, 1): round(headRatio x "
+                    + "num_key_value_heads) key-value groups (each a KV head and the num_attention_heads / "
+                    + "num_key_value_heads query heads reading it) go from every block, so grouped-query attention "
+                    + "stays integral; at least one group must stay.",
+                    example = "0.25", defaultValue = "0", exclusiveMaximumValue = 1)
+            @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double headRatio,
+            @Schema(description = CALIBRATION) @Valid Calibration calibration,
+            @Schema(description = DTYPE) Dtype dtype) implements Calibrated {
+
+        public static final String NAME = "width";
+
+        /** Channels go in multiples of this, so that a kept width that was a multiple of 8 stays one. */
+        public static final int CHANNEL_MULTIPLE = 8;
+
+        public Width {
+            mlpRatio = mlpRatio == null ? 0.0 : mlpRatio;
+            headRatio = headRatio == null ? 0.0 : headRatio;
+            calibration = Calibrated.orDefault(calibration);
+        }
+
+        /** How many of an MLP's {@code intermediate} channels go. */
+        public int removedChannelsOf(int intermediate) {
+            return CHANNEL_MULTIPLE * (int) Math.round(mlpRatio * intermediate / CHANNEL_MULTIPLE);
+        }
+
+        /** How many of a block's {@code kvHeads} key-value groups go. */
+        public int removedGroupsOf(int kvHeads) {
+            return (int) Math.round(headRatio * kvHeads);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.MoeFeedForward;
 import dev.whittle.engine.prune.experts.ExpertMerging;
 import dev.whittle.engine.prune.experts.ExpertScoring;
+import dev.whittle.engine.prune.width.WidthStatistics;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +50,8 @@ import java.util.stream.Stream;
  * @param blockScores          block removal's scores and choice, null otherwise
  * @param expertScores         expert pruning's scores per expert per layer and the experts kept, null otherwise
  * @param expertMerges         expert merging's frequencies per expert per layer and the groups merged, null otherwise
+ * @param width                width pruning's channels and heads kept and removed per layer and the parameters before
+ *                             and after, null otherwise
  * @param warnings             things the user should know (a Hessian that needed more dampening)
  */
 public record PruneStatistics(String method, PruneParameters settings, List<Matrix> matrices, List<Block> blocks,
@@ -57,7 +60,7 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
                               long macsPerTokenDense, long macsPerTokenEffective, long fileBytes, long weightBytes,
                               String dtype, CalibrationSummary calibration, BlockScoring.Result blockScores,
                               ExpertScoring.Result expertScores, ExpertMerging.Result expertMerges,
-                              List<String> warnings) {
+                              WidthStatistics width, List<String> warnings) {
 
     /** One linear weight: {@code [rows x cols]}, its non-zeros, and whether the method pruned it. */
     public record Matrix(String name, int block, int rows, int cols, long nonZeros, double sparsity, boolean pruned) {
@@ -106,7 +109,8 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
     static PruneStatistics measure(PruneParameters method, Decoder result, Set<String> prunedSources, long sourceMacs,
                                    Path folder, DType dtype, CalibrationWindows windows, BlockScoring.Result blockScores,
                                    ExpertScoring.Result expertScores, ExpertMerging.Result expertMerges,
-                                   double[] blockTargets, List<String> warnings) throws IOException {
+                                   WidthStatistics width, double[] blockTargets, List<String> warnings)
+            throws IOException {
         List<Matrix> matrices = new ArrayList<>();
         List<Block> blocks = new ArrayList<>();
         long prunedParameters = 0;
@@ -159,7 +163,7 @@ public record PruneStatistics(String method, PruneParameters settings, List<Matr
                 parameters - Math.round(inactive), nonZeros, sparsity(nonZeros, parameters), prunedParameters,
                 prunedNonZeros, sparsity(prunedNonZeros, prunedParameters), sourceMacs, denseMacsPerToken(result),
                 Math.round(effectiveMacs), fileBytes, weightBytes, dtype.torchName(), CalibrationSummary.of(windows),
-                blockScores, expertScores, expertMerges, List.copyOf(warnings));
+                blockScores, expertScores, expertMerges, width, List.copyOf(warnings));
     }
 
     private static double sparsity(long nonZeros, long size) {

@@ -11,7 +11,8 @@ import java.util.Set;
  * between fields (a sparsity N:M contradicts, global scope with N:M, invalid patterns, a calibration dataset and a
  * built-in set together), and against the model (a family the engine cannot prune, N:M that does not divide a chosen
  * matrix's inputs, tensor patterns that match nothing, more blocks to remove than the model can lose, expert methods on
- * a dense model or block removal on a Mixture-of-Experts one, fewer experts left than a token is routed to).
+ * a dense model or block removal or width pruning on a Mixture-of-Experts one, width ratios that round to nothing or to
+ * everything, fewer experts left than a token is routed to).
  */
 final class PruneValidation {
 
@@ -49,6 +50,10 @@ final class PruneValidation {
                 }
             }
         }
+        if (parameters instanceof PruneParameters.Width width && width.mlpRatio() == 0 && width.headRatio() == 0) {
+            problems.add(new PruneProblem("mlpRatio", "with mlpRatio and headRatio both 0 nothing is removed; give "
+                    + "either above 0"));
+        }
         if (parameters instanceof PruneParameters.Calibrated calibrated) {
             problems.addAll(calibrated.calibration().problems());
         }
@@ -62,6 +67,12 @@ final class PruneValidation {
             problems.add(new PruneProblem("method", parameters.name() + " reduces the experts of a Mixture-of-Experts "
                     + "model; " + config.architecture() + " is dense (prune it with magnitude, wanda, sparsegpt or "
                     + "block-removal)"));
+            return problems;
+        }
+        if (moe && parameters instanceof PruneParameters.Width) {
+            problems.add(new PruneProblem("method", parameters.name() + " cannot prune " + config.architecture()
+                    + ": width pruning slices dense MLPs and attention; on a Mixture-of-Experts model PRUNE removes or "
+                    + "merges experts (" + EXPERT_METHODS + ") or prunes weights inside them (magnitude, wanda, sparsegpt)"));
             return problems;
         }
         if (moe && parameters instanceof PruneParameters.BlockRemoval) {
@@ -80,9 +91,33 @@ final class PruneValidation {
                             + " (at most " + (layers - 1) + ")"));
                 }
             }
+            case PruneParameters.Width width -> widthProblems(width, config, problems);
             case PruneParameters.ExpertReduction experts -> expertProblems(experts, config, problems);
         }
         return problems;
+    }
+
+    private static void widthProblems(PruneParameters.Width method, ModelConfig config, List<PruneProblem> problems) {
+        int channels = config.intermediateSize();
+        int removed = method.removedChannelsOf(channels);
+        int multiple = PruneParameters.Width.CHANNEL_MULTIPLE;
+        if (method.mlpRatio() > 0 && removed == 0) {
+            problems.add(new PruneProblem("mlpRatio", method.mlpRatio() + " of " + channels + " channels rounds to none "
+                    + "removed (channels go in multiples of " + multiple + "; at least " + multiple / 2.0 / channels
+                    + " removes " + multiple + ")"));
+        } else if (removed > 0 && channels - removed < multiple) {
+            problems.add(new PruneProblem("mlpRatio", "removing " + removed + " of " + channels + " channels would "
+                    + "leave " + (channels - removed) + "; at least " + multiple + " must stay"));
+        }
+        int groups = config.numKeyValueHeads();
+        int removedGroups = method.removedGroupsOf(groups);
+        if (method.headRatio() > 0 && removedGroups == 0) {
+            problems.add(new PruneProblem("headRatio", method.headRatio() + " of " + groups + " key-value head groups "
+                    + "rounds to none removed (heads go as whole groups; at least " + 0.5 / groups + " removes one)"));
+        } else if (removedGroups >= groups) {
+            problems.add(new PruneProblem("headRatio", "removing " + removedGroups + " of " + groups + " key-value head "
+                    + "groups would leave none; at least one must stay (at most " + (groups - 1) + " can go)"));
+        }
     }
 
     private static void expertProblems(PruneParameters.ExpertReduction method, ModelConfig config,

@@ -13,6 +13,8 @@ import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.engine.prune.experts.ExpertMerging;
 import dev.whittle.engine.prune.experts.ExpertRemoval;
 import dev.whittle.engine.prune.experts.ExpertScoring;
+import dev.whittle.engine.prune.width.WidthPruning;
+import dev.whittle.engine.prune.width.WidthStatistics;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -26,8 +28,9 @@ import java.util.Set;
 
 /**
  * Prunes a Hugging Face model folder into a new one: loads the model, draws the calibration windows, runs the
- * method (weight pruning block by block over the calibration samples, block scoring and removal, or expert scoring
- * and removal or expert merging on a Mixture-of-Experts model), writes the
+ * method (weight pruning block by block over the calibration samples, block scoring and removal, width pruning of
+ * MLP channels and attention heads block by block, or expert scoring and removal or expert merging on a
+ * Mixture-of-Experts model), writes the
  * result atomically in the same layout (tokenizer and companion files copied, config.json rewritten where the
  * shape or dtype changed) and measures it. Progress goes per block ({@code prune}: blocks done of blocks to
  * visit), and cancellation is honoured between blocks and samples; a cancelled or failed run leaves no output.
@@ -91,6 +94,7 @@ public final class Pruner {
         BlockScoring.Result scores = null;
         ExpertScoring.Result expertScores = null;
         ExpertMerging.Result expertMerges = null;
+        WidthStatistics width = null;
         ModelConfig outConfig = config;
         double[] blockTargets = null;
         switch (method) {
@@ -106,6 +110,16 @@ public final class Pruner {
                 clock.forward += System.nanoTime() - start;
                 result = decoder.withoutBlocks(scores.removed());
                 outConfig = RemovedBlocksConfig.rewrite(config, scores.removed());
+            }
+            case PruneParameters.Width w -> {
+                start = System.nanoTime();
+                WidthPruning.Result narrower = WidthPruning.prune(decoder, windows,
+                        w.removedChannelsOf(config.intermediateSize()), w.removedGroupsOf(config.numKeyValueHeads()),
+                        progress);
+                clock.forward += System.nanoTime() - start;
+                result = narrower.decoder();
+                width = narrower.statistics();
+                outConfig = result.config();
             }
             case PruneParameters.ExpertPruning experts -> {
                 start = System.nanoTime();
@@ -142,7 +156,7 @@ public final class Pruner {
         clock.write += System.nanoTime() - start;
 
         PruneStatistics statistics = PruneStatistics.measure(method, result, pruned, sourceMacs, written, dtype,
-                windows, scores, expertScores, expertMerges, blockTargets, warnings);
+                windows, scores, expertScores, expertMerges, width, blockTargets, warnings);
         return new Result(written, statistics, clock.times());
     }
 

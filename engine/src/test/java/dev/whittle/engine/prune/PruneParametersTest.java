@@ -228,12 +228,32 @@ class PruneParametersTest {
     }
 
     @Test
+    void widthPruningRemovesSomethingLeavesSomethingAndOnlyFromADenseModel() {
+        assertThat(read("{\"method\": \"width\", \"mlpRatio\": 0.5}")).isEqualTo(
+                new PruneParameters.Width(0.5, 0.0, Calibration.DEFAULT, null));
+        assertThat(fields("{\"method\": \"width\"}")).containsExactly("mlpRatio");
+        assertThat(bounds("{\"method\": \"width\", \"mlpRatio\": 1.0, \"headRatio\": -0.5}"))
+                .containsExactly("headRatio: must be greater than or equal to 0", "mlpRatio: must be less than 1");
+        // LLAMA: intermediate 92, 2 KV groups of 2 query heads
+        assertThat(modelFields("{\"method\": \"width\", \"mlpRatio\": 0.5, \"headRatio\": 0.5}")).isEmpty();
+        assertThat(modelFields("{\"method\": \"width\", \"mlpRatio\": 0.04}")).containsExactly("mlpRatio");
+        assertThat(modelFields("{\"method\": \"width\", \"mlpRatio\": 0.95}")).containsExactly("mlpRatio");
+        assertThat(modelFields("{\"method\": \"width\", \"headRatio\": 0.2}")).containsExactly("headRatio");
+        assertThat(read("{\"method\": \"width\", \"headRatio\": 0.75}").problems(LLAMA)).singleElement()
+                .extracting(PruneProblem::message).asString().contains("at least one must stay");
+        ModelConfig mixtral = ModelConfig.of(TestModels.configJson(Family.MIXTRAL, TestModels.options()));
+        assertThat(read("{\"method\": \"width\", \"mlpRatio\": 0.5}").problems(mixtral)).singleElement()
+                .extracting(PruneProblem::field).isEqualTo("method");
+    }
+
+    @Test
     void theReadmeExamplesAreValidAsTheyStand() {
         for (String json : List.of("{\"method\": \"magnitude\", \"sparsity\": 0.5, \"scope\": \"global\"}",
                 "{\"method\": \"wanda\", \"nm\": \"2:4\", \"calibration\": {\"builtIn\": \"knowledge\", \"nsamples\": 64}}",
                 "{\"method\": \"sparsegpt\", \"sparsity\": 0.5, \"dampening\": 0.05, \"exclude\": [\"down_proj\"],"
                         + " \"calibration\": {\"dataset\": \"my-text\", \"seqlen\": 1024}, \"dtype\": \"bfloat16\"}",
-                "{\"method\": \"block-removal\", \"blocks\": 3, \"metric\": \"block-influence\"}")) {
+                "{\"method\": \"block-removal\", \"blocks\": 3, \"metric\": \"block-influence\"}",
+                "{\"method\": \"width\", \"mlpRatio\": 0.5, \"headRatio\": 0.25}")) {
             assertThat(bounds(json)).as(json).isEmpty();
             assertThat(read(json).problems()).as(json).isEmpty();
             assertThat(read(json).problems(LLAMA)).as(json).isEmpty();

@@ -18,7 +18,8 @@ public final class Main {
 
     /** Every benchmark, in the order {@code ./whittle bench} runs them. Add new ones here. */
     static final List<Benchmark> BENCHMARKS = List.of(new GemmBench(), new AttentionBench(), new PrefillBench(),
-            new DecodeBench(), new EvalBench(), new TrainStepBench(), new PruneBench(), new DistillBench(), new ApiBench());
+            new DecodeBench(), new EvalBench(), new TrainStepBench(), new PruneBench(), new WidthBench(),
+            new DistillBench(), new ApiBench());
 
     private Main() {
     }

@@ -37,9 +37,10 @@ final class PruneCommand {
     static final Set<String> OPTIONS = STAGE.options();
 
     static final String USAGE = """
-              prune MODEL OUT --method magnitude|wanda|sparsegpt|block-removal|reap|frequency|ean [--sparsity S]
-                    [--nm N:M] [--scope layer|global] [--block-size N] [--dampening D] [--blocks N] [--experts F]
-                    [--metric angular-distance|block-influence] [--tokens last|all] [--include RE]... [--exclude RE]...
+              prune MODEL OUT --method magnitude|wanda|sparsegpt|block-removal|width|reap|frequency|ean|merge-experts
+                    [--sparsity S] [--nm N:M] [--scope layer|global] [--block-size N] [--dampening D] [--blocks N]
+                    [--experts F] [--metric angular-distance|block-influence] [--tokens last|all] [--mlp-ratio F]
+                    [--head-ratio F] [--include RE]... [--exclude RE]...
                     [--dataset FILE | --built-in natural-english|knowledge] [--field F] [--nsamples N] [--seqlen N]
                     [--seed S] [--dtype bfloat16|float16|float32] [--stats FILE]
                                                               prunes MODEL into the new folder OUT
@@ -99,12 +100,22 @@ final class PruneCommand {
             out.println("experts      " + s.expertMerges().experts() + " merged into " + s.expertMerges().kept()
                     + " per layer; active parameters per token " + s.activeParameters());
         }
+        if (s.width() != null) {
+            var first = s.width().layers().getFirst();
+            out.printf(Locale.ROOT, "width        per layer %d of %d MLP channels and %d of %d heads (%d KV) kept; "
+                    + "parameters %d -> %d (%.3f)%n", first.channels(), first.channels() + first.removedChannels(),
+                    first.heads(), first.heads() + first.removedHeads(), first.kvHeads(), s.width().parametersBefore(),
+                    s.width().parametersAfter(), (double) s.width().parametersAfter() / s.width().parametersBefore());
+        }
         if (s.blockScores() != null) {
             out.println("removed      blocks " + s.blockScores().removed() + " by " + s.blockScores().metric().id()
                     + " over " + s.blockScores().tokens().name().toLowerCase(Locale.ROOT) + " tokens");
         }
-        out.printf(Locale.ROOT, "sparsity     %.4f of pruned matrices (%d of %d weights zero), %.4f of all parameters%n",
-                s.prunedSparsity(), s.prunedParameters() - s.prunedNonZeros(), s.prunedParameters(), s.sparsity());
+        if (s.width() == null) {
+            out.printf(Locale.ROOT, "sparsity     %.4f of pruned matrices (%d of %d weights zero), %.4f of all "
+                    + "parameters%n",
+                    s.prunedSparsity(), s.prunedParameters() - s.prunedNonZeros(), s.prunedParameters(), s.sparsity());
+        }
         out.printf(Locale.ROOT, "parameters   %d, %d non-zero%n", s.parameters(), s.nonZeros());
         out.printf(Locale.ROOT, "MACs/token   %d source, %d dense, %d effective (%.3f of source)%n", s.sourceMacsPerToken(),
                 s.macsPerTokenDense(), s.macsPerTokenEffective(), (double) s.macsPerTokenEffective() / s.sourceMacsPerToken());

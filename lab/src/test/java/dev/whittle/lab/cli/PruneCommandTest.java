@@ -59,6 +59,22 @@ class PruneCommandTest extends CliTest {
     }
 
     @Test
+    void widthPrintsTheWidthsKeptAndTheOutputConfigHasThem() throws IOException {
+        Path target = tmp.resolve("width");
+        int code = run("prune", model.toString(), target.toString(), "--method", "width", "--mlp-ratio", "0.5",
+                "--head-ratio", "0.5", "--dataset", text.toString(), "--nsamples", "2", "--seqlen", "16");
+        assertThat(code).as(err()).isZero();
+        // the test model: intermediate 96, 4 heads over 2 KV heads
+        assertThat(out()).contains("width        per layer 48 of 96 MLP channels and 2 of 4 heads (1 KV) kept");
+        ModelConfig config = ModelConfig.load(target);
+        assertThat(config.intermediateSize()).isEqualTo(48);
+        assertThat(config.numKeyValueHeads()).isEqualTo(1);
+        assertThat(run("prune", model.toString(), tmp.resolve("bad-width").toString(), "--method", "width"))
+                .isEqualTo(2);
+        assertThat(err()).contains("mlpRatio: with mlpRatio and headRatio both 0 nothing is removed");
+    }
+
+    @Test
     void anInvalidRequestNamesItsFieldsAsTheApiDoesAndExitsWithTwo() {
         int code = run("prune", model.toString(), tmp.resolve("bad").toString(), "--method", "sparsegpt",
                 "--sparsity", "1.5", "--block-size", "0", "--seqlen", "0");
@@ -83,7 +99,7 @@ class PruneCommandTest extends CliTest {
     @Test
     void theOptionsAreTheFieldsOfTheParameterTypeKebabCased() {
         assertThat(PruneCommand.OPTIONS).contains("method", "sparsity", "nm", "scope", "block-size", "dampening", "blocks",
-                "metric", "tokens", "include", "exclude", "dataset", "built-in", "field", "nsamples", "seqlen", "seed",
+                "metric", "tokens", "mlp-ratio", "head-ratio", "include", "exclude", "dataset", "built-in", "field", "nsamples", "seqlen", "seed",
                 "dtype", "stats").doesNotContain("calibration");
     }
 

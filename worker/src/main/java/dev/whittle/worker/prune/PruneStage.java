@@ -71,10 +71,12 @@ public class PruneStage implements StageType<PruneParameters> {
     @Override
     public String description() {
         return "Prunes the model: magnitude, wanda or sparsegpt at a sparsity or N:M pattern on the chosen linear "
-                + "layers, calibrated block by block; or block-removal of the blocks that change the hidden state least; or, "
+                + "layers, calibrated block by block; or block-removal of the blocks that change the hidden state least; or "
+                + "width pruning (Minitron-style) of the MLP channels and attention head groups of lowest activation norm, "
+                + "which writes a smaller dense model; or, "
                 + "on a Mixture-of-Experts model, reap, frequency or ean removal of the least salient experts of every "
                 + "sparse layer. Writes a new model and returns sparsity, parameters (active per token), MACs per token, "
-                + "file size and the expert scores.";
+                + "file size, the expert scores and the widths removed per layer.";
     }
 
     @Override

@@ -145,6 +145,22 @@ class PruneStageTest {
     }
 
     @Test
+    void aWidthJobRegistersANarrowerModelWithTheWidthsRemovedPerLayer() throws IOException {
+        Model input = testJobs.model();
+        ModelConfig source = ModelConfig.load(Path.of(input.getPath()));
+        Job done = run(input, """
+                {"type": "PRUNE", "method": "width", "mlpRatio": 0.5, "headRatio": 0.5,
+                 "calibration": {"builtIn": "knowledge", "nsamples": 2, "seqlen": 24}}""");
+        assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo(JobStatus.SUCCEEDED);
+        ModelConfig output = ModelConfig.load(Path.of(models.findById(done.getOutputModelId()).orElseThrow().getPath()));
+        assertThat(output.intermediateSize()).isLessThan(source.intermediateSize());
+        assertThat(output.numKeyValueHeads()).isLessThan(source.numKeyValueHeads());
+        JsonNode width = done.getResult().get("stages").get(0).get("result").get("statistics").get("width");
+        assertThat(width.get("layers")).hasSize(source.numHiddenLayers());
+        assertThat(width.get("parametersAfter").asLong()).isLessThan(width.get("parametersBefore").asLong());
+    }
+
+    @Test
     void aReapJobRegistersAMixtralWithFewerExpertsAndTheScoresPerExpert() throws IOException {
         Model input = mixtral();
         Job done = run(input, """
@@ -253,7 +269,7 @@ class PruneStageTest {
                 .extracting(FieldProblem::field).containsExactly("stages[0].calibration");
         assertThat(problemsOf("""
                 {"type": "PRUNE", "method": "obs", "sparsity": 0.5}""")).containsExactly(new FieldProblem(
-                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal, reap, frequency, ean, merge-experts"));
+                "stages[0].method", "unknown 'obs'; one of magnitude, wanda, sparsegpt, block-removal, width, reap, frequency, ean, merge-experts"));
         assertThat(problemsOf("""
                 {"type": "PRUNE", "sparsity": 0.5}""")).extracting(FieldProblem::field).containsExactly("stages[0].method");
         assertThat(problemsOf("""
