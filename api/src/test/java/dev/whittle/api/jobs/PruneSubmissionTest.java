@@ -58,12 +58,12 @@ class PruneSubmissionTest {
 
     @Test
     void widthPruningThatWouldLeaveNoKvGroupIsRefusedAtHeadRatio() {
-        String model = register(TestModelFolders.write(Family.LLAMA, TestModels.options().heads(8).kvHeads(4)));
-        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"width\",\"headRatio\":0.9}"),
+        String model = api.registerModel(TestModelFolders.write(Family.LLAMA, TestModels.options().heads(8).kvHeads(4)));
+        assertRefusedAt(api.submit(model, "{\"type\":\"PRUNE\",\"method\":\"width\",\"headRatio\":0.9}"),
                 "stages[0].headRatio", "at least one must stay");
-        assertRefusedAt(submit(model, "{\"type\":\"PRUNE\",\"method\":\"width\"}"),
+        assertRefusedAt(api.submit(model, "{\"type\":\"PRUNE\",\"method\":\"width\"}"),
                 "stages[0].mlpRatio", "nothing is removed");
-        assertThat(submit(model, "{\"type\":\"PRUNE\",\"method\":\"width\",\"mlpRatio\":0.5,\"headRatio\":0.25}")
+        assertThat(api.submit(model, "{\"type\":\"PRUNE\",\"method\":\"width\",\"mlpRatio\":0.5,\"headRatio\":0.25}")
                 .status()).isEqualTo(202);
     }
 
