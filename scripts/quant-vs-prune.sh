@@ -5,6 +5,7 @@
 # own quick limits (the same samples for all), then prints a Markdown table (stdout) of each task's retention
 # against the dense model and the size of the compressed block linears:
 #   quantized: the int32-packed codes plus the scales (and zero points), as the pack-quantized files hold them;
+#   width:     the smaller dense block linears as written;
 #   pruned:    the dense bytes as written, and what a sparse format would take: values plus a 1-bit-per-weight
 #              bitmask (compressed-tensors' sparse-bitmask) for unstructured, values plus a 2-bit index per kept
 #              value (NVIDIA's 2:4 metadata) for 2:4.
@@ -13,7 +14,8 @@
 #
 # Usage: scripts/quant-vs-prune.sh [--work DIR] [--suite NAME] [--only NAME,...] [--fresh] [MODEL_FOLDER]
 #   MODEL_FOLDER  default reference/model (whittle-ref)
-#   --only        run only these rows (dense, gptq-int4, rtn-int4, rtn-int8, wanda-50, sparsegpt-24, owl-70)
+#   --only        run only these rows (dense, gptq-int4, rtn-int4, rtn-int8, wanda-50, sparsegpt-24, owl-70,
+#                 width-50)
 # Needs python3 for the table. WHITTLE_CLI overrides the command that runs the CLI (default: ./whittle cli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --suite) suite=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --fresh) fresh=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "quant-vs-prune: unknown option $1" >&2; exit 2 ;;
     *) model=$1; shift ;;
   esac
@@ -46,6 +48,7 @@ rows=(
   "wanda-50|prune|--method wanda --sparsity 0.5"
   "sparsegpt-24|prune|--method sparsegpt --nm 2:4"
   "owl-70|prune|--method wanda --sparsity 0.7 --sparsity-profile owl"
+  "width-50|prune|--method width --mlp-ratio 0.5 --head-ratio 0.5"
 )
 
 wanted() { [[ -z $only || ",$only," == *",$1,"* ]]; }
@@ -126,6 +129,9 @@ def size(name, command):
         total = n * s['bitsPerWeight'] / 8
         codes = n * bits / 8  # every width here is a whole number of words
         return round(total), 'packed codes + scales', round(codes + (total - codes) * 2 / BYTES[s['scaleDtype']])
+    if s.get('width'):  # a smaller dense model: its block linears as written, nothing to index
+        kept = sum(layer['parametersAfter'] for layer in s['width']['layers'])
+        return kept * BYTES[s['dtype']], 'smaller dense linears', kept * 2
     n, nz = s['prunedParameters'], s['prunedNonZeros']
     two_four = (s['settings'].get('nm') or '') == '2:4'
     index = (nz * 2 + 7) // 8 if two_four else (n + 7) // 8  # at 2:4 the same bytes as a bitmask
@@ -143,7 +149,8 @@ for t in tasks:
         averaged.append(t)
 present = [(n, c, a) for n, c, a in rows if results(n) is not None]
 stats = lambda n: json.load(open(os.path.join(work, n + '.stats.json')))
-linear = next((stats(n).get('prunedParameters') or stats(n).get('quantizedWeights') for n, c, _ in present[1:]), None)
+linear = next((stats(n).get('prunedParameters') or stats(n).get('quantizedWeights') for n, c, _ in present[1:]
+               if stats(n).get('prunedParameters') or stats(n).get('quantizedWeights')), None)
 dense_files = sum(os.path.getsize(os.path.join(model, f)) for f in os.listdir(model) if f.endswith('.safetensors'))
 
 print(f"`{suite}` suite with its quick limits (the same samples for every model: " + ', '.join(

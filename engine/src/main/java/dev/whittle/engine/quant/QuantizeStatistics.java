@@ -12,14 +12,14 @@ import java.util.List;
  * @param layers            every quantized linear weight, with its reconstruction error
  * @param quantizedWeights  weights quantized
  * @param bitsPerWeight     of the quantized linears, codes, scales and zero points together as the format stores them
- * @param meanOutputError   the mean over layers of {@link Layer#outputError}; null without calibration
+ * @param meanOutputError   the mean over layers of {@link QuantizedLayer#outputError}; null without calibration
  * @param fileBytes         the output folder's files together
  * @param weightBytes       its safetensors files
  * @param scaleDtype        the dtype scales are stored in (the input's)
  * @param calibration       the calibration set; null for rtn
  * @param warnings          things the user should know
  */
-public record QuantizeStatistics(String method, QuantizeParameters settings, List<Layer> layers, long quantizedWeights,
+public record QuantizeStatistics(String method, QuantizeParameters settings, List<QuantizedLayer> layers, long quantizedWeights,
                                  double bitsPerWeight, Double meanOutputError, long fileBytes, long weightBytes,
                                  String scaleDtype, PruneStatistics.CalibrationSummary calibration,
                                  List<String> warnings) {
@@ -34,6 +34,6 @@ public record QuantizeStatistics(String method, QuantizeParameters settings, Lis
      * @param outputError on the calibration inputs {@code X} that reached it,
      *                    {@code ||(W - Q) X^T||^2 / ||W X^T||^2}; null without calibration
      */
-    public record Layer(String name, int rows, int cols, double weightError, Double outputError) {
+    public record QuantizedLayer(String name, int rows, int cols, double weightError, Double outputError) {
     }
 }

@@ -87,7 +87,7 @@ public final class Quantizer {
         }
         List<String> warnings = new ArrayList<>();
         Map<String, QuantizedMatrix> quantized = new LinkedHashMap<>();
-        List<QuantizeStatistics.Layer> layers = new ArrayList<>();
+        List<QuantizeStatistics.QuantizedLayer> layers = new ArrayList<>();
         quantizeBlocks(decoder, method, scheme, chosen, windows, quantized, layers, warnings, progress);
         progress.checkCancelled();
 
@@ -116,7 +116,7 @@ public final class Quantizer {
 
     private static void quantizeBlocks(Decoder decoder, QuantizeParameters method, QuantizationScheme scheme,
                                        Set<String> chosen, CalibrationWindows windows,
-                                       Map<String, QuantizedMatrix> quantized, List<QuantizeStatistics.Layer> layers,
+                                       Map<String, QuantizedMatrix> quantized, List<QuantizeStatistics.QuantizedLayer> layers,
                                        List<String> warnings, Progress progress) {
         List<DecoderBlock> blocks = decoder.blocks();
         int last = -1;
@@ -142,10 +142,10 @@ public final class Quantizer {
     }
 
     private static void rtn(Linear l, QuantizationScheme scheme, Map<String, QuantizedMatrix> quantized,
-                            List<QuantizeStatistics.Layer> layers) {
+                            List<QuantizeStatistics.QuantizedLayer> layers) {
         QuantizedMatrix m = RtnQuantization.quantize(l.weight(), l.out(), l.in(), scheme);
         float[] q = m.dequantize();
-        layers.add(new QuantizeStatistics.Layer(l.name() + ".weight", l.out(), l.in(),
+        layers.add(new QuantizeStatistics.QuantizedLayer(l.name() + ".weight", l.out(), l.in(),
                 ReconstructionError.ofWeights(l.weight(), q), null));
         System.arraycopy(q, 0, l.weight(), 0, q.length);
         quantized.put(l.name(), m);
@@ -153,7 +153,7 @@ public final class Quantizer {
 
     private static void gptqBlock(BlockSequence sequence, int i, DecoderBlock block, List<Linear> linears,
                                   QuantizeParameters.Gptq g, QuantizationScheme scheme,
-                                  Map<String, QuantizedMatrix> quantized, List<QuantizeStatistics.Layer> layers,
+                                  Map<String, QuantizedMatrix> quantized, List<QuantizeStatistics.QuantizedLayer> layers,
                                   List<String> warnings, Progress progress) {
         Set<String> names = new HashSet<>();
         linears.forEach(l -> names.add(l.name()));
@@ -175,7 +175,7 @@ public final class Quantizer {
             float[] original = l.weight().clone();
             GptqQuantization.Result result = GptqQuantization.quantize(l.weight(), l.out(), l.in(), p, scheme,
                     g.blockSize());
-            layers.add(new QuantizeStatistics.Layer(l.name() + ".weight", l.out(), l.in(),
+            layers.add(new QuantizeStatistics.QuantizedLayer(l.name() + ".weight", l.out(), l.in(),
                     ReconstructionError.ofWeights(original, l.weight()),
                     ReconstructionError.ofOutputs(original, l.weight(), l.out(), l.in(), h)));
             quantized.put(l.name(), result.matrix());
@@ -231,7 +231,7 @@ public final class Quantizer {
 
     private static QuantizeStatistics statistics(QuantizeParameters method, QuantizationScheme scheme,
                                                  Map<String, QuantizedMatrix> quantized,
-                                                 List<QuantizeStatistics.Layer> layers, Path written, DType dtype,
+                                                 List<QuantizeStatistics.QuantizedLayer> layers, Path written, DType dtype,
                                                  CalibrationWindows windows, List<String> warnings) throws IOException {
         long weights = 0;
         long bits = 0;
@@ -245,7 +245,7 @@ public final class Quantizer {
             }
         }
         Double meanOutput = layers.stream().allMatch(l -> l.outputError() != null) && !layers.isEmpty()
-                ? layers.stream().mapToDouble(QuantizeStatistics.Layer::outputError).average().orElse(0) : null;
+                ? layers.stream().mapToDouble(QuantizeStatistics.QuantizedLayer::outputError).average().orElse(0) : null;
         long fileBytes = 0;
         long weightBytes = 0;
         try (Stream<Path> files = Files.list(written)) {

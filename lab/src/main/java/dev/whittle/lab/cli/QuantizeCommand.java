@@ -76,9 +76,9 @@ final class QuantizeCommand {
         out.printf(Locale.ROOT, "quantized    %d weights in %d matrices, %.3f bits per weight (codes, scales%s)%n",
                 s.quantizedWeights(), s.layers().size(), s.bitsPerWeight(),
                 s.settings().symmetric() ? "" : ", zero points");
-        s.layers().stream().max(Comparator.comparingDouble(QuantizeStatistics.Layer::weightError)).ifPresent(worst ->
+        s.layers().stream().max(Comparator.comparingDouble(QuantizeStatistics.QuantizedLayer::weightError)).ifPresent(worst ->
                 out.printf(Locale.ROOT, "weight error %.3e mean ||W - Q||^2 / ||W||^2, worst %.3e (%s)%n",
-                        s.layers().stream().mapToDouble(QuantizeStatistics.Layer::weightError).average().orElse(0),
+                        s.layers().stream().mapToDouble(QuantizeStatistics.QuantizedLayer::weightError).average().orElse(0),
                         worst.weightError(), worst.name()));
         if (s.meanOutputError() != null) {
             out.printf(Locale.ROOT, "output error %.3e mean ||(W - Q) X^T||^2 / ||W X^T||^2 on the calibration inputs%n",
