@@ -1,5 +1,6 @@
 package dev.whittle.persistence.model;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -7,6 +8,7 @@ import java.util.UUID;
 import dev.whittle.persistence.team.TeamScope;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
+import org.springframework.data.jpa.repository.EntityGraph;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Query;
 
@@ -26,7 +28,13 @@ public interface Models extends JpaRepository<Model, UUID> {
     /** The models job {@code jobId} wrote. */
     List<Model> findByProducingJobId(UUID jobId);
 
+    /** With its parents in the same query (a lookup by name on every job submission). */
+    @EntityGraph(attributePaths = "parentIds")
     Optional<Model> findByName(String name);
+
+    /** The ids and names of these models: all a job view shows of its input and output, in one query. */
+    @Query("select new dev.whittle.persistence.model.ModelName(m.id, m.name) from Model m where m.id in :ids")
+    List<ModelName> findNames(Collection<UUID> ids);
 
     /** The oldest model registered at this folder (a job checks what it is given by its folder). */
     Optional<Model> findFirstByPathOrderByCreatedAtAsc(String path);

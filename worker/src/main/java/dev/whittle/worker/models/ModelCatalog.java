@@ -31,10 +31,12 @@ public class ModelCatalog {
      */
     public Optional<Model> find(String idOrName) {
         Optional<Model> found = Optional.empty();
-        try {
-            found = models.findById(UUID.fromString(idOrName));
-        } catch (IllegalArgumentException notAnId) {
-            // then it is a name
+        if (idOrName.length() == 36) { // a name on every submission: no exception thrown to find that out
+            try {
+                found = models.findById(UUID.fromString(idOrName));
+            } catch (IllegalArgumentException notAnId) {
+                // then it is a name
+            }
         }
         if (found.isEmpty()) {
             found = models.findByName(idOrName);
