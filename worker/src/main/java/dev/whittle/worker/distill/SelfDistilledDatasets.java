@@ -4,7 +4,6 @@ import dev.whittle.engine.train.distill.SelfDistillation;
 import dev.whittle.persistence.dataset.Dataset;
 import dev.whittle.persistence.dataset.DatasetFormat;
 import dev.whittle.persistence.dataset.Datasets;
-import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.datasets.DatasetCatalog;
 import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.stereotype.Component;
@@ -52,7 +51,7 @@ public class SelfDistilledDatasets {
 
     /** The set registered under {@code name} and its outcomes, if an earlier attempt registered it. */
     public Optional<Registered> find(String name) {
-        return datasets.findByName(name).filter(d -> TeamScope.sees(d.getOwnerTeam())).map(dataset -> new Registered(dataset, read(Path.of(dataset.getPath()))));
+        return datasets.findVisibleByName(name).map(dataset -> new Registered(dataset, read(Path.of(dataset.getPath()))));
     }
 
     /** Writes the outcomes (atomically) and registers them as {@code name}. */
