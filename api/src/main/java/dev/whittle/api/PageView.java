@@ -12,7 +12,12 @@ public record PageView<T>(List<T> items, int page, int size, long totalItems, in
     public static final int MAX_PAGE = 1_000_000;
 
     public static <E, T> PageView<T> of(Page<E> page, Function<E, T> view) {
-        return new PageView<>(page.getContent().stream().map(view).toList(), page.getNumber(), page.getSize(),
+        return ofAll(page, items -> items.stream().map(view).toList());
+    }
+
+    /** With the page's items viewed all at once (one query for what they refer to, not one per item). */
+    public static <E, T> PageView<T> ofAll(Page<E> page, Function<List<E>, List<T>> views) {
+        return new PageView<>(views.apply(page.getContent()), page.getNumber(), page.getSize(),
                 page.getTotalElements(), page.getTotalPages());
     }
 }

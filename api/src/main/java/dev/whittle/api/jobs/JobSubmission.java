@@ -38,7 +38,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Validates a job request and queues it. Every problem found is reported at its field path; the recipe is
  * stored with each stage's parameters complete. With an idempotency key, the same request returns the job
- * the first one created, and another request under the same key is refused.
+ * the first one created, and another request under the same key is refused. Keys are per team: another team's
+ * use of a key is neither seen nor in the way.
  */
 @Component
 public class JobSubmission {
@@ -76,7 +77,7 @@ public class JobSubmission {
         }
         String requestHash = sha256(canonical(body));
         if (idempotencyKey != null) {
-            Optional<Job> earlier = jobs.findByIdempotencyKey(idempotencyKey);
+            Optional<Job> earlier = jobs.findByOwnerTeamAndIdempotencyKey(TeamScope.owner(), idempotencyKey);
             if (earlier.isPresent()) {
                 return replay(earlier.get(), idempotencyKey, requestHash);
             }
@@ -99,7 +100,7 @@ public class JobSubmission {
             return new Submitted(jobs.saveAndFlush(job), false);
         } catch (DataIntegrityViolationException e) {
             // Another request with the same key won the race.
-            Job earlier = idempotencyKey == null ? null : jobs.findByIdempotencyKey(idempotencyKey).orElse(null);
+            Job earlier = idempotencyKey == null ? null : jobs.findByOwnerTeamAndIdempotencyKey(TeamScope.owner(), idempotencyKey).orElse(null);
             if (earlier == null) {
                 throw e;
             }
@@ -153,7 +154,7 @@ public class JobSubmission {
             callbacks.problem(request.callbackUrl()).ifPresent(p -> problems.add(new FieldProblem("callbackUrl", p)));
         }
         String outputName = request.output() == null ? null : request.output().name();
-        if (outputName != null && catalog.find(outputName).isPresent()) {
+        if (outputName != null && catalog.nameTaken(outputName)) {
             problems.add(new FieldProblem("output.name", "a model named '" + outputName + "' is already registered"));
         }
         if (!problems.isEmpty()) {
@@ -178,11 +179,6 @@ public class JobSubmission {
     }
 
     private Submitted replay(Job earlier, String key, String requestHash) {
-        if (!TeamScope.owns(earlier.getOwnerTeam())) {
-            // Another team's job: say nothing about it, not even its id.
-            throw new ApiException(Problems.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + key + "' is taken; use a new key",
-                    List.of(new FieldProblem("Idempotency-Key", "already used")));
-        }
         if (!earlier.getRequestHash().equals(requestHash)) {
             throw new ApiException(Problems.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + key + "' was used for job "
                     + earlier.getId() + " with a different request body; use a new key for a new job",

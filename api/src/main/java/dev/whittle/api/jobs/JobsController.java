@@ -165,8 +165,8 @@ public class JobsController {
             }
             labels = json.toString();
         }
-        return PageView.of(jobs.search(status == null ? null : status.name(), modelId, stageType, labels, TeamScope.filter(),
-                PageRequest.of(page, size)), job -> views.of(job).withoutResult());
+        return PageView.ofAll(jobs.search(status == null ? null : status.name(), modelId, stageType, labels, TeamScope.filter(),
+                PageRequest.of(page, size)), items -> views.of(items).stream().map(JobView::withoutResult).toList());
     }
 
     @Operation(operationId = "getJob", summary = "Get a job", description = "Its status, progress (stage, units, percent, ETA), and once it succeeded its result.")

@@ -9,6 +9,7 @@ import dev.whittle.api.RequestReader;
 import dev.whittle.api.problems.ApiException;
 import dev.whittle.api.security.ApiKeyIssuer;
 import dev.whittle.api.security.Caller;
+import dev.whittle.api.security.VerifiedKeys;
 import dev.whittle.persistence.team.ApiKey;
 import dev.whittle.persistence.team.ApiKeys;
 import dev.whittle.persistence.team.Role;
@@ -24,7 +25,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -44,9 +44,11 @@ public class KeysController {
     private final ApiKeyIssuer issuer;
     private final Teams teams;
     private final RequestReader requests;
+    private final VerifiedKeys verified;
 
-    public KeysController(ApiKeys keys, ApiKeyIssuer issuer, Teams teams, RequestReader requests) {
+    public KeysController(ApiKeys keys, ApiKeyIssuer issuer, Teams teams, RequestReader requests, VerifiedKeys verified) {
         this.keys = keys;
+        this.verified = verified;
         this.issuer = issuer;
         this.teams = teams;
         this.requests = requests;
@@ -86,16 +88,17 @@ public class KeysController {
     }
 
     @Operation(operationId = "revokeKey", summary = "Revoke a key", description = """
-            The key stops working at once (keys are checked on every request). It stays listed, with revokedAt.
+            The key stops working at once on this API process, and within whittle.security.key-cache-ttl (5 s) on
+            others (a valid key is looked up again that often). It stays listed, with revokedAt.
             Revoking every admin key makes the next start log a new one.""")
     @ApiResponse(responseCode = "204", description = "Revoked (or already was)")
     @ApiResponse(responseCode = "404", description = "No such key", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
     @DeleteMapping("/{id}")
-    @Transactional
     public ResponseEntity<Void> revoke(@PathVariable UUID id) {
         ApiKey key = find(id);
         key.revoke();
         keys.saveAndFlush(key);
+        verified.forget(id); // after the commit, so no request can trust it again from a read made before
         return ResponseEntity.noContent().build();
     }
 

@@ -1,7 +1,5 @@
 package dev.whittle.api.security;
 
-import dev.whittle.persistence.team.ApiKey;
-import dev.whittle.persistence.team.ApiKeys;
 import org.springframework.security.authentication.AuthenticationProvider;
 import dev.whittle.persistence.outage.DatabaseOutage;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -10,15 +8,16 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 
 /**
- * Authenticates {@code Authorization: Bearer <key>} by the key's hash, on every request, so a revoked key stops
- * working at once. Tokens shaped like a JWT are left to the JWT provider when one is configured.
+ * Authenticates {@code Authorization: Bearer <key>} by the key's hash, through {@link VerifiedKeys} (a key checked a
+ * few seconds ago is not looked up again; see there how revocation still takes effect). Tokens shaped like a JWT are
+ * left to the JWT provider when one is configured.
  */
 public class ApiKeyAuthenticationProvider implements AuthenticationProvider {
 
-    private final ApiKeys keys;
+    private final VerifiedKeys keys;
     private final boolean jwtEnabled;
 
-    public ApiKeyAuthenticationProvider(ApiKeys keys, boolean jwtEnabled) {
+    public ApiKeyAuthenticationProvider(VerifiedKeys keys, boolean jwtEnabled) {
         this.keys = keys;
         this.jwtEnabled = jwtEnabled;
     }
@@ -29,12 +28,10 @@ public class ApiKeyAuthenticationProvider implements AuthenticationProvider {
         if (jwtEnabled && looksLikeJwt(token)) {
             return null;
         }
-        ApiKey key;
+        Caller caller;
         try {
-            key = keys.findByKeyHash(ApiKeySecrets.hash(token))
-                    .filter(k -> !k.isRevoked())
+            caller = keys.find(ApiKeySecrets.hash(token))
                     .orElseThrow(() -> new BadCredentialsException("The key is unknown or revoked"));
-            keys.touch(key.getId());
         } catch (RuntimeException e) {
             if (e instanceof AuthenticationException || !DatabaseOutage.causes(e)) {
                 throw e;
@@ -43,7 +40,7 @@ public class ApiKeyAuthenticationProvider implements AuthenticationProvider {
             // AuthenticationServiceException: Spring Security rethrows those, and they would end as a 500.
             throw new KeyCheckUnavailable(e);
         }
-        return new Caller(key.getTeam(), key.getRole(), "key " + key.getId() + " (" + key.getName() + ")").authentication();
+        return caller.authentication();
     }
 
     @Override

@@ -68,9 +68,15 @@ public class SecurityConfiguration {
         return http.build();
     }
 
+    /** Keys found valid, trusted for {@code whittle.security.key-cache-ttl}. */
+    @Bean
+    VerifiedKeys verifiedKeys(ApiKeys keys, SecurityProperties properties) {
+        return new VerifiedKeys(keys, properties.keyCacheTtl());
+    }
+
     /** Keys first; a JWT when an issuer or JWK set is configured (or a {@link JwtDecoder} bean is given). */
     @Bean
-    AuthenticationManager bearerAuthentication(ApiKeys keys, Teams teams, SecurityProperties properties,
+    AuthenticationManager bearerAuthentication(VerifiedKeys keys, Teams teams, SecurityProperties properties,
                                                ObjectProvider<JwtDecoder> decoders) {
         JwtDecoder decoder = decoders.getIfAvailable(() -> properties.jwt().configured() ? decoder(properties.jwt()) : null);
         List<AuthenticationProvider> providers = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.whittle.api.security;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -9,9 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bootstrapKey the first admin key (team {@code default}), set by the operator; when unset, one is made and
  *                     logged once at the first start (and again only after every admin key was revoked)
  * @param jwt          OAuth2 resource-server JWTs, accepted beside the keys when an issuer or a JWK set is set
+ * @param keyCacheTtl  how long a key found valid is trusted without looking it up again: the longest a key revoked
+ *                     through another API process (or in the database directly) keeps working here
  */
 @ConfigurationProperties("whittle.security")
-public record SecurityProperties(String bootstrapKey, @DefaultValue Jwt jwt) {
+public record SecurityProperties(String bootstrapKey, @DefaultValue Jwt jwt, @DefaultValue("5s") Duration keyCacheTtl) {
 
     /**
      * @param issuerUri  the issuer: its OpenID configuration gives the keys, and {@code iss} must match

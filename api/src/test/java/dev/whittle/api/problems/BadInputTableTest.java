@@ -67,7 +67,45 @@ class BadInputTableTest {
                         422, "stages[0].note", "NUL"),
                 Arguments.of("POST", "/api/v1/tasks", "{\"name\":\"nul-task\",\"dataset\":{\"format\":\"jsonl\",\"path\":\"x.jsonl\"},"
                         + "\"prompt\":{\"text\":\"Q: {q}\\u0000\"},\"request\":{\"type\":\"generate_until\",\"answerField\":\"a\"}}",
-                        422, "prompt.text", "NUL"));
+                        422, "prompt.text", "NUL"),
+                Arguments.of("POST", "/api/v1/models", "{\"name\":\"m\\u0000\",\"path\":\"MODEL\"}", 422, "name", "NUL"),
+                Arguments.of("POST", "/api/v1/datasets", "{\"name\":\"d\\u0000\",\"path\":\"x.txt\",\"format\":\"text\"}",
+                        422, "name", "NUL"),
+                Arguments.of("POST", "/api/v1/keys", "{\"name\":\"k\\u0000\",\"role\":\"viewer\"}", 422, "name", "NUL"),
+                Arguments.of("POST", "/api/v1/teams", "{\"name\":\"t\\u0000\"}", 422, "name", "NUL"),
+                Arguments.of("POST", "/api/v1/jobs", "{" + job + ",\"labels\":{\"te\\u0000am\":\"x\"}}", 422, "labels.te\u0000am", "NUL"),
+                Arguments.of("GET", "/api/v1/jobs?stageType=a%00", null, 422, "stageType", "NUL"),
+                Arguments.of("GET", "/api/v1/jobs?model=a%00", null, 422, "model", "NUL"),
+                Arguments.of("GET", "/api/v1/evaluations?task=a%00", null, 422, "task", "NUL"),
+                // Numbers are not text, in every registration.
+                Arguments.of("POST", "/api/v1/datasets", "{\"name\":42,\"path\":\"x.txt\",\"format\":\"text\"}", 422, "name", "must be a string"),
+                Arguments.of("POST", "/api/v1/keys", "{\"name\":42,\"role\":\"viewer\"}", 422, "name", "must be a string"),
+                Arguments.of("POST", "/api/v1/teams", "{\"name\":42}", 422, "name", "must be a string"),
+                // Parameters that do not read as their type: 400 bad-parameter at the parameter (bounds: 422 above).
+                Arguments.of("GET", "/api/v1/jobs?status=DONE", null, 400, "status", "QUEUED"),
+                Arguments.of("GET", "/api/v1/jobs/not-a-uuid", null, 400, "id", "UUID"),
+                Arguments.of("GET", "/api/v1/jobs?label=nocolon", null, 400, "label", "key:value"),
+                Arguments.of("GET", "/api/v1/jobs/" + UUID.randomUUID() + "/events?size=100000", null, 422, "size", "less than or equal to"));
+    }
+
+    /** Bad request headers: a problem naming the header. */
+    @ParameterizedTest(name = "{0}: {1} -> {2}")
+    @MethodSource("badHeaders")
+    void aBadHeaderIsAProblemNamingIt(String path, String header, String value, int status) {
+        String file = path.replace("MODEL", model);
+        Api.Response r = path.startsWith("POST ") ? api.post(file.substring(5), "{\"model\":\"" + model
+                + "\",\"stages\":[{\"type\":\"INSPECT\"}]}", header, value) : api.get(file, header, value);
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(r.json().get("status").asInt()).isEqualTo(status);
+        assertThat(r.errorFields()).as(r.body()).containsExactly(header);
+    }
+
+    static Stream<Arguments> badHeaders() {
+        return Stream.of(
+                Arguments.of("/api/v1/models/MODEL/files/config.json", "Range", "bytes=999999999-", 416),
+                Arguments.of("/api/v1/models/MODEL/files/config.json", "Range", "bytes=abc", 416),
+                Arguments.of("POST /api/v1/jobs", "Idempotency-Key", "k".repeat(256), 400));
     }
 
     @ParameterizedTest(name = "{0} {1} -> {3} at {4}")
@@ -125,6 +163,8 @@ class BadInputTableTest {
     static Stream<Arguments> duplicates() {
         return Stream.of(
                 Arguments.of("/api/v1/jobs", "{\"name\":\"a\",\"name\":\"b\",\"model\":\"MODEL\",\"stages\":[{\"type\":\"INSPECT\"}]}"),
-                Arguments.of("/api/v1/models", "{\"name\":\"a\",\"path\":\"MODEL\",\"name\":\"b\"}"));
+                Arguments.of("/api/v1/models", "{\"name\":\"a\",\"path\":\"MODEL\",\"name\":\"b\"}"),
+                Arguments.of("/api/v1/datasets", "{\"name\":\"a\",\"path\":\"x.txt\",\"format\":\"text\",\"name\":\"b\"}"),
+                Arguments.of("/api/v1/keys", "{\"name\":\"a\",\"role\":\"viewer\",\"name\":\"b\"}"));
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -172,7 +173,7 @@ class SecurityApiTest {
         String secret;
         try {
             KeyBootstrap bootstrap = new KeyBootstrap(keys, issuer, new SecurityProperties(null,
-                    new SecurityProperties.Jwt(null, null, null, "whittle_team", "whittle_role")));
+                    new SecurityProperties.Jwt(null, null, null, "whittle_team", "whittle_role"), Duration.ofSeconds(5)));
             secret = bootstrap.ensureAdmin().orElseThrow();
             assertThat(bootstrap.ensureAdmin()).as("a second start").isEmpty();
             assertThat(admin.as(secret).get("/api/v1/keys").status()).isEqualTo(200);

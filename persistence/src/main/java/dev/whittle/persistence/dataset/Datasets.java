@@ -1,5 +1,6 @@
 package dev.whittle.persistence.dataset;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,9 +13,20 @@ import org.springframework.data.jpa.repository.JpaRepository;
 /** The registered datasets. */
 public interface Datasets extends JpaRepository<Dataset, UUID> {
 
-    Optional<Dataset> findByName(String name);
+    /** The datasets named {@code name}: one per team at most. */
+    List<Dataset> findAllByName(String name);
 
-    boolean existsByName(String name);
+    /** Whether team {@code ownerTeam} has a dataset named {@code name} (names are unique per team). */
+    boolean existsByOwnerTeamAndName(String ownerTeam, String name);
+
+    /**
+     * The dataset named {@code name} that the current thread sees ({@link TeamScope}), its own team's before a shared
+     * one; another team's name is as absent as one that no team uses.
+     */
+    default Optional<Dataset> findVisibleByName(String name) {
+        return findAllByName(name).stream().filter(d -> TeamScope.sees(d.getOwnerTeam()))
+                .min(Comparator.comparingInt(d -> TeamScope.nearness(d.getOwnerTeam())));
+    }
 
     Page<Dataset> findByOwnerTeamIn(List<String> teams, Pageable pageable);
 
@@ -32,9 +44,7 @@ public interface Datasets extends JpaRepository<Dataset, UUID> {
         } catch (IllegalArgumentException notAnId) {
             // then it is a name
         }
-        if (found.isEmpty()) {
-            found = findByName(idOrName);
-        }
-        return found.filter(d -> TeamScope.sees(d.getOwnerTeam()));
+        found = found.filter(d -> TeamScope.sees(d.getOwnerTeam()));
+        return found.isPresent() ? found : findVisibleByName(idOrName);
     }
 }

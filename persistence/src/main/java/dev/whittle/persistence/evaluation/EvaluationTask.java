@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -13,7 +14,12 @@ import dev.whittle.persistence.team.TeamScope;
 /** A task a user registered: its definition as JSON (read and checked by the engine's task definitions). */
 @Entity
 @Table(name = "eval_task")
+@IdClass(EvaluationTask.Key.class)
 public class EvaluationTask {
+
+    /** Names are unique per team: a team may register a task another team has under the same name. */
+    public record Key(String ownerTeam, String name) {
+    }
 
     @Id
     private String name;
@@ -22,6 +28,7 @@ public class EvaluationTask {
     private JsonNode definition;
     private Instant createdAt;
     /** The team it belongs to ({@link TeamScope}): whoever made it. */
+    @Id
     private String ownerTeam;
 
     protected EvaluationTask() {

@@ -9,8 +9,12 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.Transient;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
+import org.springframework.data.domain.Persistable;
 import org.hibernate.type.SqlTypes;
 import tools.jackson.databind.JsonNode;
 import dev.whittle.persistence.team.TeamScope;
@@ -22,7 +26,7 @@ import dev.whittle.persistence.team.TeamScope;
  */
 @Entity
 @Table(name = "job")
-public class Job {
+public class Job implements Persistable<UUID> {
 
     @Id
     private UUID id;
@@ -69,6 +73,24 @@ public class Job {
     private Instant callbackNextAt;
 
     protected Job() {
+    }
+
+    /**
+     * Whether this is a new row, so that saving it inserts at once: the id is assigned here, not by the database, and
+     * without this Spring Data would take it for an existing row and select it before inserting.
+     */
+    @Transient
+    private boolean unsaved = true;
+
+    @PostLoad
+    @PostPersist
+    void saved() {
+        unsaved = false;
+    }
+
+    @Override
+    public boolean isNew() {
+        return unsaved;
     }
 
     /** A new job, queued. */

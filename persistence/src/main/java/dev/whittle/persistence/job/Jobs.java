@@ -12,7 +12,8 @@ import org.springframework.data.jpa.repository.Query;
 /** Jobs, for submitting and reading. Changes to a job's state go through {@link JobQueue}. */
 public interface Jobs extends JpaRepository<Job, UUID> {
 
-    Optional<Job> findByIdempotencyKey(String idempotencyKey);
+    /** The job team {@code ownerTeam} submitted under this idempotency key (keys are unique per team). */
+    Optional<Job> findByOwnerTeamAndIdempotencyKey(String ownerTeam, String idempotencyKey);
 
     /**
      * Jobs newest first, each filter applied when not null: status, input model, a stage type that occurs in

@@ -1,5 +1,7 @@
 package dev.whittle.persistence.model;
 
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -26,12 +28,37 @@ public interface Models extends JpaRepository<Model, UUID> {
     /** The models job {@code jobId} wrote. */
     List<Model> findByProducingJobId(UUID jobId);
 
-    Optional<Model> findByName(String name);
+    /**
+     * The models named {@code name} (one per team at most), with their parents in the same query. A join fetch, not an
+     * entity graph: Hibernate translates a query with an entity graph afresh on every call, which cost more than the
+     * query itself on every job submission.
+     */
+    @Query("select m from Model m left join fetch m.parentIds where m.name = :name")
+    List<Model> findAllNamed(String name);
+
+    /** As {@link #findAllNamed}, of these teams only. */
+    @Query("select m from Model m left join fetch m.parentIds where m.name = :name and m.ownerTeam in :teams")
+    List<Model> findAllNamed(String name, Collection<String> teams);
+
+    /**
+     * The model named {@code name} that the current thread sees ({@link TeamScope}), its own team's before a shared
+     * one; another team's name is as absent as one that no team uses.
+     */
+    default Optional<Model> findVisibleByName(String name) {
+        List<String> teams = TeamScope.visibleTeams();
+        return (teams == null ? findAllNamed(name) : findAllNamed(name, teams)).stream()
+                .min(Comparator.comparingInt(m -> TeamScope.nearness(m.getOwnerTeam())));
+    }
+
+    /** The ids and names of these models: all a job view shows of its input and output, in one query. */
+    @Query("select new dev.whittle.persistence.model.ModelName(m.id, m.name) from Model m where m.id in :ids")
+    List<ModelName> findNames(Collection<UUID> ids);
 
     /** The oldest model registered at this folder (a job checks what it is given by its folder). */
     Optional<Model> findFirstByPathOrderByCreatedAtAsc(String path);
 
-    boolean existsByName(String name);
+    /** Whether team {@code ownerTeam} has a model named {@code name} (names are unique per team). */
+    boolean existsByOwnerTeamAndName(String ownerTeam, String name);
 
     /**
      * The model's ancestors (every parent of every ancestor, {@code model_parent}), nearest first: its parents, then

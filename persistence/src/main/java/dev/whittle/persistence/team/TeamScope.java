@@ -1,5 +1,6 @@
 package dev.whittle.persistence.team;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -42,6 +43,24 @@ public final class TeamScope {
     public static boolean owns(String ownerTeam) {
         String team = CURRENT.get();
         return team == null || team.equals(ownerTeam);
+    }
+
+    /**
+     * How near a row owned by {@code ownerTeam} is to this thread, for names that several teams use: its own team's
+     * row 0, a shared one 1, another team's 2 (seen only by a thread with no team, for which the {@link #DEFAULT}
+     * team's is its own). A lookup by name takes the nearest row it sees.
+     */
+    public static int nearness(String ownerTeam) {
+        if (owner().equals(ownerTeam)) {
+            return 0;
+        }
+        return SHARED.equals(ownerTeam) ? 1 : 2;
+    }
+
+    /** The teams whose rows this thread sees, or null when it sees everything. */
+    public static List<String> visibleTeams() {
+        String team = CURRENT.get();
+        return team == null ? null : List.of(team, SHARED);
     }
 
     /** The team to filter queries by, or null when this thread sees everything. */

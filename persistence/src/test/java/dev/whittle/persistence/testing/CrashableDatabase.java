@@ -46,6 +46,15 @@ public final class CrashableDatabase implements AutoCloseable {
         registry.add("spring.datasource.username", server::username);
     }
 
+    /** Its JDBC URL (the same across restarts: same port), for another process to connect with. */
+    public String jdbcUrl() {
+        return server.jdbcUrl();
+    }
+
+    public String username() {
+        return server.username();
+    }
+
     /**
      * {@code pg_ctl stop -m immediate}: SIGQUIT to the postmaster, which ends its backends at once and writes no
      * checkpoint, as a crash would; the next start runs crash recovery.

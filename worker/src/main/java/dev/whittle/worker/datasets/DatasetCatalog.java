@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import dev.whittle.persistence.dataset.Dataset;
 import dev.whittle.persistence.dataset.DatasetFormat;
 import dev.whittle.persistence.dataset.Datasets;
+import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.models.DuplicateNameException;
 import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -23,7 +24,7 @@ public class DatasetCatalog {
     }
 
     public Dataset register(String name, String path, DatasetFormat format) {
-        if (datasets.existsByName(name)) {
+        if (datasets.existsByOwnerTeamAndName(TeamScope.owner(), name)) { // unique per team
             throw new DuplicateNameException("A dataset named '" + name + "' is already registered");
         }
         Path file = roots.dataFile(path);

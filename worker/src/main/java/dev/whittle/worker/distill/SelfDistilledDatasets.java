@@ -7,7 +7,6 @@ import dev.whittle.engine.train.finetune.DistillData;
 import dev.whittle.persistence.dataset.Dataset;
 import dev.whittle.persistence.dataset.DatasetFormat;
 import dev.whittle.persistence.dataset.Datasets;
-import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.datasets.DatasetCatalog;
 import dev.whittle.worker.storage.StorageRoots;
 import org.springframework.stereotype.Component;
@@ -56,7 +55,7 @@ public class SelfDistilledDatasets {
 
     /** The set registered under {@code name} and its outcomes, if an earlier attempt registered it. */
     public Optional<Registered> find(String name) {
-        return datasets.findByName(name).filter(d -> TeamScope.sees(d.getOwnerTeam())).map(SelfDistilledDatasets::read);
+        return datasets.findVisibleByName(name).map(SelfDistilledDatasets::read);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.whittle.worker.evaluate;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import dev.whittle.engine.eval.data.DatasetResolver;
@@ -36,14 +37,15 @@ public class RegisteredTasks {
 
     /**
      * Built-ins and registered tasks, as they are now: the tasks of the current thread's team and the shared ones
-     * ({@link TeamScope}). Built-in tasks are every team's, and read-only.
+     * ({@link TeamScope}), its own where both have a name. Built-in tasks are every team's, and read-only.
      */
     public TaskRegistry registry() {
         TaskRegistry registry = TaskRegistry.builtIn();
-        for (EvaluationTask stored : tasks.findAll()) {
-            if (!TeamScope.sees(stored.getOwnerTeam())) {
-                continue;
-            }
+        // Farthest first: a nearer task of the same name replaces it.
+        List<EvaluationTask> visible = tasks.findAll().stream().filter(t -> TeamScope.sees(t.getOwnerTeam()))
+                .sorted(Comparator.comparingInt((EvaluationTask t) -> TeamScope.nearness(t.getOwnerTeam())).reversed())
+                .toList();
+        for (EvaluationTask stored : visible) {
             registry = registry.withTask(TaskDefinitions.parse(stored.getDefinition(), "registered task " + stored.getName()));
         }
         return registry;
@@ -65,7 +67,7 @@ public class RegisteredTasks {
         } catch (TaskDefinitionException e) {
             throw new InvalidRequestException(fieldProblems(e.problems()));
         }
-        if (TaskRegistry.builtIn().isBuiltIn(task.name()) || tasks.existsById(task.name())) {
+        if (TaskRegistry.builtIn().isBuiltIn(task.name()) || tasks.existsByOwnerTeamAndName(TeamScope.owner(), task.name())) {
             throw new DuplicateNameException("A task or suite named '" + task.name() + "' already exists");
         }
         try {

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobProgress;
 import dev.whittle.persistence.job.JobStatus;
-import dev.whittle.persistence.model.Model;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -47,9 +46,6 @@ public record JobView(
 
     /** A model by id and name. */
     public record ModelRef(UUID id, String name) {
-        static ModelRef of(Model m) {
-            return m == null ? null : new ModelRef(m.getId(), m.getName());
-        }
     }
 
     /**
@@ -84,14 +80,14 @@ public record JobView(
                 leaseExpiresAt, heartbeatAt, createdAt, startedAt, finishedAt, error, null, outputModel, output);
     }
 
-    public static JobView of(Job job, Model model, Model output) {
+    public static JobView of(Job job, ModelRef model, ModelRef output) {
         List<JsonNode> stages = job.getRecipe().get("stages").valueStream().toList();
-        return new JobView(job.getId(), job.getName(), job.getStatus(), ModelRef.of(model), stages, job.getLabels(),
+        return new JobView(job.getId(), job.getName(), job.getStatus(), model, stages, job.getLabels(),
                 job.getCallbackUrl(), Progress.of(job.getProgress(), job.getStartedAt(), job.getFinishedAt(), Instant.now()), job.getAttempt(), job.getMaxAttempts(),
                 job.getWorkerId(), job.getLeaseExpiresAt(), job.getHeartbeatAt(), job.getCreatedAt(),
                 job.getStartedAt(), job.getFinishedAt(),
                 job.getErrorCode() == null ? null : new Error(job.getErrorCode(), job.getErrorMessage()),
-                job.getResult(), ModelRef.of(output), requestedOutput(job.getRecipe()));
+                job.getResult(), output, requestedOutput(job.getRecipe()));
     }
 
     private static JobOutput requestedOutput(JsonNode recipe) {

@@ -1,15 +1,23 @@
 package dev.whittle.worker.jobs;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.Jobs;
-import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.ModelName;
 import dev.whittle.persistence.model.Models;
 import org.springframework.stereotype.Component;
 
-/** Reads jobs as {@link JobView}s (with their models' names). */
+/** Reads jobs as {@link JobView}s, with their models' names (one query for all the jobs shown). */
 @Component
 public class JobViews {
 
@@ -26,8 +34,17 @@ public class JobViews {
     }
 
     public JobView of(Job job) {
-        Model model = job.getModelId() == null ? null : models.findById(job.getModelId()).orElse(null);
-        Model output = job.getOutputModelId() == null ? null : models.findById(job.getOutputModelId()).orElse(null);
-        return JobView.of(job, model, output);
+        return of(List.of(job)).getFirst();
+    }
+
+    /** The views of {@code list}, in its order. */
+    public List<JobView> of(List<Job> list) {
+        Set<UUID> ids = new HashSet<>();
+        list.forEach(job -> Stream.of(job.getModelId(), job.getOutputModelId()).filter(Objects::nonNull).forEach(ids::add));
+        Map<UUID, JobView.ModelRef> names = ids.isEmpty() ? Map.of() : models.findNames(ids).stream()
+                .collect(Collectors.toMap(ModelName::id, m -> new JobView.ModelRef(m.id(), m.name()), (a, b) -> a));
+        Function<UUID, JobView.ModelRef> name = id -> id == null ? null : names.get(id);
+        return list.stream().map(job -> JobView.of(job, name.apply(job.getModelId()), name.apply(job.getOutputModelId())))
+                .toList();
     }
 }

@@ -27,19 +27,20 @@ public class ModelCatalog {
 
     /**
      * The model with this id or, failing that, this name, if the current thread's team sees it (its own models and
-     * the shared ones, {@link TeamScope}): another team's model is as absent as one that does not exist.
+     * the shared ones, {@link TeamScope}; a name both use is its own): another team's model is as absent as one that
+     * does not exist.
      */
     public Optional<Model> find(String idOrName) {
         Optional<Model> found = Optional.empty();
-        try {
-            found = models.findById(UUID.fromString(idOrName));
-        } catch (IllegalArgumentException notAnId) {
-            // then it is a name
+        if (idOrName.length() == 36) { // a name on every submission: no exception thrown to find that out
+            try {
+                found = models.findById(UUID.fromString(idOrName));
+            } catch (IllegalArgumentException notAnId) {
+                // then it is a name
+            }
         }
-        if (found.isEmpty()) {
-            found = models.findByName(idOrName);
-        }
-        return found.filter(m -> TeamScope.sees(m.getOwnerTeam()));
+        found = found.filter(m -> TeamScope.sees(m.getOwnerTeam()));
+        return found.isPresent() ? found : models.findVisibleByName(idOrName);
     }
 
     /**
@@ -48,11 +49,16 @@ public class ModelCatalog {
      * {@link InvalidModelFolderException} or {@link DuplicateNameException}.
      */
     public Model register(String name, String path) {
-        if (models.existsByName(name)) {
+        if (nameTaken(name)) {
             throw new DuplicateNameException("A model named '" + name + "' is already registered");
         }
         Path folder = roots.modelFolder(path);
         return save(name, folder, ModelFolders.describe(folder, roots.modelFileRoots()), List.of(), null);
+    }
+
+    /** Whether the current thread's team already has a model named {@code name} (names are unique per team). */
+    public boolean nameTaken(String name) {
+        return models.existsByOwnerTeamAndName(TeamScope.owner(), name);
     }
 
     /**

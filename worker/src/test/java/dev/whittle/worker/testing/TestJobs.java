@@ -57,10 +57,15 @@ public class TestJobs {
 
     /** Queues a job running {@code stagesJson} (a JSON array of stages) on {@code model}. */
     public Job submit(Model model, String stagesJson, String callbackUrl) {
+        return submit(model, stagesJson, callbackUrl, 3);
+    }
+
+    /** As {@link #submit(Model, String, String)}, claimed at most {@code maxAttempts} times. */
+    public Job submit(Model model, String stagesJson, String callbackUrl, int maxAttempts) {
         List<RecipeStage> stages = stageTypes.parse(JsonMapper.shared().readTree(stagesJson), "stages");
         ObjectNode recipe = JsonMapper.shared().createObjectNode();
         stages.forEach(s -> recipe.withArray("stages").add(StageTypes.toJson(s)));
-        return jobs.save(new Job(null, model.getId(), recipe, stages.size(), Map.of(), callbackUrl, 3, null, null));
+        return jobs.save(new Job(null, model.getId(), recipe, stages.size(), Map.of(), callbackUrl, maxAttempts, null, null));
     }
 
     public Job submit(Model model, String stagesJson) {
