@@ -71,12 +71,13 @@ public final class Attention {
         boolean lanes = group * Math.min(T, Math.max(1, LANE_ROWS / group)) >= LANE_PATH_MIN_ROWS;
         int positions = lanes ? Math.max(1, LANE_ROWS / group) : 1;
         int blocks = (T + positions - 1) / positions;
-        // Later blocks see more keys: items go longest first and are claimed one at a time.
+        // The items of one kv head run together, so its keys and values stay in cache while the threads share
+        // them; within a head later blocks see more keys and go first, so the last items to claim are short.
         Parallel.forChunks(nKvHeads * blocks, 1, (i0, i1) -> {
             Item item = lanes ? new LaneItem(shape, positions) : new DotItem(shape);
             for (int i = i0; i < i1; i++) {
-                int block = blocks - 1 - i / nKvHeads;
-                item.run(i % nKvHeads, block * positions, Math.min(T, (block + 1) * positions));
+                int block = blocks - 1 - i % blocks;
+                item.run(i / blocks, block * positions, Math.min(T, (block + 1) * positions));
             }
         });
     }
