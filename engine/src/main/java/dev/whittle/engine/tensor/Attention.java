@@ -71,12 +71,13 @@ public final class Attention {
         boolean lanes = group * Math.min(T, Math.max(1, LANE_ROWS / group)) >= LANE_PATH_MIN_ROWS;
         int positions = lanes ? Math.max(1, LANE_ROWS / group) : 1;
         int blocks = (T + positions - 1) / positions;
-        // Later blocks see more keys: items go longest first and are claimed one at a time.
+        // The items of one kv head run together, so its keys and values stay in cache while the threads share
+        // them; within a head later blocks see more keys and go first, so the last items to claim are short.
         Parallel.forChunks(nKvHeads * blocks, 1, (i0, i1) -> {
             Item item = lanes ? new LaneItem(shape, positions) : new DotItem(shape);
             for (int i = i0; i < i1; i++) {
-                int block = blocks - 1 - i / nKvHeads;
-                item.run(i % nKvHeads, block * positions, Math.min(T, (block + 1) * positions));
+                int block = blocks - 1 - i % blocks;
+                item.run(i / blocks, block * positions, Math.min(T, (block + 1) * positions));
             }
         });
     }
@@ -129,6 +130,7 @@ public final class Attention {
         final float[] st;     // [KEY_BLOCK x capacity]: scores, then probabilities
         final float[] acc;    // [headDim x capacity]: unnormalised output, transposed
         final float[] limit;  // [capacity]: the last key each row sees
+        final float[] blockMax; // [capacity]: the largest score of the current key block, masked or not
         final float[] max;
         final float[] sum;
         final float[] correction;
@@ -141,6 +143,7 @@ public final class Attention {
             this.st = new float[KEY_BLOCK * capacity];
             this.acc = new float[headDim * capacity];
             this.limit = new float[capacity];
+            this.blockMax = new float[capacity];
             this.max = new float[capacity];
             this.sum = new float[capacity];
             this.correction = new float[capacity];
@@ -170,13 +173,16 @@ public final class Attention {
             for (int j0 = 0; j0 < keyEnd; j0 += KEY_BLOCK) {
                 int keys = Math.min(KEY_BLOCK, keyEnd - j0);
                 int kBase = shape.kOff() + j0 * kvStride + kvBase;
+                Arrays.fill(blockMax, 0, width, Float.NEGATIVE_INFINITY);
                 for (int j = 0; j < keys; j += 4) {
                     for (int x = 0; x < vectors; x += 2) {
                         scores(width, kBase, kvStride, j, keys, x * L, Math.min(x + 1, vectors - 1) * L);
                     }
                 }
+                // Row 0 sits at the item's first position and sees the fewest keys: below it nothing is masked.
+                boolean visible = j0 + keys - 1 <= shape.past() + start;
                 for (int x = 0; x < vectors; x++) {
-                    softmaxStep(width, x * L, j0, keys);
+                    softmaxStep(width, x * L, j0, keys, visible);
                 }
                 int vBase = shape.vOff() + j0 * kvStride + kvBase;
                 for (int x = 0; x < vectors; x += 2) {
@@ -229,28 +235,37 @@ public final class Attention {
             s1.intoArray(st, o + width + a);
             s2.intoArray(st, o + 2 * width + a);
             s3.intoArray(st, o + 3 * width + a);
+            // The repeated last key changes no max.
+            FloatVector.fromArray(S, blockMax, b).max(t0.max(t1).max(t2.max(t3))).intoArray(blockMax, b);
+            FloatVector.fromArray(S, blockMax, a).max(s0.max(s1).max(s2.max(s3))).intoArray(blockMax, a);
         }
 
         /**
          * Online softmax for one vector of rows over keys {@code j0 .. j0+keys}: masks keys past each row's limit,
          * raises the running max, records how much the earlier sum and output shrink, and turns the scores into
-         * {@code exp(score - max)}. Every row sees key 0, so after the first block every max is finite.
+         * {@code exp(score - max)}. Every row sees key 0, so after the first block every max is finite. A block that
+         * every row sees whole ({@code visible}) needs no mask, and its max came with the scores.
          */
-        private void softmaxStep(int width, int a, int j0, int keys) {
-            FloatVector lim = FloatVector.fromArray(S, limit, a);
-            FloatVector blockMax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int j = 0, o = a; j < keys; j++, o += width) {
-                VectorMask<Float> hidden = lim.compare(VectorOperators.LT, (float) (j0 + j));
-                FloatVector s = FloatVector.fromArray(S, st, o).blend(Float.NEGATIVE_INFINITY, hidden);
-                s.intoArray(st, o);
-                blockMax = blockMax.max(s);
+        private void softmaxStep(int width, int a, int j0, int keys, boolean visible) {
+            FloatVector blockMax;
+            if (visible) {
+                blockMax = FloatVector.fromArray(S, this.blockMax, a);
+            } else {
+                FloatVector lim = FloatVector.fromArray(S, limit, a);
+                blockMax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (int j = 0, o = a; j < keys; j++, o += width) {
+                    VectorMask<Float> hidden = lim.compare(VectorOperators.LT, (float) (j0 + j));
+                    FloatVector s = FloatVector.fromArray(S, st, o).blend(Float.NEGATIVE_INFINITY, hidden);
+                    s.intoArray(st, o);
+                    blockMax = blockMax.max(s);
+                }
             }
             FloatVector oldMax = FloatVector.fromArray(S, max, a);
             FloatVector newMax = oldMax.max(blockMax);
-            FloatVector shrink = VectorMath.exp(oldMax.sub(newMax));
+            FloatVector shrink = VectorMath.expNonPositive(oldMax.sub(newMax));
             FloatVector total = FloatVector.fromArray(S, sum, a).mul(shrink);
             for (int j = 0, o = a; j < keys; j++, o += width) {
-                FloatVector p = VectorMath.exp(FloatVector.fromArray(S, st, o).sub(newMax));
+                FloatVector p = VectorMath.expNonPositive(FloatVector.fromArray(S, st, o).sub(newMax));
                 p.intoArray(st, o);
                 total = total.add(p);
             }

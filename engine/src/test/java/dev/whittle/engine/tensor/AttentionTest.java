@@ -25,6 +25,10 @@ class AttentionTest {
             "12, 2, 1, 1, 16",     // a single vector of rows
             "1, 100, 8, 1, 64",    // decode step of eight heads sharing one kv head
             "70, 0, 1, 1, 64",     // key blocks not a multiple of the query block
+            "130, 0, 8, 4, 32",    // whittle-ref's heads, a length past two key blocks
+            "77, 0, 4, 4, 32",     // head size 32 without grouping, length not a multiple of a block
+            "75, 9, 6, 2, 64",     // groups of three at head size 64, with a cache
+            "67, 0, 4, 2, 128",    // head size 128, pairs of heads, past one key block
     })
     void matchesNaiveSoftmaxAttentionWithCausalMaskAndGroupedHeads(int T, int past, int nHeads, int nKvHeads,
                                                                   int headDim) {
