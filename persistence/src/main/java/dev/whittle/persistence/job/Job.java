@@ -9,14 +9,11 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
-import jakarta.persistence.PostLoad;
-import jakarta.persistence.PostPersist;
-import jakarta.persistence.Transient;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
-import org.springframework.data.domain.Persistable;
 import org.hibernate.type.SqlTypes;
 import tools.jackson.databind.JsonNode;
+import dev.whittle.persistence.AssignedIdEntity;
 import dev.whittle.persistence.team.TeamScope;
 
 /**
@@ -26,7 +23,7 @@ import dev.whittle.persistence.team.TeamScope;
  */
 @Entity
 @Table(name = "job")
-public class Job implements Persistable<UUID> {
+public class Job extends AssignedIdEntity {
 
     @Id
     private UUID id;
@@ -73,24 +70,6 @@ public class Job implements Persistable<UUID> {
     private Instant callbackNextAt;
 
     protected Job() {
-    }
-
-    /**
-     * Whether this is a new row, so that saving it inserts at once: the id is assigned here, not by the database, and
-     * without this Spring Data would take it for an existing row and select it before inserting.
-     */
-    @Transient
-    private boolean unsaved = true;
-
-    @PostLoad
-    @PostPersist
-    void saved() {
-        unsaved = false;
-    }
-
-    @Override
-    public boolean isNew() {
-        return unsaved;
     }
 
     /** A new job, queued. */

@@ -12,16 +12,13 @@ import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PostLoad;
-import jakarta.persistence.PostPersist;
-import jakarta.persistence.Transient;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.OrderColumn;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
-import org.springframework.data.domain.Persistable;
 import org.hibernate.type.SqlTypes;
 import tools.jackson.databind.JsonNode;
+import dev.whittle.persistence.AssignedIdEntity;
 import dev.whittle.persistence.team.TeamScope;
 
 /**
@@ -32,7 +29,7 @@ import dev.whittle.persistence.team.TeamScope;
  */
 @Entity
 @Table(name = "model")
-public class Model implements Persistable<UUID> {
+public class Model extends AssignedIdEntity {
 
     @Id
     private UUID id;
@@ -57,24 +54,6 @@ public class Model implements Persistable<UUID> {
     private String ownerTeam;
 
     protected Model() {
-    }
-
-    /**
-     * Whether this is a new row, so that saving it inserts at once: the id is assigned here, not by the database, and
-     * without this Spring Data would take it for an existing row and select it before inserting.
-     */
-    @Transient
-    private boolean unsaved = true;
-
-    @PostLoad
-    @PostPersist
-    void saved() {
-        unsaved = false;
-    }
-
-    @Override
-    public boolean isNew() {
-        return unsaved;
     }
 
     /** A model made from {@code parentIds} (distinct, the first being the job's input; empty for a user's model). */
