@@ -4,27 +4,16 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.DecoderLoader;
 import dev.whittle.engine.model.Linear;
 import dev.whittle.engine.model.ModelConfig;
-import dev.whittle.engine.testing.TestTokenizers;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class QuantizeCommandTest extends CliTest {
-
-    static Path text;
-
-    @BeforeAll
-    static void writeText() throws IOException {
-        text = tmp.resolve("text.txt");
-        Files.writeString(text, TestTokenizers.TRAINING_TEXT.repeat(4));
-    }
 
     @Test
     void rtnWritesPackQuantizedWeightsWithinHalfAStepOfTheOriginals() throws IOException {
