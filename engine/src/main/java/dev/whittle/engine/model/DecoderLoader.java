@@ -4,6 +4,7 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.quant.CompressedTensors;
+import dev.whittle.engine.tensor.Int4MatVec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,6 +38,26 @@ public final class DecoderLoader {
         ModelConfig config = ModelConfig.load(dir);
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             return load(checkpoint, config, progress);
+        }
+    }
+
+    /**
+     * As {@link #load(Path, Progress)}, for a model that is only run (evaluated, generated from), never pruned or
+     * trained: the linears of a pack-quantized int4 checkpoint also keep their packed form, so that decoding
+     * multiplies the codes ({@link Linear#withInt4}) instead of the dequantised weights, reading an eighth of the
+     * bytes. Prefill still runs on the dequantised weights.
+     */
+    public static Decoder loadForInference(Path dir, Progress progress) throws IOException {
+        ModelConfig config = ModelConfig.load(dir);
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            Decoder decoder = load(checkpoint, config, progress);
+            if (!CompressedTensors.isPackQuantized(config)) {
+                return decoder;
+            }
+            return decoder.withLinears(l -> {
+                Int4MatVec.Matrix packed = CompressedTensors.int4(checkpoint, config, l.name(), l.out(), l.in());
+                return packed == null ? l : l.withInt4(packed);
+            });
         }
     }
 

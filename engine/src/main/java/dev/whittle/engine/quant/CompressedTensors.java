@@ -6,6 +6,7 @@ import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.io.TensorInfo;
 import dev.whittle.engine.model.ModelConfig;
+import dev.whittle.engine.tensor.Int4MatVec;
 import tools.jackson.databind.JsonNode;
 
 import java.lang.foreign.MemorySegment;
@@ -126,6 +127,26 @@ public final class CompressedTensors {
             small[i] = (byte) codes[i];
         }
         return new QuantizedMatrix(rows, cols, scheme, small, scales, zeros).dequantize();
+    }
+
+    /**
+     * The weight of {@code module} in the form {@link Int4MatVec} multiplies, straight from the checkpoint's packed
+     * words, when it is stored as symmetric int4 in whole words and groups; otherwise null (not quantized, another
+     * width, zero points, or groups the kernel cannot take), and the layer decodes on its dequantised weights.
+     */
+    public static Int4MatVec.Matrix int4(Checkpoint checkpoint, ModelConfig config, String module, int rows,
+                                         int cols) {
+        if (!isPackQuantized(config) || !checkpoint.contains(module + ".weight_packed")) {
+            return null;
+        }
+        QuantizationScheme scheme = scheme(config, checkpoint, module);
+        int groupSize = scheme.groupSize() == QuantizationScheme.PER_CHANNEL ? cols : scheme.groupSize();
+        if (scheme.bits() != 4 || !scheme.symmetric() || cols % 8 != 0 || groupSize % 8 != 0 || cols % groupSize != 0) {
+            return null;
+        }
+        // pack-quantized rows are the kernel's words: eight codes per int32, offset by 8, first code lowest
+        return new Int4MatVec.Matrix(rows, cols, ints(checkpoint, module + ".weight_packed"),
+                checkpoint.floats(module + ".weight_scale"), groupSize);
     }
 
     /** The weights' scheme of the (single) config group. */

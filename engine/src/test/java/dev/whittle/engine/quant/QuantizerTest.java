@@ -3,6 +3,7 @@ package dev.whittle.engine.quant;
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.io.DType;
+import dev.whittle.engine.generate.Generator;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.DecoderLoader;
@@ -102,6 +103,35 @@ class QuantizerTest {
         assertThat(packed.statistics().layers()).hasSize(14).allSatisfy(l -> assertThat(l.outputError()).isNotNull());
         // 4-bit codes, a bf16 scale and a 4-bit zero point per 32 weights
         assertThat(packed.statistics().bitsPerWeight()).isEqualTo(4 + 16.0 / 32 + 4.0 / 32);
+    }
+
+    @Test
+    void aModelLoadedForInferenceDecodesOnItsPackedInt4CodesAndGeneratesWhatTheDequantisedOneDoes() throws IOException {
+        Path out = tmp.resolve("int4");
+        Quantizer.quantize(source, out, new QuantizeParameters.Rtn(4, 32, true, null, null, null), windows,
+                Progress.NONE);
+        Decoder dequantised = DecoderLoader.load(out, Progress.NONE);
+        Decoder packed = DecoderLoader.loadForInference(out, Progress.NONE);
+
+        for (int b = 0; b < packed.blocks().size(); b++) {
+            Linear k = packed.blocks().get(b).attention().kProj();
+            assertThat(k.int4()).as(k.name()).isNotNull();
+            assertThat(dequantised.blocks().get(b).attention().kProj().int4()).isNull();
+            for (Linear l : packed.blocks().get(b).mlp().linears()) {
+                assertThat(l.int4()).as(l.name()).isNotNull();
+            }
+        }
+        try (Tokenizer tokenizer = Tokenizer.load(out)) {
+            int[] prompt = tokenizer.encode("the quick brown fox", true);
+            Generator.Settings greedy = Generator.Settings.greedy(12);
+            int[] expected = new Generator(dequantised, tokenizer).generate(prompt, greedy, t -> { }, Progress.NONE)
+                    .tokens();
+            int[] actual = new Generator(packed, tokenizer).generate(prompt, greedy, t -> { }, Progress.NONE).tokens();
+            assertThat(actual).isEqualTo(expected);
+        }
+        // a model that is not pack-quantized loads as it is
+        assertThat(DecoderLoader.loadForInference(source, Progress.NONE).blocks().get(0).attention().kProj().int4())
+                .isNull();
     }
 
     @Test

@@ -228,10 +228,10 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                 }
             }
             if (evaluator == null) {
-                Decoder decoder = DecoderLoader.load(context.modelFolder(), preparing(progress));
+                Decoder decoder = DecoderLoader.loadForInference(context.modelFolder(), preparing(progress));
                 stats = ModelStats.of(decoder);
                 Decoder targetDecoder = target == null ? null
-                        : DecoderLoader.load(Path.of(target.getPath()), preparing(progress));
+                        : DecoderLoader.loadForInference(Path.of(target.getPath()), preparing(progress));
                 evaluator = new Evaluator(decoder, Tokenizer.load(context.modelFolder()), registeredTasks.datasets(),
                         targetDecoder);
             }
@@ -255,7 +255,7 @@ public class EvaluateStage implements StageType<EvaluateStage.Parameters> {
                 if (base == null) {
                     if (baselineEvaluator == null) {
                         Path folder = Path.of(baseline.getPath());
-                        Decoder decoder = DecoderLoader.load(folder, preparing(progress));
+                        Decoder decoder = DecoderLoader.loadForInference(folder, preparing(progress));
                         baselineStats = ModelStats.of(decoder);
                         baselineEvaluator = new Evaluator(decoder, Tokenizer.load(folder), registeredTasks.datasets());
                     }
