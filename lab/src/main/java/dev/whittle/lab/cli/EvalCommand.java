@@ -84,7 +84,7 @@ final class EvalCommand {
         EvaluationSettings settings = new EvaluationSettings(limit, seed == null ? null : a.longOption("seed", 0),
                 a.intOption("batch-size", EvaluationSettings.DEFAULT_BATCH_SIZE), a.option("output", null) != null);
         Tokenizer tokenizer = Tokenizer.load(model);
-        Decoder decoder = DecoderLoader.load(model, progress);
+        Decoder decoder = DecoderLoader.loadForInference(model, progress);
         Evaluator evaluator = new Evaluator(decoder, tokenizer, DatasetResolver.relativeTo(taskFileFolder));
         List<TaskResult> results = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {

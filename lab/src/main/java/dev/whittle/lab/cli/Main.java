@@ -156,7 +156,7 @@ public final class Main {
         int limit = a.intOption("limit-windows", 0);
         String text = readText(textFile);
         Tokenizer tokenizer = Tokenizer.load(dir);
-        Decoder decoder = DecoderLoader.load(dir, progress);
+        Decoder decoder = DecoderLoader.loadForInference(dir, progress);
         long start = System.nanoTime();
         TextPerplexity p = TextPerplexity.measure(decoder, tokenizer, text, seqlen, stride, limit, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -179,7 +179,7 @@ public final class Main {
         Generator.Settings settings = new Generator.Settings(a.intOption("max-tokens", 128),
                 a.floatOption("temperature", 0f), a.floatOption("top-p", 1f), a.longOption("seed", 0), a.all("stop"));
         Tokenizer tokenizer = Tokenizer.load(dir);
-        Decoder decoder = DecoderLoader.load(dir, progress);
+        Decoder decoder = DecoderLoader.loadForInference(dir, progress);
         progress.finishLine();
         out.print(prompt);
         out.flush();
@@ -202,7 +202,7 @@ public final class Main {
             throw new Arguments.UsageException("score: give --context and at least one --continuation");
         }
         Tokenizer tokenizer = Tokenizer.load(dir);
-        Decoder decoder = DecoderLoader.load(dir, progress);
+        Decoder decoder = DecoderLoader.loadForInference(dir, progress);
         progress.finishLine();
         List<LogLikelihood.Request> requests = new ArrayList<>();
         for (String continuation : continuations) {
