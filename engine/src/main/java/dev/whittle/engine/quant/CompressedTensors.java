@@ -140,7 +140,7 @@ public final class CompressedTensors {
             return null;
         }
         QuantizationScheme scheme = scheme(config, checkpoint, module);
-        int groupSize = scheme.groupSize() == QuantizationScheme.PER_CHANNEL ? cols : scheme.groupSize();
+        int groupSize = scheme.groupWidth(cols);
         if (scheme.bits() != 4 || !scheme.symmetric() || cols % 8 != 0 || groupSize % 8 != 0 || cols % groupSize != 0) {
             return null;
         }
