@@ -87,7 +87,23 @@ public final class TestModels {
 
     /** Writes a model of {@code family} shaped by {@code options} into {@code dir} (must not exist yet). */
     public static ModelConfig write(Path dir, Family family, long seed, Options options) throws IOException {
+        return write(dir, family, seed, options, null);
+    }
+
+    /** Changes a tensor's values before they are written (a crafted or poisoned model); gets a copy it may edit. */
+    @FunctionalInterface
+    public interface Edit {
+        float[] apply(String name, float[] values);
+    }
+
+    /** As {@link #write(Path, Family, long, Options)}, with each tensor's values passed through {@code edit} (null: none). */
+    public static ModelConfig write(Path dir, Family family, long seed, Options options, Edit edit) throws IOException {
         ModelConfig config = ModelConfig.of(configJson(family, options));
+        List<OutputTensor> tensors = tensors(config, options, seed);
+        if (edit != null) {
+            tensors = tensors.stream().map(t -> OutputTensor.of(t.name(), t.dtype(), t.shape(),
+                    () -> edit.apply(t.name(), t.values().get().clone()))).toList();
+        }
         Path parent = Files.createDirectories(dir.toAbsolutePath().getParent());
         Path staging = Files.createTempDirectory(parent, ".tokenizer-");
         try {
@@ -96,7 +112,7 @@ public final class TestModels {
                     .config(config)
                     .copyFilesFrom(staging)
                     .maxShardBytes(options.maxShardBytes() > 0 ? options.maxShardBytes() : Long.MAX_VALUE)
-                    .write(tensors(config, options, seed));
+                    .write(tensors);
         } finally {
             Folders.deleteRecursively(staging);
         }
