@@ -336,4 +336,28 @@ public final class TestModels {
         }
         return OutputTensor.of(name, dtype, shape, values);
     }
+
+    /**
+     * Renames tensor {@code from} to {@code to} in the single-file checkpoint of {@code dir} (a name the writer would
+     * never produce, e.g. one holding NUL), rewriting the header and keeping the data as it is.
+     */
+    public static void renameTensor(Path dir, String from, String to) throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(file);
+        long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        ObjectNode header = (ObjectNode) JSON.readTree(new String(bytes, 8, (int) headerLength,
+                java.nio.charset.StandardCharsets.UTF_8));
+        ObjectNode renamed = JSON.createObjectNode();
+        header.properties().forEach(e -> renamed.set(e.getKey().equals(from) ? to : e.getKey(), e.getValue()));
+        StringBuilder text = new StringBuilder(JSON.writeValueAsString(renamed));
+        while (text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length % 8 != 0) {
+            text.append(' '); // the format pads the header with spaces
+        }
+        byte[] json = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
+        out.write(json);
+        out.write(bytes, 8 + (int) headerLength, bytes.length - 8 - (int) headerLength);
+        Files.write(file, out.toByteArray());
+    }
 }
