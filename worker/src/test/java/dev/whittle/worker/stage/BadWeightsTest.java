@@ -124,6 +124,22 @@ class BadWeightsTest {
     }
 
     @Test
+    void aMergeOfAPoisonedModelIsNotRegistered() {
+        // MERGE streams tensors without loading a decoder: the NaNs reach its output, which is refused.
+        Model other = testJobs.model(7, TestModels.options());
+        Model input = poisoned();
+        long before = models.count();
+
+        Job done = workers.run(input, "[{\"type\":\"MERGE\",\"method\":\"linear\",\"models\":[\"" + other.getName()
+                + "\"]}]", WAIT);
+
+        assertThat(done.getStatus()).isEqualTo(JobStatus.FAILED);
+        assertThat(done.getErrorMessage()).contains(POISONED).contains("NaN or infinite weights").contains("not registered");
+        assertThat(done.getOutputModelId()).isNull();
+        assertThat(models.count()).isEqualTo(before);
+    }
+
+    @Test
     void aTensorNameHoldingNulIsRefusedAtRegistrationNamingTheFileAndTheTensor() throws Exception {
         // Registration reads every header, so no job ever runs on such a folder (a later change of the file is
         // refused as MODEL_CHANGED before any stage reads it).
