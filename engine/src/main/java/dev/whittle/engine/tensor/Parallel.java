@@ -1,9 +1,12 @@
 package dev.whittle.engine.tensor;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ObjIntConsumer;
+import java.util.function.Supplier;
 
 /**
  * Splits a range of work across a fixed set of worker threads and the calling thread, which always takes a share.
@@ -83,6 +86,29 @@ public final class Parallel {
         } finally {
             OWNER.unlock();
         }
+    }
+
+    /**
+     * Runs the independent tasks {@code 0 .. n-1}, claimed one at a time by the threads, each with a scratch object
+     * of its thread's ({@code scratch} makes one per thread that takes part, reused for its later tasks). The
+     * kernels a task calls run on its thread alone (nested calls do), so whole forwards of a small model run side by
+     * side instead of each of their small products being split and joined.
+     */
+    public static <S> void forEach(int n, Supplier<S> scratch, ObjIntConsumer<S> task) {
+        ConcurrentLinkedQueue<S> free = new ConcurrentLinkedQueue<>();
+        forChunks(n, 1, (i0, i1) -> {
+            S s = free.poll();
+            if (s == null) {
+                s = scratch.get();
+            }
+            try {
+                for (int i = i0; i < i1; i++) {
+                    task.accept(s, i);
+                }
+            } finally {
+                free.add(s);
+            }
+        });
     }
 
     private static boolean isWorker() {
