@@ -59,8 +59,9 @@ public final class BatchGenerator {
 
     /**
      * One result per request, in request order; progress counts finished sequences. A small model
-     * ({@link Decoder#runsSequencesPerThread}) runs one batch per thread, the prompts dealt out in order of length
-     * and {@code maxSequences} shared between the batches: each sequence's tokens are the same either way.
+     * ({@link Decoder#runsSequencesPerThread}) runs one batch per thread, each refilled from the one queue of
+     * prompts (shortest first), {@code maxSequences} shared between them: each sequence's tokens are the same either
+     * way.
      */
     public List<Generator.Result> generate(List<Request> requests, Progress progress) {
         Generator.Result[] results = new Generator.Result[requests.size()];
@@ -71,36 +72,36 @@ public final class BatchGenerator {
         order.sort(Comparator.comparingInt(i -> requests.get(i).prompt().length));
         int batches = decoder.runsSequencesPerThread()
                 ? Math.min(Math.min(Parallel.threads(), maxSequences), requests.size()) : 1;
-        List<Deque<Running>> waiting = new ArrayList<>();
-        for (int b = 0; b < batches; b++) {
-            waiting.add(new ArrayDeque<>());
-        }
-        for (int k = 0; k < order.size(); k++) {
-            waiting.get(k % batches).add(new Running(order.get(k), requests.get(order.get(k))));
+        Deque<Running> waiting = new ArrayDeque<>();
+        for (int i : order) {
+            waiting.add(new Running(i, requests.get(i)));
         }
         Progress shared = Progress.synchronizedView(progress);
         AtomicInteger finished = new AtomicInteger();
         int room = (maxSequences + batches - 1) / batches;
         if (batches == 1) {
-            run(waiting.getFirst(), room, ForwardState.forInference(), results, finished, requests.size(), shared);
+            run(waiting, room, ForwardState.forInference(), results, finished, requests.size(), shared);
         } else {
             Parallel.forEach(batches, ForwardState::forInference,
-                    (state, b) -> run(waiting.get(b), room, state, results, finished, requests.size(), shared));
+                    (state, b) -> run(waiting, room, state, results, finished, requests.size(), shared));
         }
         return Arrays.asList(results);
     }
 
-    /** Generates the waiting prompts with up to {@code room} sequences at once, on {@code state}. */
+    /**
+     * Generates waiting prompts with up to {@code room} sequences at once, on {@code state}, until none is left;
+     * batches on other threads take from the same queue (under its lock), so they run out of work together.
+     */
     private void run(Deque<Running> waiting, int room, ForwardState state, Generator.Result[] results,
                      AtomicInteger finished, int total, Progress progress) {
         List<Running> active = new ArrayList<>();
         boolean refilling = false;
-        while (!waiting.isEmpty() || !active.isEmpty()) {
+        while (!active.isEmpty() || hasWaiting(waiting)) {
             progress.checkCancelled();
             // A refill, once begun, goes on until the batch is full: a prefill group may take only a few prompts.
-            refilling = !waiting.isEmpty() && active.size() < room && (refilling || active.size() <= room / 2);
-            if (refilling) {
-                List<Running> joining = prefillGroup(waiting, room - active.size());
+            refilling = active.size() < room && (refilling || active.size() <= room / 2) && hasWaiting(waiting);
+            List<Running> joining = refilling ? prefillGroup(waiting, room - active.size()) : List.of();
+            if (!joining.isEmpty()) {
                 long start = System.nanoTime();
                 List<float[]> logits = step(joining, true, state);
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -110,7 +111,7 @@ public final class BatchGenerator {
                     r.take(logits.get(s));
                     active.add(r);
                 }
-            } else {
+            } else if (!active.isEmpty()) { // (empty when another batch took the last prompts meanwhile)
                 long start = System.nanoTime();
                 List<float[]> logits = step(active, false, state);
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -133,11 +134,24 @@ public final class BatchGenerator {
         }
     }
 
+    private static boolean hasWaiting(Deque<Running> waiting) {
+        synchronized (waiting) {
+            return !waiting.isEmpty();
+        }
+    }
+
+    /** {@link #takeGroup} under the queue's lock. */
+    private static List<Running> prefillGroup(Deque<Running> waiting, int room) {
+        synchronized (waiting) {
+            return takeGroup(waiting, room);
+        }
+    }
+
     /**
      * The shortest waiting prompts, at most {@code room} of them and {@link #PREFILL_TOKENS} tokens, for which the
      * stacked forward computes each row as the prompt's own forward would.
      */
-    private static List<Running> prefillGroup(Deque<Running> waiting, int room) {
+    private static List<Running> takeGroup(Deque<Running> waiting, int room) {
         List<Running> group = new ArrayList<>();
         int rows = 0;
         while (!waiting.isEmpty() && group.size() < room) {

@@ -133,6 +133,8 @@ public final class Parallel {
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** The caller, once it sleeps in {@link #awaitDone}: whoever finishes the last chunk wakes it. */
+        volatile Thread waiter;
 
         Job(long id, int n, int chunk, int chunks, IntRangeConsumer body) {
             this.id = id;
@@ -153,7 +155,12 @@ public final class Parallel {
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
-                    finished.incrementAndGet();
+                    if (finished.incrementAndGet() == chunks) {
+                        Thread w = waiter;
+                        if (w != null) {
+                            LockSupport.unpark(w);
+                        }
+                    }
                 }
             }
         }
@@ -162,8 +169,15 @@ public final class Parallel {
             for (int spins = 0; finished.get() < chunks; spins++) {
                 if (spins < 10_000) {
                     Thread.onSpinWait();
-                } else {
+                } else if (spins < 10_100) {
                     Thread.yield();
+                } else {
+                    // A long chunk (a whole forward, from forEach) is still running elsewhere: sleep until the
+                    // last one ends rather than yield in a loop, which burns the core when nothing else wants it.
+                    waiter = Thread.currentThread();
+                    if (finished.get() < chunks) {
+                        LockSupport.parkNanos(this, 1_000_000);
+                    }
                 }
             }
         }
