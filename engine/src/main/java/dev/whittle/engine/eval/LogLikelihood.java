@@ -14,6 +14,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The log-likelihood of continuations given contexts, as multiple-choice and cloze evaluations need it:
@@ -23,7 +26,8 @@ import java.util.Map;
  * Requests are batched across samples: whole sequences, sorted by length, are stacked into forwards of up to
  * {@code tokensPerForward} tokens, and continuations that share a context (the choices of one question) run the
  * context once (the contexts of many questions stacked in one forward): its last row scores every continuation's
- * first token, and the rest of each continuation extends a copy of its cache.
+ * first token, and the rest of each continuation extends a copy of its cache. For a small model
+ * ({@link Decoder#runsSequencesPerThread}) the forwards run side by side, one per thread; every value is the same.
  */
 public final class LogLikelihood {
 
@@ -164,12 +168,11 @@ public final class LogLikelihood {
             }
         });
         List<Pending> all = new ArrayList<>();
+        tails.forEach(all::addAll); // in the order of the forwards, as one thread would have made them
         for (List<Integer> group : groups) {
-            for (int i : group) {
-                done[0] += results[i] == null ? 0 : 1;
-            }
+            done[0] += group.size();
         }
-        tails.forEach(all::addAll);
+        done[0] -= all.size();
         return all;
     }
 
@@ -180,7 +183,7 @@ public final class LogLikelihood {
     private void runInBatches(List<Pending> pending, Result[] results, Progress progress, int[] done, int total) {
         List<int[]> forwards = slices(pending.size(), p -> pending.get(p).tokens.length);
         Progress shared = Progress.synchronizedView(progress);
-        java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger(done[0]);
+        AtomicInteger finished = new AtomicInteger(done[0]);
         run(forwards.size(), (scratch, f) -> {
             List<Pending> slice = pending.subList(forwards.get(f)[0], forwards.get(f)[1]);
             List<int[]> sequences = new ArrayList<>();
@@ -209,7 +212,7 @@ public final class LogLikelihood {
      * Consecutive {@code [start, end)} runs of items {@code 0 .. n-1} whose tokens ({@code length} of each) fit the
      * token budget together; an item longer than the budget runs alone.
      */
-    private List<int[]> slices(int n, java.util.function.IntUnaryOperator length) {
+    private List<int[]> slices(int n, IntUnaryOperator length) {
         List<int[]> slices = new ArrayList<>();
         int start = 0;
         while (start < n) {
@@ -229,7 +232,7 @@ public final class LogLikelihood {
      * Runs forwards {@code 0 .. n-1}: side by side, one per thread, for a small model (they are independent, and
      * each row's values do not depend on the thread count), else one after another on this instance's state.
      */
-    private void run(int n, java.util.function.ObjIntConsumer<ForwardScratch> forward) {
+    private void run(int n, ObjIntConsumer<ForwardScratch> forward) {
         if (decoder.runsSequencesPerThread() && n > 1) {
             Parallel.forEach(n, () -> new ForwardScratch(decoder), forward);
         } else {

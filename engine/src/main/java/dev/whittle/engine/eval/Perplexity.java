@@ -6,6 +6,7 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.tensor.Parallel;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -66,7 +67,7 @@ public final class Perplexity {
         int[] windowTokens = new int[windows];
         long total = (long) windows * windowLength;
         Progress shared = Progress.synchronizedView(progress);
-        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
         ObjIntConsumer<ForwardScratch> window = (scratch, w) -> {
             shared.checkCancelled();
             int start = w * stride;
