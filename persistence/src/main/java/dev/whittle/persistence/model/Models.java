@@ -56,13 +56,6 @@ public interface Models extends JpaRepository<Model, UUID> {
     @Query("select new dev.whittle.persistence.model.ModelName(m.id, m.name) from Model m where m.id in :ids")
     List<ModelName> findNames(Collection<UUID> ids);
 
-    /**
-     * The ids and names of models {@code input} and {@code output} (null when there is none): what one job's view
-     * shows. Two parameters, not a collection, so that Hibernate translates the query once (see {@link #findAllNamed}).
-     */
-    @Query("select new dev.whittle.persistence.model.ModelName(m.id, m.name) from Model m where m.id = :input or m.id = :output")
-    List<ModelName> findNames(UUID input, UUID output);
-
     /** The oldest model registered at this folder (a job checks what it is given by its folder). */
     Optional<Model> findFirstByPathOrderByCreatedAtAsc(String path);
 

@@ -15,6 +15,7 @@ import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.Jobs;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.ModelName;
+import dev.whittle.persistence.model.ModelNames;
 import dev.whittle.persistence.model.Models;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -25,10 +26,12 @@ public class JobViews {
 
     private final Jobs jobs;
     private final Models models;
+    private final ModelNames modelNames;
 
-    public JobViews(Jobs jobs, Models models) {
+    public JobViews(Jobs jobs, Models models, ModelNames modelNames) {
         this.jobs = jobs;
         this.models = models;
+        this.modelNames = modelNames;
     }
 
     /** The job's view; one read-only transaction for the job and its models' names. */
@@ -38,7 +41,7 @@ public class JobViews {
     }
 
     public JobView of(Job job) {
-        Map<UUID, JobView.ModelRef> names = refs(models.findNames(job.getModelId(), job.getOutputModelId()));
+        Map<UUID, JobView.ModelRef> names = refs(modelNames.of(job.getModelId(), job.getOutputModelId()));
         return view(job, names);
     }
 
