@@ -65,8 +65,11 @@ public class JobSubmission {
         this.workerSettings = workerSettings;
     }
 
-    /** The job, and whether it was created by an earlier request with the same idempotency key. */
-    public record Submitted(Job job, boolean replayed) {
+    /**
+     * The job, and whether it was created by an earlier request with the same idempotency key; {@code model} is the
+     * job's model as the checks found it (for the answer, without reading it again), null for a replay.
+     */
+    public record Submitted(Job job, Model model, boolean replayed) {
     }
 
     public Submitted submit(JsonNode body, String idempotencyKey) {
@@ -97,7 +100,7 @@ public class JobSubmission {
         Job job = new Job(request.name(), model.getId(), recipe, stages.size(), labels, request.callbackUrl(),
                 maxAttempts, idempotencyKey, requestHash);
         try {
-            return new Submitted(jobs.saveAndFlush(job), false);
+            return new Submitted(jobs.saveAndFlush(job), model, false);
         } catch (DataIntegrityViolationException e) {
             // Another request with the same key won the race.
             Job earlier = idempotencyKey == null ? null : jobs.findByOwnerTeamAndIdempotencyKey(TeamScope.owner(), idempotencyKey).orElse(null);
@@ -184,7 +187,7 @@ public class JobSubmission {
                     + earlier.getId() + " with a different request body; use a new key for a new job",
                     List.of(new FieldProblem("Idempotency-Key", "already used with a different body")));
         }
-        return new Submitted(earlier, true);
+        return new Submitted(earlier, null, true);
     }
 
     /** The body with object keys sorted at every level: equal for requests that differ only in order and spacing. */

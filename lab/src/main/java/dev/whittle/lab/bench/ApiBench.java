@@ -24,11 +24,14 @@ import java.util.regex.Pattern;
  * {@code GET /api/v1/jobs/{id}} latency (p50, p99) under {@code --pollers} concurrent pollers, each phase for
  * {@code --seconds}. It needs a running service ({@code ./whittle run}) and a registered model ({@code --model});
  * the INSPECT jobs it submits carry the label {@code bench=api}. Without {@code --model}, or when nothing answers,
- * it says so and measures nothing.
+ * it says so and measures nothing. Each phase also prints CPU milliseconds per request: the client's (this process,
+ * on the same cores), the service's ({@code --service-pid}, or its metrics with an admin key) and PostgreSQL's
+ * ({@code --postgres-pid}, the postmaster's).
  */
 final class ApiBench implements Benchmark {
 
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
+    private static final Pattern CPU_NANOS = Pattern.compile("\"value\"\\s*:\\s*([0-9.Ee+-]+)");
 
     @Override
     public String name() {
@@ -42,7 +45,7 @@ final class ApiBench implements Benchmark {
 
     @Override
     public Set<String> options() {
-        return Set.of("url", "model", "key", "seconds", "submitters", "pollers");
+        return Set.of("url", "model", "key", "seconds", "submitters", "pollers", "service-pid", "postgres-pid");
     }
 
     @Override
@@ -58,6 +61,7 @@ final class ApiBench implements Benchmark {
         Duration phase = Duration.ofSeconds(arguments.intOption("seconds", 5, 1));
         int submitters = arguments.intOption("submitters", 8, 1);
         int pollers = arguments.intOption("pollers", 200, 1);
+        Pids pids = new Pids(arguments.intOption("service-pid", 0, 0), arguments.intOption("postgres-pid", 0, 0));
         try {
             if (!InetAddress.getByName(base.getHost()).isLoopbackAddress()) {
                 report.line("api: " + base + " is not a loopback address; this benchmark loads only the local service");
@@ -71,7 +75,11 @@ final class ApiBench implements Benchmark {
             report.line("api: skipped (give --model NAME, a model registered on the running service at " + base + ")");
             return;
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // HTTP/1.1, as the service speaks it: no h2c upgrade offered on every new connection. The client's own
+        // tasks run where they are triggered instead of being handed to a thread pool: the client shares the service's
+        // cores, and the hand-offs cost it about a third more CPU per request.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
+                .connectTimeout(Duration.ofSeconds(5)).build();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Client client = new Client(http, base, key);
             HttpResponse<String> probe = client.get("/api/v1/jobs?size=1");
@@ -79,9 +87,9 @@ final class ApiBench implements Benchmark {
                 report.line("api: " + base + " answered " + probe.statusCode() + " to GET /api/v1/jobs: " + probe.body());
                 return;
             }
-            String[] ids = submissions(report, threads, client, model, submitters, phase);
+            String[] ids = submissions(report, threads, client, pids, model, submitters, phase);
             if (ids.length > 0) {
-                polls(report, threads, client, ids, pollers, phase);
+                polls(report, threads, client, pids, ids, pollers, phase);
             }
         } catch (Exception e) {
             report.line("api: " + base + " cannot be measured: " + e);
@@ -89,7 +97,7 @@ final class ApiBench implements Benchmark {
     }
 
     /** Submits from {@code submitters} clients for {@code phase}; the ids of the jobs submitted. */
-    private static String[] submissions(Report report, ExecutorService threads, Client client, String model,
+    private static String[] submissions(Report report, ExecutorService threads, Client client, Pids pids, String model,
                                         int submitters, Duration phase) throws Exception {
         String body = "{\"model\":\"" + model.replace("\"", "\\\"") + "\",\"name\":\"bench-api\","
                 + "\"labels\":{\"bench\":\"api\"},\"stages\":[{\"type\":\"INSPECT\"}]}";
@@ -97,6 +105,7 @@ final class ApiBench implements Benchmark {
         AtomicLong refused = new AtomicLong();
         long deadline = System.nanoTime() + phase.toNanos();
         List<java.util.concurrent.Future<long[]>> runs = new ArrayList<>();
+        Cpu cpu = Cpu.now(client, pids);
         long start = System.nanoTime();
         for (int i = 0; i < submitters; i++) {
             runs.add(threads.submit(() -> timed(deadline, () -> {
@@ -111,17 +120,19 @@ final class ApiBench implements Benchmark {
         }
         long[] latencies = merge(runs);
         double seconds = (System.nanoTime() - start) / 1e9;
+        String perRequest = cpu.perRequest(Cpu.now(client, pids), latencies.length);
         report.line(String.format(Locale.ROOT, "api submit: %.0f submits/s from %d clients over %.1f s (p50 %.1f ms, "
-                        + "p99 %.1f ms; %d refused)", ids.size() / seconds, submitters, seconds,
-                percentile(latencies, 0.50), percentile(latencies, 0.99), refused.get()));
+                        + "p99 %.1f ms; %d refused); %s", ids.size() / seconds, submitters, seconds,
+                percentile(latencies, 0.50), percentile(latencies, 0.99), refused.get(), perRequest));
         return ids.toArray(String[]::new);
     }
 
-    private static void polls(Report report, ExecutorService threads, Client client, String[] ids, int pollers,
+    private static void polls(Report report, ExecutorService threads, Client client, Pids pids, String[] ids, int pollers,
                               Duration phase) throws Exception {
         long deadline = System.nanoTime() + phase.toNanos();
         List<java.util.concurrent.Future<long[]>> runs = new ArrayList<>();
         AtomicLong failed = new AtomicLong();
+        Cpu cpu = Cpu.now(client, pids);
         long start = System.nanoTime();
         for (int i = 0; i < pollers; i++) {
             runs.add(threads.submit(() -> timed(deadline, () -> {
@@ -133,9 +144,10 @@ final class ApiBench implements Benchmark {
         }
         long[] latencies = merge(runs);
         double seconds = (System.nanoTime() - start) / 1e9;
+        String perRequest = cpu.perRequest(Cpu.now(client, pids), latencies.length);
         report.line(String.format(Locale.ROOT, "api GET /jobs/{id}: p50 %.1f ms, p99 %.1f ms, %.0f requests/s under %d "
-                        + "pollers over %.1f s (%d not 200)", percentile(latencies, 0.50), percentile(latencies, 0.99),
-                latencies.length / seconds, pollers, seconds, failed.get()));
+                        + "pollers over %.1f s (%d not 200); %s", percentile(latencies, 0.50),
+                percentile(latencies, 0.99), latencies.length / seconds, pollers, seconds, failed.get(), perRequest));
     }
 
     /** Runs {@code call} until the deadline; the latency of each call in nanoseconds. */
@@ -172,6 +184,59 @@ final class ApiBench implements Benchmark {
         }
         int rank = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.clamp(rank, 0, sorted.length - 1)] / 1e6;
+    }
+
+    /**
+     * CPU time so far of this process (the client), of the service and of PostgreSQL. The service's comes from
+     * {@code /proc} when its pid is given (split into the work, JIT compilation and GC), else from its
+     * {@code process.cpu.time} metric (-1 when the key may not read metrics); PostgreSQL's from {@code /proc} when
+     * the postmaster's pid is given (-1 otherwise). Per request, CPU time is steadier than a rate on a shared machine.
+     */
+    private record Cpu(long clientNanos, double serverNanos, ProcessCpu.Jvm server, double postgresNanos) {
+        static Cpu now(Client client, Pids pids) {
+            long own = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+            double postgres = pids.postgres() > 0 ? ProcessCpu.withChildren(pids.postgres()) : -1;
+            if (pids.service() > 0) {
+                ProcessCpu.Jvm server = ProcessCpu.jvm(pids.service());
+                return new Cpu(own, server.work() + server.jit() + server.gc(), server, postgres);
+            }
+            double server = -1;
+            try {
+                HttpResponse<String> r = client.get("/actuator/metrics/process.cpu.time");
+                Matcher value = CPU_NANOS.matcher(r.body());
+                if (r.statusCode() == 200 && value.find()) {
+                    server = Double.parseDouble(value.group(1));
+                }
+            } catch (Exception unreadable) {
+                // the service's CPU is then left out
+            }
+            return new Cpu(own, server, null, postgres);
+        }
+
+        String perRequest(Cpu after, int requests) {
+            double n = Math.max(requests, 1) * 1e6;
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "CPU ms/request: client %.2f",
+                    (after.clientNanos - clientNanos) / n));
+            if (serverNanos < 0 || after.serverNanos < 0) {
+                line.append(", service unknown (give --service-pid, or a key that reads /actuator/metrics)");
+            } else {
+                line.append(String.format(Locale.ROOT, ", service %.2f", (after.serverNanos - serverNanos) / n));
+                if (server != null) {
+                    ProcessCpu.Jvm d = after.server.minus(server);
+                    line.append(String.format(Locale.ROOT, " (work %.2f, JIT %.2f, GC %.2f)", d.work() / n, d.jit() / n,
+                            d.gc() / n));
+                }
+            }
+            if (postgresNanos >= 0 && after.postgresNanos >= 0) {
+                line.append(String.format(Locale.ROOT, ", PostgreSQL %.2f", (after.postgresNanos - postgresNanos) / n));
+            }
+            return line.toString();
+        }
+    }
+
+    /** The service's and the PostgreSQL postmaster's pids on this machine, 0 when not given. */
+    private record Pids(long service, long postgres) {
     }
 
     @FunctionalInterface

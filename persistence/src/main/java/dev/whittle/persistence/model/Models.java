@@ -30,27 +30,29 @@ public interface Models extends JpaRepository<Model, UUID> {
 
     /**
      * The models named {@code name} (one per team at most), with their parents in the same query. A join fetch, not an
-     * entity graph: Hibernate translates a query with an entity graph afresh on every call, which cost more than the
-     * query itself on every job submission.
+     * entity graph, and no collection parameter: Hibernate translates a query with an entity graph or with a
+     * collection bound to {@code in} afresh on every call, which cost more than the query itself on every job
+     * submission.
      */
     @Query("select m from Model m left join fetch m.parentIds where m.name = :name")
     List<Model> findAllNamed(String name);
 
-    /** As {@link #findAllNamed}, of these teams only. */
-    @Query("select m from Model m left join fetch m.parentIds where m.name = :name and m.ownerTeam in :teams")
-    List<Model> findAllNamed(String name, Collection<String> teams);
+    /** As {@link #findAllNamed}, of teams {@code team} and {@code shared} only. */
+    @Query("select m from Model m left join fetch m.parentIds where m.name = :name"
+            + " and (m.ownerTeam = :team or m.ownerTeam = :shared)")
+    List<Model> findAllNamed(String name, String team, String shared);
 
     /**
      * The model named {@code name} that the current thread sees ({@link TeamScope}), its own team's before a shared
      * one; another team's name is as absent as one that no team uses.
      */
     default Optional<Model> findVisibleByName(String name) {
-        List<String> teams = TeamScope.visibleTeams();
-        return (teams == null ? findAllNamed(name) : findAllNamed(name, teams)).stream()
+        String team = TeamScope.filter();
+        return (team == null ? findAllNamed(name) : findAllNamed(name, team, TeamScope.SHARED)).stream()
                 .min(Comparator.comparingInt(m -> TeamScope.nearness(m.getOwnerTeam())));
     }
 
-    /** The ids and names of these models: all a job view shows of its input and output, in one query. */
+    /** The ids and names of these models: all a list of job views shows of their inputs and outputs, in one query. */
     @Query("select new dev.whittle.persistence.model.ModelName(m.id, m.name) from Model m where m.id in :ids")
     List<ModelName> findNames(Collection<UUID> ids);
 
