@@ -3,6 +3,7 @@ package dev.whittle.api.reports;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.whittle.engine.eval.metric.MetricValue;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -89,8 +90,9 @@ public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List
                         @Schema(description = "The draft length with the highest speed-up", nullable = true,
                                 types = {"integer", "null"}) Integer bestK,
                         List<DraftLength> draftLengths,
+                        @JsonInclude(JsonInclude.Include.NON_NULL)
                         @Schema(description = "The adaptive draft length, a bandit over stop rules capped at the longest k; "
-                                + "absent for results stored before it", nullable = true) Adaptive adaptive) {
+                                + "absent for results stored before it") Adaptive adaptive) {
     }
 
     /**
@@ -101,7 +103,10 @@ public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List
      * @param rule               the stop rule the bandit played most
      */
     public record Adaptive(MetricValue meanAcceptedLength, MetricValue acceptanceRate, MetricValue speedup,
-                           Double meanDraftLength, String rule) {
+                           @Schema(description = "Tokens proposed per round; null when not recorded", nullable = true,
+                                   types = {"number", "null"}) Double meanDraftLength,
+                           @Schema(description = "The stop rule the bandit played most; null when not recorded",
+                                   nullable = true, types = {"string", "null"}) String rule) {
     }
 
     /**
