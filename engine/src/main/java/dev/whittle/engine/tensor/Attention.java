@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * One sequence per call; a batch of sequences is the caller's loop.
  * <p>
  * With enough rows (prefill) the rows lie across vector lanes: a tile is the rows of a few query positions for
- * every query head that reads one kv head, three vectors of them, transposed once; every score and output update
+ * every query head that reads one kv head, two vectors of them, transposed once; every score and output update
  * is a broadcast of a key or value element times a vector of rows, so keys and values are read where they lie and
  * never transposed. A work item is a span of tiles that walk each key block together, so a key block is fetched
  * from memory once per span rather than once per tile (a long prompt's keys and values outgrow the cache).
@@ -27,10 +27,11 @@ public final class Attention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /**
-     * Rows of a tile on the lanes path: three vectors, so the register tiles (four keys or dims by three vectors of
-     * rows, with three row vectors and a broadcast) fill the sixteen vector registers of AVX2.
+     * Rows of a tile on the lanes path: two vectors, so the register tiles (four keys or dims by two vectors of
+     * rows) hold eight accumulators, as many as hide the FMA latency. Three vectors (twelve accumulators, all
+     * sixteen AVX2 registers) measured slower: C2 spills.
      */
-    static final int TILE_ROWS = 3 * L;
+    static final int TILE_ROWS = 2 * L;
     /** Items with fewer rows than this take the dot-product path. */
     static final int LANE_PATH_MIN_ROWS = 8;
     /** Keys per step of the online softmax (a multiple of 4, the key width of the score tile). */
@@ -251,9 +252,8 @@ public final class Attention {
             int kBase = shape.kOff() + j0 * kvStride + kvHead * headDim;
             Arrays.fill(blockMax, 0, width, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < keys; j += 4) {
-                for (int x = 0; x < vectors; x += 3) {
-                    scores(q0, width, kBase, kvStride, j, keys, x * L, Math.min(x + 1, vectors - 1) * L,
-                            Math.min(x + 2, vectors - 1) * L);
+                for (int x = 0; x < vectors; x += 2) {
+                    scores(q0, width, kBase, kvStride, j, keys, x * L, Math.min(x + 1, vectors - 1) * L);
                 }
             }
             // Row 0 sits at the tile's first position and sees the fewest keys: below it nothing is masked.
@@ -262,63 +262,9 @@ public final class Attention {
                 softmaxStep(r0, width, x * L, j0, keys, visible);
             }
             int vBase = shape.vOff() + j0 * kvStride + kvHead * headDim;
-            for (int x = 0; x < vectors; x += 3) {
-                accumulate(q0, width, vBase, kvStride, keys, x * L, Math.min(x + 1, vectors - 1) * L,
-                        Math.min(x + 2, vectors - 1) * L);
+            for (int x = 0; x < vectors; x += 2) {
+                accumulate(q0, width, vBase, kvStride, keys, x * L, Math.min(x + 1, vectors - 1) * L);
             }
-        }
-
-        /**
-         * st[j..j+4)[rows a, b and c] = q . k for four keys (the last key repeated past {@code keys}; those columns
-         * are never read) and three vectors of rows (b and c may repeat a vector before them).
-         */
-        private void scores(int q0, int width, int kBase, int kvStride, int j, int keys, int a, int b, int c) {
-            float[] k = shape.k();
-            int k0 = kBase + j * kvStride;
-            int k1 = kBase + Math.min(j + 1, keys - 1) * kvStride;
-            int k2 = kBase + Math.min(j + 2, keys - 1) * kvStride;
-            int k3 = kBase + Math.min(j + 3, keys - 1) * kvStride;
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
-            FloatVector u0 = s0, u1 = s0, u2 = s0, u3 = s0;
-            for (int d = 0, row = q0; d < headDim; d++, row += width) {
-                FloatVector qa = FloatVector.fromArray(S, qt, row + a);
-                FloatVector qb = FloatVector.fromArray(S, qt, row + b);
-                FloatVector qc = FloatVector.fromArray(S, qt, row + c);
-                FloatVector x = FloatVector.broadcast(S, k[k0 + d]);
-                s0 = qa.fma(x, s0);
-                t0 = qb.fma(x, t0);
-                u0 = qc.fma(x, u0);
-                x = FloatVector.broadcast(S, k[k1 + d]);
-                s1 = qa.fma(x, s1);
-                t1 = qb.fma(x, t1);
-                u1 = qc.fma(x, u1);
-                x = FloatVector.broadcast(S, k[k2 + d]);
-                s2 = qa.fma(x, s2);
-                t2 = qb.fma(x, t2);
-                u2 = qc.fma(x, u2);
-                x = FloatVector.broadcast(S, k[k3 + d]);
-                s3 = qa.fma(x, s3);
-                t3 = qb.fma(x, t3);
-                u3 = qc.fma(x, u3);
-            }
-            int o = j * width;
-            // c, then b, then a: where they repeat a vector, all hold the same values.
-            u0.intoArray(st, o + c);
-            u1.intoArray(st, o + width + c);
-            u2.intoArray(st, o + 2 * width + c);
-            u3.intoArray(st, o + 3 * width + c);
-            t0.intoArray(st, o + b);
-            t1.intoArray(st, o + width + b);
-            t2.intoArray(st, o + 2 * width + b);
-            t3.intoArray(st, o + 3 * width + b);
-            s0.intoArray(st, o + a);
-            s1.intoArray(st, o + width + a);
-            s2.intoArray(st, o + 2 * width + a);
-            s3.intoArray(st, o + 3 * width + a);
-            // The repeated last key changes no max.
-            FloatVector.fromArray(S, blockMax, c).max(u0.max(u1).max(u2.max(u3))).intoArray(blockMax, c);
-            FloatVector.fromArray(S, blockMax, b).max(t0.max(t1).max(t2.max(t3))).intoArray(blockMax, b);
-            FloatVector.fromArray(S, blockMax, a).max(s0.max(s1).max(s2.max(s3))).intoArray(blockMax, a);
         }
 
         /**
@@ -355,12 +301,53 @@ public final class Attention {
             shrink.intoArray(correction, a);
         }
 
-        /** acc[d][rows a, b, c] = acc * correction + sum over keys of v[j][d] * p[j][rows], four dims at a time. */
-        private void accumulate(int a0, int width, int vBase, int kvStride, int keys, int a, int b, int c) {
+        /**
+         * st[j..j+4)[rows a and b] = q . k for four keys (the last key repeated past {@code keys}; those columns
+         * are never read) and two vectors of rows (b may equal a).
+         */
+        private void scores(int q0, int width, int kBase, int kvStride, int j, int keys, int a, int b) {
+            float[] k = shape.k();
+            int k0 = kBase + j * kvStride;
+            int k1 = kBase + Math.min(j + 1, keys - 1) * kvStride;
+            int k2 = kBase + Math.min(j + 2, keys - 1) * kvStride;
+            int k3 = kBase + Math.min(j + 3, keys - 1) * kvStride;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+            for (int d = 0, row = q0; d < headDim; d++, row += width) {
+                FloatVector qa = FloatVector.fromArray(S, qt, row + a);
+                FloatVector qb = FloatVector.fromArray(S, qt, row + b);
+                FloatVector x = FloatVector.broadcast(S, k[k0 + d]);
+                s0 = qa.fma(x, s0);
+                t0 = qb.fma(x, t0);
+                x = FloatVector.broadcast(S, k[k1 + d]);
+                s1 = qa.fma(x, s1);
+                t1 = qb.fma(x, t1);
+                x = FloatVector.broadcast(S, k[k2 + d]);
+                s2 = qa.fma(x, s2);
+                t2 = qb.fma(x, t2);
+                x = FloatVector.broadcast(S, k[k3 + d]);
+                s3 = qa.fma(x, s3);
+                t3 = qb.fma(x, t3);
+            }
+            int o = j * width;
+            t0.intoArray(st, o + b); // b first: when it equals a, both hold the same values
+            t1.intoArray(st, o + width + b);
+            t2.intoArray(st, o + 2 * width + b);
+            t3.intoArray(st, o + 3 * width + b);
+            s0.intoArray(st, o + a);
+            s1.intoArray(st, o + width + a);
+            s2.intoArray(st, o + 2 * width + a);
+            s3.intoArray(st, o + 3 * width + a);
+            // The repeated last key changes no max.
+            FloatVector.fromArray(S, blockMax, b).max(t0.max(t1).max(t2.max(t3))).intoArray(blockMax, b);
+            FloatVector.fromArray(S, blockMax, a).max(s0.max(s1).max(s2.max(s3))).intoArray(blockMax, a);
+        }
+
+
+        /** acc[d][rows a, b] = acc * correction + sum over keys of v[j][d] * p[j][rows], four dims at a time. */
+        private void accumulate(int a0, int width, int vBase, int kvStride, int keys, int a, int b) {
             float[] v = shape.v();
             FloatVector ca = FloatVector.fromArray(S, correction, a);
             FloatVector cb = FloatVector.fromArray(S, correction, b);
-            FloatVector cc = FloatVector.fromArray(S, correction, c);
             int d = 0;
             for (; d + 4 <= headDim; d += 4) {
                 int o = a0 + d * width;
@@ -372,36 +359,23 @@ public final class Attention {
                 FloatVector y1 = FloatVector.fromArray(S, acc, o + width + b).mul(cb);
                 FloatVector y2 = FloatVector.fromArray(S, acc, o + 2 * width + b).mul(cb);
                 FloatVector y3 = FloatVector.fromArray(S, acc, o + 3 * width + b).mul(cb);
-                FloatVector z0 = FloatVector.fromArray(S, acc, o + c).mul(cc);
-                FloatVector z1 = FloatVector.fromArray(S, acc, o + width + c).mul(cc);
-                FloatVector z2 = FloatVector.fromArray(S, acc, o + 2 * width + c).mul(cc);
-                FloatVector z3 = FloatVector.fromArray(S, acc, o + 3 * width + c).mul(cc);
                 for (int j = 0, vj = vBase + d, p = 0; j < keys; j++, vj += kvStride, p += width) {
                     FloatVector pa = FloatVector.fromArray(S, st, p + a);
                     FloatVector pb = FloatVector.fromArray(S, st, p + b);
-                    FloatVector pc = FloatVector.fromArray(S, st, p + c);
                     FloatVector e = FloatVector.broadcast(S, v[vj]);
                     x0 = pa.fma(e, x0);
                     y0 = pb.fma(e, y0);
-                    z0 = pc.fma(e, z0);
                     e = FloatVector.broadcast(S, v[vj + 1]);
                     x1 = pa.fma(e, x1);
                     y1 = pb.fma(e, y1);
-                    z1 = pc.fma(e, z1);
                     e = FloatVector.broadcast(S, v[vj + 2]);
                     x2 = pa.fma(e, x2);
                     y2 = pb.fma(e, y2);
-                    z2 = pc.fma(e, z2);
                     e = FloatVector.broadcast(S, v[vj + 3]);
                     x3 = pa.fma(e, x3);
                     y3 = pb.fma(e, y3);
-                    z3 = pc.fma(e, z3);
                 }
-                z0.intoArray(acc, o + c); // c, b, a, as in scores
-                z1.intoArray(acc, o + width + c);
-                z2.intoArray(acc, o + 2 * width + c);
-                z3.intoArray(acc, o + 3 * width + c);
-                y0.intoArray(acc, o + b);
+                y0.intoArray(acc, o + b); // b first, as in scores
                 y1.intoArray(acc, o + width + b);
                 y2.intoArray(acc, o + 2 * width + b);
                 y3.intoArray(acc, o + 3 * width + b);
@@ -414,14 +388,11 @@ public final class Attention {
                 int o = a0 + d * width;
                 FloatVector x = FloatVector.fromArray(S, acc, o + a).mul(ca);
                 FloatVector y = FloatVector.fromArray(S, acc, o + b).mul(cb);
-                FloatVector z = FloatVector.fromArray(S, acc, o + c).mul(cc);
                 for (int j = 0, vj = vBase + d, p = 0; j < keys; j++, vj += kvStride, p += width) {
                     FloatVector e = FloatVector.broadcast(S, v[vj]);
                     x = FloatVector.fromArray(S, st, p + a).fma(e, x);
                     y = FloatVector.fromArray(S, st, p + b).fma(e, y);
-                    z = FloatVector.fromArray(S, st, p + c).fma(e, z);
                 }
-                z.intoArray(acc, o + c);
                 y.intoArray(acc, o + b);
                 x.intoArray(acc, o + a);
             }
@@ -448,7 +419,7 @@ public final class Attention {
             this.headDim = shape.headDim();
             this.rows = shape.group() * shape.T();
             this.qs = new float[rows * headDim];
-            this.scores = new float[rows * KEY_BLOCK + L];
+            this.scores = new float[rows * KEY_BLOCK + 4 + L];
             this.acc = new float[rows * headDim];
             this.max = new float[rows];
             this.sum = new float[rows];
@@ -479,8 +450,8 @@ public final class Attention {
                         continue;
                     }
                     int p = r * KEY_BLOCK;
-                    for (int j = 0; j < keys; j += 4) {
-                        dot4(r * headDim, kBase, kvStride, j, keys, p + j);
+                    for (int j = 0; j < keys; j += 8) {
+                        dot8(r * headDim, kBase, kvStride, j, keys, p + j);
                     }
                     float newMax = Math.max(max[r], Ops.max(scores, p, keys));
                     float shrink = (float) Math.exp(max[r] - newMax);
@@ -500,17 +471,21 @@ public final class Attention {
         }
 
         /**
-         * scores[at..at+4) = qs[q0..] . k for four keys (the last repeated past {@code keys}); lanes past those four
-         * are written too and overwritten by the next call or never read. The lane sums are a fixed tree of adds
-         * (folding lanes 1, 2, 4, ... apart), the same bits whether or not C2 compiled this.
+         * scores[at..at+8) = qs[q0..] . k for eight keys (the last repeated past {@code keys}); lanes past those are
+         * written too and overwritten by the next call or never read. Eight accumulators hide the FMA latency.
          */
-        private void dot4(int q0, int kBase, int kvStride, int j, int keys, int at) {
+        private void dot8(int q0, int kBase, int kvStride, int j, int keys, int at) {
             float[] k = shape.k();
+            int last = keys - 1;
             int k0 = kBase + j * kvStride;
-            int k1 = kBase + Math.min(j + 1, keys - 1) * kvStride;
-            int k2 = kBase + Math.min(j + 2, keys - 1) * kvStride;
-            int k3 = kBase + Math.min(j + 3, keys - 1) * kvStride;
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            int k1 = kBase + Math.min(j + 1, last) * kvStride;
+            int k2 = kBase + Math.min(j + 2, last) * kvStride;
+            int k3 = kBase + Math.min(j + 3, last) * kvStride;
+            int k4 = kBase + Math.min(j + 4, last) * kvStride;
+            int k5 = kBase + Math.min(j + 5, last) * kvStride;
+            int k6 = kBase + Math.min(j + 6, last) * kvStride;
+            int k7 = kBase + Math.min(j + 7, last) * kvStride;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             int d = 0;
             for (int bound = S.loopBound(headDim); d < bound; d += L) {
                 FloatVector x = FloatVector.fromArray(S, qs, q0 + d);
@@ -518,8 +493,31 @@ public final class Attention {
                 s1 = FloatVector.fromArray(S, k, k1 + d).fma(x, s1);
                 s2 = FloatVector.fromArray(S, k, k2 + d).fma(x, s2);
                 s3 = FloatVector.fromArray(S, k, k3 + d).fma(x, s3);
+                s4 = FloatVector.fromArray(S, k, k4 + d).fma(x, s4);
+                s5 = FloatVector.fromArray(S, k, k5 + d).fma(x, s5);
+                s6 = FloatVector.fromArray(S, k, k6 + d).fma(x, s6);
+                s7 = FloatVector.fromArray(S, k, k7 + d).fma(x, s7);
             }
-            // Lane i of each result: (key 0, key 1) pairs interleave, then pairs of pairs: [k0 k1 k2 k3 k0 ...].
+            laneSums(s0, s1, s2, s3).intoArray(scores, at);
+            laneSums(s4, s5, s6, s7).intoArray(scores, at + 4);
+            for (; d < headDim; d++) {
+                float x = qs[q0 + d];
+                scores[at] += x * k[k0 + d];
+                scores[at + 1] += x * k[k1 + d];
+                scores[at + 2] += x * k[k2 + d];
+                scores[at + 3] += x * k[k3 + d];
+                scores[at + 4] += x * k[k4 + d];
+                scores[at + 5] += x * k[k5 + d];
+                scores[at + 6] += x * k[k6 + d];
+                scores[at + 7] += x * k[k7 + d];
+            }
+        }
+
+        /**
+         * The lane sums of four vectors in lanes 0..3: a fixed tree of adds (lanes 1 apart, then 2, 4, ...), the
+         * same bits whether or not C2 compiled this. Pairs of vectors interleave, then pairs of pairs.
+         */
+        private static FloatVector laneSums(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
             FloatVector s01 = s0.add(s0.rearrange(SWAP_1)).blend(s1.add(s1.rearrange(SWAP_1)), ODD_LANES);
             FloatVector s23 = s2.add(s2.rearrange(SWAP_1)).blend(s3.add(s3.rearrange(SWAP_1)), ODD_LANES);
             FloatVector all = s01.add(s01.rearrange(SWAP_2)).blend(s23.add(s23.rearrange(SWAP_2)), LANES_2_3);
@@ -529,20 +527,46 @@ public final class Attention {
             if (L > 8) {
                 all = all.add(all.rearrange(SWAP_8));
             }
-            all.intoArray(scores, at);
-            for (; d < headDim; d++) {
-                float x = qs[q0 + d];
-                scores[at] += x * k[k0 + d];
-                scores[at + 1] += x * k[k1 + d];
-                scores[at + 2] += x * k[k2 + d];
-                scores[at + 3] += x * k[k3 + d];
-            }
+            return all;
         }
 
-        /** acc[a0..] = acc * shrink + sum over keys of p_j v_j, four vectors of dims at a time. */
+        /**
+         * acc[a0..] = acc * shrink + sum over keys of p_j v_j: eight vectors of dims at a time where the head has
+         * them (independent chains hide the FMA latency), then four, then one.
+         */
         private void accumulate(int a0, int p, int vBase, int kvStride, int keys, float shrink) {
             float[] v = shape.v();
             int d = 0;
+            for (int bound = headDim - 8 * L; d <= bound; d += 8 * L) {
+                int o = a0 + d;
+                FloatVector x0 = FloatVector.fromArray(S, acc, o).mul(shrink);
+                FloatVector x1 = FloatVector.fromArray(S, acc, o + L).mul(shrink);
+                FloatVector x2 = FloatVector.fromArray(S, acc, o + 2 * L).mul(shrink);
+                FloatVector x3 = FloatVector.fromArray(S, acc, o + 3 * L).mul(shrink);
+                FloatVector x4 = FloatVector.fromArray(S, acc, o + 4 * L).mul(shrink);
+                FloatVector x5 = FloatVector.fromArray(S, acc, o + 5 * L).mul(shrink);
+                FloatVector x6 = FloatVector.fromArray(S, acc, o + 6 * L).mul(shrink);
+                FloatVector x7 = FloatVector.fromArray(S, acc, o + 7 * L).mul(shrink);
+                for (int j = 0, vj = vBase + d; j < keys; j++, vj += kvStride) {
+                    FloatVector e = FloatVector.broadcast(S, scores[p + j]);
+                    x0 = FloatVector.fromArray(S, v, vj).fma(e, x0);
+                    x1 = FloatVector.fromArray(S, v, vj + L).fma(e, x1);
+                    x2 = FloatVector.fromArray(S, v, vj + 2 * L).fma(e, x2);
+                    x3 = FloatVector.fromArray(S, v, vj + 3 * L).fma(e, x3);
+                    x4 = FloatVector.fromArray(S, v, vj + 4 * L).fma(e, x4);
+                    x5 = FloatVector.fromArray(S, v, vj + 5 * L).fma(e, x5);
+                    x6 = FloatVector.fromArray(S, v, vj + 6 * L).fma(e, x6);
+                    x7 = FloatVector.fromArray(S, v, vj + 7 * L).fma(e, x7);
+                }
+                x0.intoArray(acc, o);
+                x1.intoArray(acc, o + L);
+                x2.intoArray(acc, o + 2 * L);
+                x3.intoArray(acc, o + 3 * L);
+                x4.intoArray(acc, o + 4 * L);
+                x5.intoArray(acc, o + 5 * L);
+                x6.intoArray(acc, o + 6 * L);
+                x7.intoArray(acc, o + 7 * L);
+            }
             for (int bound = headDim - 4 * L; d <= bound; d += 4 * L) {
                 FloatVector x0 = FloatVector.fromArray(S, acc, a0 + d).mul(shrink);
                 FloatVector x1 = FloatVector.fromArray(S, acc, a0 + d + L).mul(shrink);

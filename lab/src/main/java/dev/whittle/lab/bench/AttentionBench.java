@@ -118,20 +118,19 @@ final class AttentionBench implements Benchmark {
 
     /** A sum over {@code floats} floats split over the threads, as the kernels are: the reads they could hope for. */
     private static Runnable streamRead(int floats) {
-        VectorSpecies<Float> s = S;
         float[] data = GemmBench.random(floats, 6);
         float[] sink = new float[Parallel.threads() * 16];
-        int chunk = Math.max(s.length() * 4, (floats / Parallel.threads() + s.length() * 4 - 1)
-                / (s.length() * 4) * (s.length() * 4));
+        int chunk = Math.max(S.length() * 4, (floats / Parallel.threads() + S.length() * 4 - 1)
+                / (S.length() * 4) * (S.length() * 4));
         return () -> Parallel.forChunks((floats + chunk - 1) / chunk, 1, (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
-                FloatVector a = FloatVector.zero(s), b = a, x = a, y = a;
+                FloatVector a = FloatVector.zero(S), b = a, x = a, y = a;
                 int i = c * chunk;
-                for (int end = Math.min(floats, i + chunk) - 4 * s.length(); i <= end; i += 4 * s.length()) {
-                    a = a.add(FloatVector.fromArray(s, data, i));
-                    b = b.add(FloatVector.fromArray(s, data, i + s.length()));
-                    x = x.add(FloatVector.fromArray(s, data, i + 2 * s.length()));
-                    y = y.add(FloatVector.fromArray(s, data, i + 3 * s.length()));
+                for (int end = Math.min(floats, i + chunk) - 4 * S.length(); i <= end; i += 4 * S.length()) {
+                    a = a.add(FloatVector.fromArray(S, data, i));
+                    b = b.add(FloatVector.fromArray(S, data, i + S.length()));
+                    x = x.add(FloatVector.fromArray(S, data, i + 2 * S.length()));
+                    y = y.add(FloatVector.fromArray(S, data, i + 3 * S.length()));
                 }
                 sink[(c % Parallel.threads()) * 16] += a.add(b).add(x.add(y)).lane(0);
             }
