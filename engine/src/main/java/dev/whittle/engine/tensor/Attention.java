@@ -162,8 +162,6 @@ public final class Attention {
         final float[] sum;      // [SPAN][capacity]
         final float[] blockMax; // [capacity]: the largest score of the current key block, masked or not
         final float[] correction; // [capacity]: how much the stepped tile's earlier output shrinks
-        final float[] kb;       // [KEY_BLOCK x headDim]: the key block, rows packed together
-        final float[] vb;       // [KEY_BLOCK x headDim]: the value block, likewise
 
         LaneItem(Shape shape, int positions) {
             this.shape = shape;
@@ -178,8 +176,6 @@ public final class Attention {
             this.sum = new float[SPAN * capacity];
             this.blockMax = new float[capacity];
             this.correction = new float[capacity];
-            this.kb = new float[KEY_BLOCK * headDim];
-            this.vb = new float[KEY_BLOCK * headDim];
         }
 
         /** Query positions {@code start..end} (at most a span) of every head reading kv head {@code kvHead}. */
@@ -191,7 +187,6 @@ public final class Attention {
             }
             // Key block outermost: each block is fetched once and then stepped by every tile that sees it.
             for (int j0 = 0; j0 < shape.past() + end; j0 += KEY_BLOCK) {
-                pack(kvHead, j0, Math.min(KEY_BLOCK, shape.past() + end - j0));
                 for (int t = 0; t < tiles; t++) {
                     int from = start + t * positions;
                     int to = Math.min(end, from + positions);
@@ -204,19 +199,6 @@ public final class Attention {
             for (int t = 0; t < tiles; t++) {
                 int from = start + t * positions;
                 store(t, kvHead, from, Math.min(end, from + positions));
-            }
-        }
-
-        /**
-         * Copies the block's key and value rows of this kv head side by side, once for the span: in place they lie a
-         * row of every kv head apart (a page or so at 2048 positions), and every tile would walk those pages again.
-         */
-        private void pack(int kvHead, int j0, int keys) {
-            int kvStride = shape.kvStride();
-            for (int j = 0; j < keys; j++) {
-                int row = (j0 + j) * kvStride + kvHead * headDim;
-                System.arraycopy(shape.k(), shape.kOff() + row, kb, j * headDim, headDim);
-                System.arraycopy(shape.v(), shape.vOff() + row, vb, j * headDim, headDim);
             }
         }
 
@@ -266,8 +248,8 @@ public final class Attention {
             int vectors = width / L;
             int q0 = t * headDim * capacity;
             int r0 = t * capacity;
-            int kvStride = headDim; // the packed block
-            int kBase = 0;
+            int kvStride = shape.kvStride();
+            int kBase = shape.kOff() + j0 * kvStride + kvHead * headDim;
             Arrays.fill(blockMax, 0, width, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < keys; j += 4) {
                 for (int x = 0; x < vectors; x += 2) {
@@ -279,7 +261,7 @@ public final class Attention {
             for (int x = 0; x < vectors; x++) {
                 softmaxStep(r0, width, x * L, j0, keys, visible);
             }
-            int vBase = 0;
+            int vBase = shape.vOff() + j0 * kvStride + kvHead * headDim;
             for (int x = 0; x < vectors; x += 2) {
                 accumulate(q0, width, vBase, kvStride, keys, x * L, Math.min(x + 1, vectors - 1) * L);
             }
@@ -324,7 +306,7 @@ public final class Attention {
          * are never read) and two vectors of rows (b may equal a).
          */
         private void scores(int q0, int width, int kBase, int kvStride, int j, int keys, int a, int b) {
-            float[] k = kb;
+            float[] k = shape.k();
             int k0 = kBase + j * kvStride;
             int k1 = kBase + Math.min(j + 1, keys - 1) * kvStride;
             int k2 = kBase + Math.min(j + 2, keys - 1) * kvStride;
@@ -363,7 +345,7 @@ public final class Attention {
 
         /** acc[d][rows a, b] = acc * correction + sum over keys of v[j][d] * p[j][rows], four dims at a time. */
         private void accumulate(int a0, int width, int vBase, int kvStride, int keys, int a, int b) {
-            float[] v = vb;
+            float[] v = shape.v();
             FloatVector ca = FloatVector.fromArray(S, correction, a);
             FloatVector cb = FloatVector.fromArray(S, correction, b);
             int d = 0;
