@@ -206,6 +206,7 @@ public final class Attention {
             return (rows + L - 1) / L * L;
         }
 
+        /** Transposes and scales tile t's queries (head-major rows, positions within a head) and resets its state. */
         private void load(int t, int kvHead, int from, int to) {
             int positions = to - from;
             int rows = shape.group() * positions;
@@ -213,13 +214,23 @@ public final class Attention {
             int q0 = t * headDim * capacity;
             int r0 = t * capacity;
             float scale = shape.scale();
-            for (int r = 0; r < width; r++) {
-                // Padding rows repeat the last row, so every lane stays finite; their results are dropped.
-                int src = shape.qOff() + shape.rowAt(kvHead, from, positions, Math.min(r, rows - 1));
-                for (int d = 0; d < headDim; d++) {
-                    qt[q0 + d * width + r] = shape.q()[src + d] * scale;
+            float[] q = shape.q();
+            int r = 0;
+            for (int h = 0; h < shape.group(); h++) {
+                for (int p = 0; p < positions; p++, r++) {
+                    int src = shape.qOff() + (from + p) * shape.qStride() + (kvHead * shape.group() + h) * headDim;
+                    for (int d = 0, o = q0 + r; d < headDim; d++, o += width) {
+                        qt[o] = q[src + d] * scale;
+                    }
+                    limit[r0 + r] = shape.past() + from + p;
                 }
-                limit[r0 + r] = shape.past() + from + Math.min(r, rows - 1) % positions;
+            }
+            // Padding rows repeat the last row, so every lane stays finite; their results are dropped.
+            for (; r < width; r++) {
+                for (int d = 0, o = q0 + r; d < headDim; d++, o += width) {
+                    qt[o] = qt[o - (r - rows + 1)];
+                }
+                limit[r0 + r] = limit[r0 + rows - 1];
             }
             Arrays.fill(max, r0, r0 + width, Float.NEGATIVE_INFINITY);
             Arrays.fill(sum, r0, r0 + width, 0f);
@@ -228,17 +239,24 @@ public final class Attention {
 
         private void store(int t, int kvHead, int from, int to) {
             int positions = to - from;
-            int rows = shape.group() * positions;
-            int width = width(rows);
+            int width = width(shape.group() * positions);
             int a0 = t * headDim * capacity;
             int r0 = t * capacity;
-            for (int r = 0; r < rows; r++) {
-                float inv = 1f / sum[r0 + r];
-                int o = shape.outOff() + shape.rowAt(kvHead, from, positions, r);
-                for (int d = 0; d < headDim; d++) {
-                    shape.out()[o + d] = acc[a0 + d * width + r] * inv;
+            float[] out = shape.out();
+            float[] lse = shape.lse();
+            int r = 0;
+            for (int h = 0; h < shape.group(); h++) {
+                int head = kvHead * shape.group() + h;
+                for (int p = 0; p < positions; p++, r++) {
+                    float inv = 1f / sum[r0 + r];
+                    int o = shape.outOff() + (from + p) * shape.qStride() + head * headDim;
+                    for (int d = 0, x = a0 + r; d < headDim; d++, x += width) {
+                        out[o + d] = acc[x] * inv;
+                    }
+                    if (lse != null) {
+                        lse[(from + p) * shape.nHeads() + head] = max[r0 + r] + (float) Math.log(sum[r0 + r]);
+                    }
                 }
-                shape.writeLse(kvHead, from, positions, r, max[r0 + r] + (float) Math.log(sum[r0 + r]));
             }
         }
 
