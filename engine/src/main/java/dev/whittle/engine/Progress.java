@@ -21,6 +21,21 @@ public interface Progress {
         }
     }
 
+    /** A view of {@code progress} that passes one call on at a time: for work that reports from several threads. */
+    static Progress synchronizedView(Progress progress) {
+        return new Progress() {
+            @Override
+            public synchronized void report(String stage, long done, long total, String message) {
+                progress.report(stage, done, total, message);
+            }
+
+            @Override
+            public synchronized boolean cancelRequested() {
+                return progress.cancelRequested();
+            }
+        };
+    }
+
     /** Reports nothing and never cancels. */
     Progress NONE = (stage, done, total, message) -> { };
 

@@ -68,23 +68,30 @@ final class ComparisonTables {
             out.append(String.join(",", "average retention", "", TextTables.field(c.models().get(m).name()), "", "", "", "",
                     TextTables.number(a.value()), TextTables.number(a.stderr()), "", "")).append('\n');
         }
-        // Speculative results: a row per draft length and metric (k=3/speedup), measured against the target.
+        // Speculative results: a row per draft length and metric (k=3/speedup, adaptive/speedup), against the target.
         for (ComparisonView.Draft d : c.drafts()) {
-            String model = name(c, d.modelId());
             for (ComparisonView.DraftLength k : d.draftLengths()) {
-                for (var metric : List.of(java.util.Map.entry("mean_accepted_length", k.meanAcceptedLength()),
-                        java.util.Map.entry("acceptance_rate", k.acceptanceRate()), java.util.Map.entry("speedup", k.speedup()))) {
-                    if (metric.getValue() == null) {
-                        continue;
-                    }
-                    out.append(String.join(",", TextTables.field(d.task()), "k=" + k.k() + "/" + metric.getKey(),
-                            TextTables.field(model), Integer.toString(d.samples()), Integer.toString(d.limit()),
-                            TextTables.number(metric.getValue().value()), TextTables.number(metric.getValue().stderr()),
-                            "", "", "false", TextTables.field(target(d)))).append('\n');
-                }
+                draftRows(out, c, d, "k=" + k.k(), k.meanAcceptedLength(), k.acceptanceRate(), k.speedup());
+            }
+            ComparisonView.Adaptive a = d.adaptive();
+            if (a != null) {
+                draftRows(out, c, d, "adaptive", a.meanAcceptedLength(), a.acceptanceRate(), a.speedup());
             }
         }
         return out.toString();
+    }
+
+    private static void draftRows(StringBuilder out, ComparisonView c, ComparisonView.Draft d, String way,
+                                  MetricValue meanAcceptedLength, MetricValue acceptanceRate, MetricValue speedup) {
+        for (var metric : List.of(java.util.Map.entry("mean_accepted_length", meanAcceptedLength),
+                java.util.Map.entry("acceptance_rate", acceptanceRate), java.util.Map.entry("speedup", speedup))) {
+            if (metric.getValue() != null) {
+                out.append(String.join(",", TextTables.field(d.task()), way + "/" + metric.getKey(),
+                        TextTables.field(name(c, d.modelId())), Integer.toString(d.samples()), Integer.toString(d.limit()),
+                        TextTables.number(metric.getValue().value()), TextTables.number(metric.getValue().stderr()),
+                        "", "", "false", TextTables.field(target(d)))).append('\n');
+            }
+        }
     }
 
     /**
@@ -103,14 +110,18 @@ final class ComparisonTables {
             d.draftLengths().forEach(k -> byK.append(byK.isEmpty() ? "" : ", ").append(k.k()).append(": ")
                     .append(k.meanAcceptedLength() == null ? "-"
                             : String.format(java.util.Locale.ROOT, "%.2f", k.meanAcceptedLength().value())));
+            ComparisonView.Adaptive a = d.adaptive();
+            String adaptive = a == null ? "-" : "MAL " + cell(a.meanAcceptedLength()) + ", speed-up " + cell(a.speedup())
+                    + (a.rule() == null ? "" : " (mostly " + a.rule() + ")");
             rows.add(List.of(name(c, d.modelId()), d.task(), target(d), Integer.toString(d.samples()),
                     d.bestK() == null ? "-" : Integer.toString(d.bestK()), cell(best == null ? null : best.meanAcceptedLength()),
-                    cell(best == null ? null : best.acceptanceRate()), cell(best == null ? null : best.speedup()), byK.toString()));
+                    cell(best == null ? null : best.acceptanceRate()), cell(best == null ? null : best.speedup()), byK.toString(),
+                    adaptive));
         }
         out.append("\nAs a speculative-decoding draft for the target (greedy verification: the output is the target's own; "
                 + "MAL = mean accepted length, tokens per target forward; the headline at the k with the best speed-up):\n\n");
         out.append(TextTables.markdown(List.of("draft", "task", "target", "samples", "best k", "MAL", "acceptance rate",
-                "speed-up", "MAL by k"), rows));
+                "speed-up", "MAL by k", "adaptive"), rows));
     }
 
     private static String cell(MetricValue v) {

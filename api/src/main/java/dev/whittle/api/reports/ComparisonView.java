@@ -78,6 +78,7 @@ public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List
      * @param targetModelId the model it drafted for; null for a result stored before targets were recorded
      * @param bestK         the draft length with the highest speed-up, whose figures are the task's headline
      * @param draftLengths  one per draft length k evaluated, in increasing k
+     * @param adaptive      the adaptive draft length (a bandit over stop rules); absent for results stored before it
      */
     public record Draft(UUID modelId, String task, UUID evaluationId,
                         @Schema(description = "The model it drafted for; absent for results stored before targets were recorded",
@@ -87,7 +88,20 @@ public record ComparisonView(List<ModelColumn> models, List<TaskRow> tasks, List
                         int samples, int limit,
                         @Schema(description = "The draft length with the highest speed-up", nullable = true,
                                 types = {"integer", "null"}) Integer bestK,
-                        List<DraftLength> draftLengths) {
+                        List<DraftLength> draftLengths,
+                        @Schema(description = "The adaptive draft length, a bandit over stop rules capped at the longest k; "
+                                + "absent for results stored before it", nullable = true) Adaptive adaptive) {
+    }
+
+    /**
+     * @param meanAcceptedLength tokens per target forward (MAL)
+     * @param acceptanceRate     the share of proposed tokens the target accepted
+     * @param speedup            the target's wall time alone over its time with this draft, timed in the same run
+     * @param meanDraftLength    tokens proposed per round, as the stop rules chose
+     * @param rule               the stop rule the bandit played most
+     */
+    public record Adaptive(MetricValue meanAcceptedLength, MetricValue acceptanceRate, MetricValue speedup,
+                           Double meanDraftLength, String rule) {
     }
 
     /**

@@ -119,10 +119,33 @@ class Comparisons {
                         metric(group.getValue(), Metric.SPEEDUP)));
             }
         });
-        JsonNode bestK = e.getDetails() == null ? null : e.getDetails().get("best_k");
+        JsonNode details = e.getDetails();
+        JsonNode bestK = details == null ? null : details.get("best_k");
         return new ComparisonView.Draft(model.getId(), e.getTask(), e.getId(), targetId, targetName, e.getSamples(),
-                e.getSampleLimit(), bestK == null ? null : bestK.asInt(), lengths);
+                e.getSampleLimit(), bestK == null ? null : bestK.asInt(), lengths, adaptive(e.getGroups().get("adaptive"), details));
     }
+
+    /** The adaptive draft length's figures, and the stop rule its bandit played most (from the details). */
+    private static ComparisonView.Adaptive adaptive(JsonNode group, JsonNode details) {
+        if (group == null) {
+            return null;
+        }
+        String rule = null;
+        long most = -1;
+        if (details != null) {
+            for (var entry : details.properties()) {
+                if (entry.getKey().startsWith(ADAPTIVE_ROUNDS) && entry.getValue().asLong() > most) {
+                    most = entry.getValue().asLong();
+                    rule = entry.getKey().substring(ADAPTIVE_ROUNDS.length());
+                }
+            }
+        }
+        JsonNode length = details == null ? null : details.get("adaptive_mean_draft_length");
+        return new ComparisonView.Adaptive(metric(group, Metric.MEAN_ACCEPTED_LENGTH), metric(group, Metric.ACCEPTANCE_RATE),
+                metric(group, Metric.SPEEDUP), length == null ? null : length.asDouble(), rule);
+    }
+
+    private static final String ADAPTIVE_ROUNDS = "adaptive_rounds_";
 
     private static MetricValue metric(JsonNode group, Metric metric) {
         JsonNode m = group.get(metric.id());

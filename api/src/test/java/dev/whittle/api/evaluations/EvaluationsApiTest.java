@@ -163,6 +163,46 @@ class EvaluationsApiTest {
         assertThat(job.errorFields()).containsExactly("stages[0].tasks[0]");
     }
 
+    @Test
+    void nulInATasksDataIsServedBackAsTheReplacementCharacterAndAFailureOnItKeepsItsOwnMessage() throws Exception {
+        String task = "nul-" + UUID.randomUUID().toString().substring(0, 8);
+        Files.createDirectories(DATA_ROOT);
+        Files.writeString(DATA_ROOT.resolve(task + ".jsonl"), """
+                {"q": "The fox\\u0000", "options": ["dog\\u0000", "sun"], "gold": 0, "kind": "a\\u0000"}
+                """);
+        assertThat(api.post("/api/v1/tasks", """
+                {"name": "%s", "dataset": {"format": "jsonl", "path": "%s.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "loglikelihood", "choicesField": "options", "goldField": "gold"}, "groupBy": "kind"}
+                """.formatted(task, task)).status()).isEqualTo(201);
+        String model = TestModelFolders.registerLlama(api).get("id").asString();
+
+        JsonNode job = run("{\"model\":\"" + model + "\",\"stages\":[{\"type\":\"EVALUATE\",\"tasks\":[\"" + task + "\"]}]}");
+        String evaluation = job.get("result").get("stages").get(0).get("result").get("tasks").get(0).get("evaluationId").asString();
+
+        JsonNode sample = api.get("/api/v1/evaluations/" + evaluation + "/samples").json().get("items").get(0);
+        assertThat(sample.get("prompt").asString()).isEqualTo("The fox\uFFFD");
+        assertThat(sample.get("target").asString()).isEqualTo("dog\uFFFD");
+        assertThat(api.get("/api/v1/evaluations/" + evaluation).json().get("groups").has("a\uFFFD")).isTrue();
+
+        // The prompt names a field the data lacks: the reader's message lists the keys it has, a NUL among them.
+        String broken = task + "-broken";
+        Files.writeString(DATA_ROOT.resolve(broken + ".jsonl"), "{\"q\\u0000\": \"x\", \"options\": [\"a\"], \"gold\": 0}\n");
+        assertThat(api.post("/api/v1/tasks", """
+                {"name": "%s", "dataset": {"format": "jsonl", "path": "%s.jsonl"}, "prompt": {"text": "{q}"},
+                 "request": {"type": "loglikelihood", "choicesField": "options", "goldField": "gold"}}
+                """.formatted(broken, broken)).status()).isEqualTo(201);
+        Api.Response submitted = api.post("/api/v1/jobs", "{\"model\":\"" + model + "\",\"stages\":[{\"type\":\"EVALUATE\","
+                + "\"tasks\":[\"" + broken + "\"]}]}");
+        JsonNode failed = api.poll(submitted.header("Location"), j -> j.get("status").asString().matches("SUCCEEDED|FAILED"),
+                Duration.ofSeconds(180));
+        assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("message").asString()).contains("has no field 'q'").contains("q\uFFFD")
+                .doesNotContainIgnoringCase("SQL");
+        Api.Response events = api.get(submitted.header("Location") + "/events");
+        assertThat(events.status()).isEqualTo(200);
+        assertThat(events.body()).contains("has no field 'q'");
+    }
+
     private JsonNode run(String jobJson) {
         Api.Response submitted = api.post("/api/v1/jobs", jobJson);
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);

@@ -2,48 +2,34 @@ package dev.whittle.api.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
 
 import dev.whittle.api.testing.Api;
 import dev.whittle.persistence.testing.CrashableDatabase;
+import dev.whittle.persistence.testing.WithCrashableDatabase;
 import dev.whittle.worker.testing.WorkerTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
  * While PostgreSQL is down, requests that need it are answered at once with 503 problem+json and Retry-After
  * (not a 30 s hang and a 500); once it is back, the same requests succeed on the same process.
  */
+@WithCrashableDatabase
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"whittle.worker.enabled=false", "whittle.security.bootstrap-key=" + Api.ADMIN_KEY})
 @TestPropertySource(locations = WorkerTest.SHARED_PROPERTIES)
 class DatabaseUnavailableTest {
 
-    private static CrashableDatabase database;
 
     @LocalServerPort
     int port;
 
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        database = CrashableDatabase.start();
-        database.register(registry);
-    }
-
-    @AfterAll
-    static void stopServer() throws IOException {
-        database.close();
-    }
-
     @Test
-    void requestsWhileTheDatabaseIsDownAreAnswered503WithRetryAfterQuickly() {
+    void requestsWhileTheDatabaseIsDownAreAnswered503WithRetryAfterQuickly(CrashableDatabase database) {
         Api api = new Api(port);
         assertThat(api.get("/api/v1/jobs").status()).isEqualTo(200);
 

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import dev.whittle.api.testing.Api;
 import dev.whittle.api.testing.ApiTest;
 import dev.whittle.api.testing.TestModelFolders;
+import dev.whittle.engine.testing.TestModels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,6 +132,21 @@ class BadInputTableTest {
         // 2 000 000 000 windows of the test model's whole context: terabytes, against the limit (half the heap).
         assertThat(r.json().get("errors").get(0).get("message").asString())
                 .containsPattern("need about [0-9.]+ GiB").contains("whittle.worker.max-job-memory");
+    }
+
+    @Test
+    void aModelFolderWhoseTensorNameHoldsNulIsRefusedAtRegistrationNamingTheTensor() throws Exception {
+        // PostgreSQL could store neither the model's files nor any report naming the tensor.
+        String folder = TestModelFolders.llama();
+        TestModels.renameTensor(TestModelFolders.MODEL_ROOT.resolve(folder), "model.norm.weight", "model.norm\0weight");
+
+        Api.Response r = api.post("/api/v1/models", "{\"name\":\"" + folder + "\",\"path\":\"" + folder + "\"}");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(r.errorFields()).containsExactly("path");
+        assertThat(r.json().get("errors").get(0).get("message").asString()).contains("model.safetensors")
+                .contains("model.norm?weight").contains("NUL");
     }
 
     @ParameterizedTest(name = "duplicate key in {0}")

@@ -131,13 +131,20 @@ class CompareReportTest {
             assertThat(length.get("acceptanceRate").get("value").asDouble()).as("k=%d", k).isEqualTo(1.0);
             assertThat(length.get("speedup").get("value").asDouble()).as("k=%d", k).isPositive();
         }
+        // The adaptive length (capped at k = 2) proposes 1 or 2 tokens a round, each accepted.
+        JsonNode adaptive = draft.get("adaptive");
+        assertThat(adaptive.get("acceptanceRate").get("value").asDouble()).isEqualTo(1.0);
+        assertThat(adaptive.get("meanAcceptedLength").get("value").asDouble()).isBetween(2.0, 3.0);
+        assertThat(adaptive.get("meanDraftLength").asDouble()).isBetween(1.0, 2.0);
+        assertThat(adaptive.get("rule").asString()).isIn("max_length", "confidence", "margin", "entropy", "cumulative");
         String path = "/api/v1/reports/compare?models=" + dense + "," + copy;
         String markdown = api.get(path + "&format=md").body();
         String copyName = report.get("models").get(1).get("name").asString();
         String denseName = report.get("models").get(0).get("name").asString();
-        assertThat(markdown).contains("| draft | task | target | samples | best k | MAL |", "| " + copyName + " | " + drafting + " | " + denseName + " | 2 |", "1: 2.00, 2: 3.00 |");
+        assertThat(markdown).contains("| draft | task | target | samples | best k | MAL |", "| " + copyName + " | " + drafting + " | " + denseName + " | 2 |", "1: 2.00, 2: 3.00 | MAL ", "| adaptive |");
         assertThat(api.get(path + "&format=csv").body()).contains(
-                drafting + ",k=2/mean_accepted_length," + copyName + ",2,0,3.0,", ",false," + denseName + "\n");
+                drafting + ",k=2/mean_accepted_length," + copyName + ",2,0,3.0,", ",false," + denseName + "\n",
+                drafting + ",adaptive/acceptance_rate," + copyName + ",2,0,1.0,");
     }
 
     private JsonNode run(String jobJson) {

@@ -4,8 +4,8 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardHooks;
-import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.KvCache;
+import dev.whittle.engine.tensor.Parallel;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -14,6 +14,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The log-likelihood of continuations given contexts, as multiple-choice and cloze evaluations need it:
@@ -23,7 +26,8 @@ import java.util.Map;
  * Requests are batched across samples: whole sequences, sorted by length, are stacked into forwards of up to
  * {@code tokensPerForward} tokens, and continuations that share a context (the choices of one question) run the
  * context once (the contexts of many questions stacked in one forward): its last row scores every continuation's
- * first token, and the rest of each continuation extends a copy of its cache.
+ * first token, and the rest of each continuation extends a copy of its cache. For a small model
+ * ({@link Decoder#runsSequencesPerThread}) the forwards run side by side, one per thread; every value is the same.
  */
 public final class LogLikelihood {
 
@@ -81,8 +85,7 @@ public final class LogLikelihood {
 
     private final Decoder decoder;
     private final int tokensPerForward;
-    private final TokenScorer scorer;
-    private final ForwardState state = ForwardState.forInference();
+    private final ForwardScratch scratch;
 
     public LogLikelihood(Decoder decoder, int tokensPerForward) {
         if (tokensPerForward <= 0) {
@@ -90,7 +93,7 @@ public final class LogLikelihood {
         }
         this.decoder = decoder;
         this.tokensPerForward = tokensPerForward;
-        this.scorer = new TokenScorer(decoder);
+        this.scratch = new ForwardScratch(decoder);
     }
 
     public LogLikelihood(Decoder decoder) {
@@ -132,44 +135,45 @@ public final class LogLikelihood {
      */
     private List<Pending> sharedContextTails(List<Request> requests, List<List<Integer>> groups, Result[] results,
                                              Progress progress, int[] done) {
-        List<Pending> tails = new ArrayList<>();
-        int start = 0;
-        while (start < groups.size()) {
+        List<int[]> forwards = slices(groups.size(), g -> requests.get(groups.get(g).getFirst()).context().length);
+        List<List<Pending>> tails = new ArrayList<>();
+        forwards.forEach(f -> tails.add(new ArrayList<>()));
+        Progress shared = Progress.synchronizedView(progress);
+        run(forwards.size(), (scratch, f) -> {
+            int start = forwards.get(f)[0];
+            int end = forwards.get(f)[1];
             List<int[]> contexts = new ArrayList<>();
             List<KvCache> caches = new ArrayList<>();
-            long tokens = 0;
-            int end = start;
-            while (end < groups.size()) {
-                int[] context = requests.get(groups.get(end).getFirst()).context();
-                if (end > start && tokens + context.length > tokensPerForward) {
-                    break;
-                }
+            for (int g = start; g < end; g++) {
+                int[] context = requests.get(groups.get(g).getFirst()).context();
                 contexts.add(context);
                 caches.add(decoder.newCache(context.length));
-                tokens += context.length;
-                end++;
             }
-            progress.checkCancelled();
+            shared.checkCancelled();
             Batch batch = Batch.continuing(contexts, caches);
-            decoder.forward(batch, state, ForwardHooks.NONE);
+            decoder.forward(batch, scratch.state(), ForwardHooks.NONE);
             for (int g = start; g < end; g++) {
                 for (int i : groups.get(g)) {
                     int[] continuation = requests.get(i).continuation();
                     double[] logProbs = new double[continuation.length];
                     boolean[] greedy = new boolean[continuation.length];
-                    scorer.score(state, batch.lastRow(g - start), 1, continuation, 0, logProbs, greedy, 0);
+                    scratch.scorer().score(scratch.state(), batch.lastRow(g - start), 1, continuation, 0, logProbs, greedy, 0);
                     if (continuation.length == 1) {
                         results[i] = result(logProbs, greedy);
-                        done[0]++;
                     } else {
-                        tails.add(new Pending(i, Arrays.copyOf(continuation, continuation.length - 1), 0, continuation,
-                                caches.get(g - start), logProbs, greedy, 1));
+                        tails.get(f).add(new Pending(i, Arrays.copyOf(continuation, continuation.length - 1), 0,
+                                continuation, caches.get(g - start), logProbs, greedy, 1));
                     }
                 }
             }
-            start = end;
+        });
+        List<Pending> all = new ArrayList<>();
+        tails.forEach(all::addAll); // in the order of the forwards, as one thread would have made them
+        for (List<Integer> group : groups) {
+            done[0] += group.size();
         }
-        return tails;
+        done[0] -= all.size();
+        return all;
     }
 
     /**
@@ -177,15 +181,11 @@ public final class LogLikelihood {
      * token {@code firstTarget + j}.
      */
     private void runInBatches(List<Pending> pending, Result[] results, Progress progress, int[] done, int total) {
-        int start = 0;
-        while (start < pending.size()) {
-            int end = start;
-            long tokens = 0;
-            while (end < pending.size() && (end == start || tokens + pending.get(end).tokens.length <= tokensPerForward)) {
-                tokens += pending.get(end).tokens.length;
-                end++;
-            }
-            List<Pending> slice = pending.subList(start, end);
+        List<int[]> forwards = slices(pending.size(), p -> pending.get(p).tokens.length);
+        Progress shared = Progress.synchronizedView(progress);
+        AtomicInteger finished = new AtomicInteger(done[0]);
+        run(forwards.size(), (scratch, f) -> {
+            List<Pending> slice = pending.subList(forwards.get(f)[0], forwards.get(f)[1]);
             List<int[]> sequences = new ArrayList<>();
             List<KvCache> caches = new ArrayList<>();
             for (Pending p : slice) {
@@ -193,21 +193,55 @@ public final class LogLikelihood {
                 // Each continuation extends its own copy of the shared context, made only when its batch runs.
                 caches.add(p.prefix == null ? null : p.prefix.copy(p.tokens.length));
             }
-            progress.checkCancelled();
+            shared.checkCancelled();
             Batch batch = Batch.continuing(sequences, caches);
-            decoder.forward(batch, state, ForwardHooks.NONE);
+            decoder.forward(batch, scratch.state(), ForwardHooks.NONE);
             for (int s = 0; s < slice.size(); s++) {
                 Pending p = slice.get(s);
                 int m = p.continuation.length - p.firstTarget;
-                scorer.score(state, batch.rowStart(s) + p.firstScoredRow, m, p.continuation, p.firstTarget,
-                        p.logProbs, p.greedy, p.firstTarget);
+                scratch.scorer().score(scratch.state(), batch.rowStart(s) + p.firstScoredRow, m, p.continuation,
+                        p.firstTarget, p.logProbs, p.greedy, p.firstTarget);
                 results[p.request] = result(p.logProbs, p.greedy);
             }
-            done[0] += slice.size();
-            progress.report("loglikelihood", done[0], total, null);
+            shared.report("loglikelihood", finished.addAndGet(slice.size()), total, null);
+        });
+        done[0] = finished.get();
+    }
+
+    /**
+     * Consecutive {@code [start, end)} runs of items {@code 0 .. n-1} whose tokens ({@code length} of each) fit the
+     * token budget together; an item longer than the budget runs alone.
+     */
+    private List<int[]> slices(int n, IntUnaryOperator length) {
+        List<int[]> slices = new ArrayList<>();
+        int start = 0;
+        while (start < n) {
+            int end = start;
+            long tokens = 0;
+            while (end < n && (end == start || tokens + length.applyAsInt(end) <= tokensPerForward)) {
+                tokens += length.applyAsInt(end);
+                end++;
+            }
+            slices.add(new int[] {start, end});
             start = end;
         }
+        return slices;
     }
+
+    /**
+     * Runs forwards {@code 0 .. n-1}: side by side, one per thread, for a small model (they are independent, and
+     * each row's values do not depend on the thread count), else one after another on this instance's state.
+     */
+    private void run(int n, ObjIntConsumer<ForwardScratch> forward) {
+        if (decoder.runsSequencesPerThread() && n > 1) {
+            Parallel.forEach(n, () -> new ForwardScratch(decoder), forward);
+        } else {
+            for (int f = 0; f < n; f++) {
+                forward.accept(scratch, f);
+            }
+        }
+    }
+
 
     private static Result result(double[] logProbs, boolean[] greedy) {
         double sum = 0;

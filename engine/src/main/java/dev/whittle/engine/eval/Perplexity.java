@@ -4,7 +4,10 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardHooks;
-import dev.whittle.engine.model.ForwardState;
+import dev.whittle.engine.tensor.Parallel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Rolling-window perplexity of a long token stream. Windows of {@code seqlen} tokens start every {@code stride}
@@ -60,34 +63,43 @@ public final class Perplexity {
         if (limitWindows > 0) {
             windows = Math.min(windows, limitWindows);
         }
-        TokenScorer scorer = new TokenScorer(decoder);
-        ForwardState state = ForwardState.forInference();
-        double totalNll = 0;
-        long predicted = 0;
         double[] windowNll = new double[windows];
         int[] windowTokens = new int[windows];
-        int scoredUntil = 0;
         long total = (long) windows * windowLength;
-        for (int w = 0; w < windows; w++) {
-            progress.checkCancelled();
+        Progress shared = Progress.synchronizedView(progress);
+        AtomicInteger done = new AtomicInteger();
+        ObjIntConsumer<ForwardScratch> window = (scratch, w) -> {
+            shared.checkCancelled();
             int start = w * stride;
             int end = start + windowLength;
-            int[] window = java.util.Arrays.copyOfRange(tokens, start, end);
-            decoder.forward(Batch.of(window), state, ForwardHooks.NONE);
-            // Row r predicts window[r + 1]; score the tokens from max(start + 1, scoredUntil) to end.
-            int firstTarget = Math.max(start + 1, scoredUntil);
+            decoder.forward(Batch.of(java.util.Arrays.copyOfRange(tokens, start, end)), scratch.state(), ForwardHooks.NONE);
+            // Row r predicts window[r + 1]; score the tokens from max(start + 1, end of the previous window) to end.
+            int firstTarget = w == 0 ? start + 1 : Math.max(start + 1, start - stride + windowLength);
             int count = end - firstTarget;
             double[] logProbs = new double[count];
-            scorer.score(state, firstTarget - 1 - start, count, tokens, firstTarget, logProbs, null, 0);
+            scratch.scorer().score(scratch.state(), firstTarget - 1 - start, count, tokens, firstTarget, logProbs, null, 0);
             for (double lp : logProbs) {
                 windowNll[w] -= lp;
             }
             windowTokens[w] = count;
-            totalNll += windowNll[w];
-            predicted += count;
-            scoredUntil = end;
-            progress.report("perplexity", (long) (w + 1) * windowLength, total, null);
+            shared.report("perplexity", (long) done.incrementAndGet() * windowLength, total, null);
+        };
+        // Windows are independent: a small model runs them side by side, each on one thread (same bits either way).
+        if (decoder.runsSequencesPerThread()) {
+            Parallel.forEach(windows, () -> new ForwardScratch(decoder), window);
+        } else {
+            ForwardScratch scratch = new ForwardScratch(decoder);
+            for (int w = 0; w < windows; w++) {
+                window.accept(scratch, w);
+            }
         }
+        double totalNll = 0;
+        long predicted = 0;
+        for (int w = 0; w < windows; w++) {
+            totalNll += windowNll[w];
+            predicted += windowTokens[w];
+        }
+        int scoredUntil = (windows - 1) * stride + windowLength;
         return new Result(totalNll, predicted, windows, scoredUntil, windowNll, windowTokens);
     }
 }

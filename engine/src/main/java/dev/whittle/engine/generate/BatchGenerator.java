@@ -6,6 +6,7 @@ import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardState;
 import dev.whittle.engine.model.KvCache;
 import dev.whittle.engine.tensor.Gemm;
+import dev.whittle.engine.tensor.Parallel;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayDeque;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Many generations at once (continuous batching): up to {@code maxSequences} sequences, each with its own
@@ -55,29 +57,51 @@ public final class BatchGenerator {
         this.maxSequences = maxSequences;
     }
 
-    /** One result per request, in request order; progress counts finished sequences. */
+    /**
+     * One result per request, in request order; progress counts finished sequences. A small model
+     * ({@link Decoder#runsSequencesPerThread}) runs one batch per thread, each refilled from the one queue of
+     * prompts (shortest first), {@code maxSequences} shared between them: each sequence's tokens are the same either
+     * way.
+     */
     public List<Generator.Result> generate(List<Request> requests, Progress progress) {
         Generator.Result[] results = new Generator.Result[requests.size()];
-        Deque<Running> waiting = new ArrayDeque<>();
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             order.add(i);
         }
         order.sort(Comparator.comparingInt(i -> requests.get(i).prompt().length));
+        int batches = decoder.runsSequencesPerThread()
+                ? Math.min(Math.min(Parallel.threads(), maxSequences), requests.size()) : 1;
+        Deque<Running> waiting = new ArrayDeque<>();
         for (int i : order) {
             waiting.add(new Running(i, requests.get(i)));
         }
-        ForwardState state = ForwardState.forInference();
+        Progress shared = Progress.synchronizedView(progress);
+        AtomicInteger finished = new AtomicInteger();
+        int room = (maxSequences + batches - 1) / batches;
+        if (batches == 1) {
+            run(waiting, room, ForwardState.forInference(), results, finished, requests.size(), shared);
+        } else {
+            Parallel.forEach(batches, ForwardState::forInference,
+                    (state, b) -> run(waiting, room, state, results, finished, requests.size(), shared));
+        }
+        return Arrays.asList(results);
+    }
+
+    /**
+     * Generates waiting prompts with up to {@code room} sequences at once, on {@code state}, until none is left;
+     * batches on other threads take from the same queue (under its lock), so they run out of work together.
+     */
+    private void run(Deque<Running> waiting, int room, ForwardState state, Generator.Result[] results,
+                     AtomicInteger finished, int total, Progress progress) {
         List<Running> active = new ArrayList<>();
-        int[] finished = {0};
         boolean refilling = false;
-        while (!waiting.isEmpty() || !active.isEmpty()) {
+        while (!active.isEmpty() || hasWaiting(waiting)) {
             progress.checkCancelled();
             // A refill, once begun, goes on until the batch is full: a prefill group may take only a few prompts.
-            refilling = !waiting.isEmpty() && active.size() < maxSequences
-                    && (refilling || active.size() <= maxSequences / 2);
-            if (refilling) {
-                List<Running> joining = prefillGroup(waiting, maxSequences - active.size());
+            refilling = active.size() < room && (refilling || active.size() <= room / 2) && hasWaiting(waiting);
+            List<Running> joining = refilling ? prefillGroup(waiting, room - active.size()) : List.of();
+            if (!joining.isEmpty()) {
                 long start = System.nanoTime();
                 List<float[]> logits = step(joining, true, state);
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -87,7 +111,7 @@ public final class BatchGenerator {
                     r.take(logits.get(s));
                     active.add(r);
                 }
-            } else {
+            } else if (!active.isEmpty()) { // (empty when another batch took the last prompts meanwhile)
                 long start = System.nanoTime();
                 List<float[]> logits = step(active, false, state);
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -96,25 +120,38 @@ public final class BatchGenerator {
                     active.get(s).take(logits.get(s));
                 }
             }
+            int[] ended = {0};
             active.removeIf(r -> {
                 if (r.emission.finished()) {
                     r.emission.finish();
                     results[r.index] = r.result();
-                    finished[0]++;
+                    ended[0]++;
                     return true;
                 }
                 return false;
             });
-            progress.report("generate", finished[0], requests.size(), null);
+            progress.report("generate", finished.addAndGet(ended[0]), total, null);
         }
-        return Arrays.asList(results);
+    }
+
+    private static boolean hasWaiting(Deque<Running> waiting) {
+        synchronized (waiting) {
+            return !waiting.isEmpty();
+        }
+    }
+
+    /** {@link #takeGroup} under the queue's lock. */
+    private static List<Running> prefillGroup(Deque<Running> waiting, int room) {
+        synchronized (waiting) {
+            return takeGroup(waiting, room);
+        }
     }
 
     /**
      * The shortest waiting prompts, at most {@code room} of them and {@link #PREFILL_TOKENS} tokens, for which the
      * stacked forward computes each row as the prompt's own forward would.
      */
-    private static List<Running> prefillGroup(Deque<Running> waiting, int room) {
+    private static List<Running> takeGroup(Deque<Running> waiting, int room) {
         List<Running> group = new ArrayList<>();
         int rows = 0;
         while (!waiting.isEmpty() && group.size() < room) {

@@ -69,6 +69,15 @@ public final class SpeculativeGenerator {
      */
     public Result generate(int[] prompt, Generator.Settings settings, int k, Consumer<String> onText,
                            Progress progress) {
+        return generate(prompt, settings, DraftPolicy.fixed(k), onText, progress);
+    }
+
+    /**
+     * As {@link #generate(int[], Generator.Settings, int, Consumer, Progress)}, with each round's draft length chosen
+     * by {@code policy} (at most its {@code maxLength}), which learns from every verification.
+     */
+    public Result generate(int[] prompt, Generator.Settings settings, DraftPolicy policy, Consumer<String> onText,
+                           Progress progress) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty (no tokens to start from)");
         }
@@ -76,9 +85,7 @@ public final class SpeculativeGenerator {
             throw new IllegalArgumentException("speculative decoding verifies greedily: temperature must be 0, got "
                     + settings.temperature());
         }
-        if (k < 1) {
-            throw new IllegalArgumentException("the draft length must be >= 1, got " + k);
-        }
+        int k = policy.maxLength();
         TextEmission emission = new TextEmission(tokenizer, settings, onText);
         int[] committed = Arrays.copyOf(prompt, prompt.length + settings.maxTokens() + k + 1);
         int length = prompt.length;
@@ -101,20 +108,22 @@ public final class SpeculativeGenerator {
         }
         while (!emission.finished()) {
             progress.checkCancelled();
-            int[] proposal = propose(committed, length, k, draftCache, draftState);
-            int[] verified = new int[k + 1];
+            int[] proposal = propose(committed, length, policy, draftCache, draftState);
+            int n = proposal.length;
+            int[] verified = new int[n + 1];
             verified[0] = committed[length - 1];
-            System.arraycopy(proposal, 0, verified, 1, k);
+            System.arraycopy(proposal, 0, verified, 1, n);
             int before = targetCache.length();
             target.forward(continuing(verified, targetCache), targetState, ForwardHooks.NONE);
-            float[] logits = new float[(k + 1) * vocab];
-            target.logits(targetState, 0, k + 1, logits, 0, ForwardHooks.NONE);
+            float[] logits = new float[(n + 1) * vocab];
+            target.logits(targetState, 0, n + 1, logits, 0, ForwardHooks.NONE);
             int a = 0;
-            while (a < k && proposal[a] == Ops.argmax(logits, a * vocab, vocab)) {
+            while (a < n && proposal[a] == Ops.argmax(logits, a * vocab, vocab)) {
                 a++;
             }
+            policy.verified(n, a);
             rounds++;
-            proposed += k;
+            proposed += n;
             accepted += a;
             targetCache.truncate(before + 1 + a);
             // committed[length - 1] and d_1..d_a are now in the target's cache; the draft keeps what it had of them.
@@ -137,15 +146,24 @@ public final class SpeculativeGenerator {
     }
 
     /**
-     * The draft's {@code k} greedy tokens after {@code committed[0, length)}: it first runs whatever of the
-     * committed tokens its cache lacks, then each proposal but the last.
+     * The draft's greedy tokens after {@code committed[0, length)}, until the round's stop rule ends it or
+     * {@code maxLength} are proposed: it first runs whatever of the committed tokens its cache lacks, then each
+     * proposal but the last.
      */
-    private int[] propose(int[] committed, int length, int k, KvCache cache, ForwardState state) {
-        int[] proposal = new int[k];
+    private int[] propose(int[] committed, int length, DraftPolicy policy, KvCache cache, ForwardState state) {
+        DraftPolicy.StopRule rule = policy.nextRound();
+        int[] proposal = new int[policy.maxLength()];
         int[] pending = Arrays.copyOfRange(committed, cache.length(), length);
-        for (int i = 0; i < k; i++) {
+        DraftStep step = null;
+        for (int i = 0; i < proposal.length; i++) {
             float[] logits = draft.lastLogits(continuing(pending, cache), state).getFirst();
             proposal[i] = Ops.argmax(logits, 0, logits.length);
+            if (rule != DraftPolicy.StopRule.NEVER && i + 1 < proposal.length) {
+                step = DraftStep.of(step, logits, 0, logits.length);
+                if (rule.stop(step)) {
+                    return Arrays.copyOf(proposal, i + 1);
+                }
+            }
             pending = new int[] {proposal[i]};
         }
         return proposal;

@@ -5,6 +5,7 @@ import dev.whittle.engine.io.Checkpoint;
 import dev.whittle.engine.io.ModelFormatException;
 import dev.whittle.engine.quant.CompressedTensors;
 import dev.whittle.engine.tensor.Int4MatVec;
+import dev.whittle.engine.tensor.Ops;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -181,11 +182,10 @@ public final class DecoderLoader {
         }
         float[] values = checkpoint.floats(name);
         // NaN or Inf weights would give NaN scores and losses that PRUNE, DISTILL and EVALUATE cannot detect later.
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new ModelFormatException(checkpoint.directory(), name, "element " + i + " is " + values[i]
-                        + "; NaN and infinite weights are refused");
-            }
+        int bad = Ops.firstNonFinite(values);
+        if (bad >= 0) {
+            throw new ModelFormatException(checkpoint.directory(), name, "element " + bad + " is " + values[bad]
+                    + "; NaN and infinite weights are refused");
         }
         return values;
     }

@@ -20,7 +20,7 @@ public sealed interface InputStatistics {
         private final double[] sumSquares;
         private long tokens;
 
-        FeatureNorms(int cols) {
+        public FeatureNorms(int cols) {
             this.sumSquares = new double[cols];
         }
 

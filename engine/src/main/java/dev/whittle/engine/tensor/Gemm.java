@@ -560,8 +560,15 @@ public final class Gemm {
     // ---------------------------------------------------------------- few rows, B stored [n x k]
 
     /**
-     * C[i][j] = A_i . B_j as dot products along k in tiles of four rows of A by four rows of B; B is read once
-     * and nothing is packed. Parallel over rows of B.
+     * C[i][j] = A_i . B_j as dot products along k, nothing packed: each thread takes chunks of rows of B, and each
+     * group of four rows of B meets every row of A while it sits in L1, so B (the weights, while decoding) is read
+     * from memory once for all rows. Register tiles of four rows of A by two of B: eight accumulators and their loads
+     * fit AVX2's sixteen registers, where the 4 x 4 tile this replaced needed sixteen accumulators and eight loads
+     * (measured single-threaded on AVX2: 0.6-0.9 of the FMA ceiling against 0.55-0.8, and steadier from one JVM to the
+     * next). Then two rows by four and one by four (decoding one sequence: memory bound, four streams of B) for the
+     * last rows. Every element is the same chain whatever its tile:
+     * lane-wise FMAs along k in order, the lanes summed in lane order, the tail added scalar; so a row's results do
+     * not depend on how many rows come with it ({@link #sameRowResults}).
      */
     private static void dotRows(int m, int n, int k, float[] a, int aOff, int rowStep, int depthStep,
                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
@@ -586,116 +593,121 @@ public final class Gemm {
         Parallel.forChunks(n, chunk, (j0, j1) -> {
             float[] lanes = new float[16 * L];
             for (int j = j0; j < j1; j += 4) {
-                for (int i = 0; i < m; i += 4) {
-                    if (i + 1 == m && j + 4 <= j1) { // a single row (decoding one token): a 4 x 4 tile would waste FMAs
-                        dot4(k, rowsOfA, aBase + i * lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, accumulate, lanes);
-                        continue;
+                int cols = Math.min(4, j1 - j);
+                // missing rows of B repeat the last one and are not stored
+                int b0 = bOff + j * ldb, b1 = b0 + Math.min(1, cols - 1) * ldb;
+                int b2 = b0 + Math.min(2, cols - 1) * ldb, b3 = b0 + Math.min(3, cols - 1) * ldb;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    int a0 = aBase + i * lda;
+                    dot4x2(k, rowsOfA, a0, lda, b, b0, b1, lanes, 0);
+                    if (cols > 2) {
+                        dot4x2(k, rowsOfA, a0, lda, b, b2, b3, lanes, 2);
                     }
-                    dotTile(k, rowsOfA, aBase + i * lda, lda, Math.min(4, m - i), b, bOff + j * ldb, ldb,
-                            Math.min(4, j1 - j), c, cOff + i * ldc + j, ldc, accumulate, lanes);
+                    finish(k, rowsOfA, a0, lda, 4, b, b0, b1, b2, b3, cols, lanes, c, cOff + i * ldc + j, ldc,
+                            accumulate);
+                }
+                if (i + 2 <= m) {
+                    int a0 = aBase + i * lda;
+                    dot2x4(k, rowsOfA, a0, a0 + lda, b, b0, b1, b2, b3, lanes);
+                    finish(k, rowsOfA, a0, lda, 2, b, b0, b1, b2, b3, cols, lanes, c, cOff + i * ldc + j, ldc,
+                            accumulate);
+                    i += 2;
+                }
+                if (i < m) {
+                    dot1x4(k, rowsOfA, aBase + i * lda, b, b0, b1, b2, b3, cols, lanes, c, cOff + i * ldc + j,
+                            accumulate);
                 }
             }
         });
     }
 
     /**
-     * C[rows x cols] (+)= A[rows x k] . B[cols x k]^T for up to four rows of each, as sixteen dot products that
-     * share their loads (eight loads per sixteen FMAs). Missing rows repeat the last one and are not stored.
+     * Lane-wise sums over whole vectors of k of rows a0 + r lda (r < 4) of A times rows b0, b1 of B, into
+     * {@code lanes[(4 r + q0 + q) L ..]}: columns q0 and q0 + 1 of a 4 x 4 tile.
      */
-    private static void dotTile(int k, float[] a, int aBase, int lda, int rows, float[] b, int bBase, int ldb,
-                                int cols, float[] c, int cBase, int ldc, boolean accumulate, float[] lanes) {
-        int a0 = aBase, a1 = aBase + Math.min(1, rows - 1) * lda, a2 = aBase + Math.min(2, rows - 1) * lda, a3 = aBase + Math.min(3, rows - 1) * lda;
-        int b0 = bBase, b1 = bBase + Math.min(1, cols - 1) * ldb, b2 = bBase + Math.min(2, cols - 1) * ldb, b3 = bBase + Math.min(3, cols - 1) * ldb;
-        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00, s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
-        int p = 0;
-        for (int bound = S.loopBound(k); p < bound; p += L) {
+    private static void dot4x2(int k, float[] a, int a0, int lda, float[] b, int b0, int b1, float[] lanes, int q0) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00;
+        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        for (int p = 0, bound = S.loopBound(k); p < bound; p += L) {
             FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
             FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
-            FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
-            FloatVector y3 = FloatVector.fromArray(S, b, b3 + p);
-            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-            s00 = x0.fma(y0, s00);
-            s01 = x0.fma(y1, s01);
-            s02 = x0.fma(y2, s02);
-            s03 = x0.fma(y3, s03);
-            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-            s10 = x1.fma(y0, s10);
-            s11 = x1.fma(y1, s11);
-            s12 = x1.fma(y2, s12);
-            s13 = x1.fma(y3, s13);
-            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
-            s20 = x2.fma(y0, s20);
-            s21 = x2.fma(y1, s21);
-            s22 = x2.fma(y2, s22);
-            s23 = x2.fma(y3, s23);
-            FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
-            s30 = x3.fma(y0, s30);
-            s31 = x3.fma(y1, s31);
-            s32 = x3.fma(y2, s32);
-            s33 = x3.fma(y3, s33);
+            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+            s00 = x.fma(y0, s00);
+            s01 = x.fma(y1, s01);
+            x = FloatVector.fromArray(S, a, a1 + p);
+            s10 = x.fma(y0, s10);
+            s11 = x.fma(y1, s11);
+            x = FloatVector.fromArray(S, a, a2 + p);
+            s20 = x.fma(y0, s20);
+            s21 = x.fma(y1, s21);
+            x = FloatVector.fromArray(S, a, a3 + p);
+            s30 = x.fma(y0, s30);
+            s31 = x.fma(y1, s31);
         }
-        // Lane sums in lane order through memory: the same bits whether or not C2 compiled this (reduceLanes differs).
-        s00.intoArray(lanes, 0 * L);
-        s01.intoArray(lanes, 1 * L);
+        s00.intoArray(lanes, q0 * L);
+        s01.intoArray(lanes, (q0 + 1) * L);
+        s10.intoArray(lanes, (4 + q0) * L);
+        s11.intoArray(lanes, (5 + q0) * L);
+        s20.intoArray(lanes, (8 + q0) * L);
+        s21.intoArray(lanes, (9 + q0) * L);
+        s30.intoArray(lanes, (12 + q0) * L);
+        s31.intoArray(lanes, (13 + q0) * L);
+    }
+
+    /** As {@link #dot4x2} for rows a0, a1 of A by four rows of B, into {@code lanes[(4 r + q) L ..]}. */
+    private static void dot2x4(int k, float[] a, int a0, int a1, float[] b, int b0, int b1, int b2, int b3,
+                               float[] lanes) {
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        for (int p = 0, bound = S.loopBound(k); p < bound; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            y = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            y = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            y = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+        }
+        s00.intoArray(lanes, 0);
+        s01.intoArray(lanes, L);
         s02.intoArray(lanes, 2 * L);
         s03.intoArray(lanes, 3 * L);
         s10.intoArray(lanes, 4 * L);
         s11.intoArray(lanes, 5 * L);
         s12.intoArray(lanes, 6 * L);
         s13.intoArray(lanes, 7 * L);
-        s20.intoArray(lanes, 8 * L);
-        s21.intoArray(lanes, 9 * L);
-        s22.intoArray(lanes, 10 * L);
-        s23.intoArray(lanes, 11 * L);
-        s30.intoArray(lanes, 12 * L);
-        s31.intoArray(lanes, 13 * L);
-        s32.intoArray(lanes, 14 * L);
-        s33.intoArray(lanes, 15 * L);
-        float[] d = new float[16];
-        for (int e = 0; e < 16; e++) {
-            float sum = 0;
-            for (int l = e * L, end = l + L; l < end; l++) {
-                sum += lanes[l];
-            }
-            d[e] = sum;
-        }
-        int[] as = {a0, a1, a2, a3};
-        int[] bs = {b0, b1, b2, b3};
-        for (; p < k; p++) {
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 4; j++) {
-                    d[i * 4 + j] += a[as[i] + p] * b[bs[j] + p];
-                }
-            }
-        }
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                int ci = cBase + i * ldc + j;
-                float dij = d[i * 4 + j];
-                c[ci] = accumulate ? c[ci] + dij : dij;
-            }
-        }
     }
 
-    /** c[0..4) (+)= x . B_q for the four consecutive rows q of B starting at {@code bBase}. */
-    private static void dot4(int k, float[] x, int xBase, float[] b, int bBase, int ldb, float[] c, int ci,
-                             boolean accumulate, float[] lanes) {
-        int b0 = bBase, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+    /**
+     * {@code c[0 .. cols)} (+)= x . B_q for one row x of A and rows b0..b3 of B, finished in place as {@link #finish}
+     * does (decoding one sequence: memory bound, four streams of B; kept whole so the common case pays no more).
+     */
+    private static void dot1x4(int k, float[] x, int xBase, float[] b, int b0, int b1, int b2, int b3, int cols,
+                               float[] lanes, float[] c, int ci, boolean accumulate) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
         int p = 0;
         for (int bound = S.loopBound(k); p < bound; p += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xBase + p);
-            s0 = FloatVector.fromArray(S, b, b0 + p).fma(xv, s0);
-            s1 = FloatVector.fromArray(S, b, b1 + p).fma(xv, s1);
-            s2 = FloatVector.fromArray(S, b, b2 + p).fma(xv, s2);
-            s3 = FloatVector.fromArray(S, b, b3 + p).fma(xv, s3);
+            s0 = xv.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = xv.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = xv.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = xv.fma(FloatVector.fromArray(S, b, b3 + p), s3);
         }
         s0.intoArray(lanes, 0);
         s1.intoArray(lanes, L);
         s2.intoArray(lanes, 2 * L);
         s3.intoArray(lanes, 3 * L);
         float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-        for (int l = 0; l < L; l++) { // lane order, as in dotTile
+        for (int l = 0; l < L; l++) { // lane order, as in finish
             d0 += lanes[l];
             d1 += lanes[L + l];
             d2 += lanes[2 * L + l];
@@ -708,15 +720,40 @@ public final class Gemm {
             d2 += xp * b[b2 + p];
             d3 += xp * b[b3 + p];
         }
-        if (accumulate) {
-            d0 += c[ci];
-            d1 += c[ci + 1];
-            d2 += c[ci + 2];
-            d3 += c[ci + 3];
+        c[ci] = accumulate ? c[ci] + d0 : d0;
+        if (cols > 1) {
+            c[ci + 1] = accumulate ? c[ci + 1] + d1 : d1;
         }
-        c[ci] = d0;
-        c[ci + 1] = d1;
-        c[ci + 2] = d2;
-        c[ci + 3] = d3;
+        if (cols > 2) {
+            c[ci + 2] = accumulate ? c[ci + 2] + d2 : d2;
+        }
+        if (cols > 3) {
+            c[ci + 3] = accumulate ? c[ci + 3] + d3 : d3;
+        }
+    }
+
+    /**
+     * Finishes a tile of up to 4 x 4: each element's lanes summed in lane order (through memory, so the bits are the
+     * same whether or not C2 compiled the kernel; reduceLanes differs), plus the tail of k past the last whole
+     * vector, scalar; then stored (or added to C) for the {@code rows} rows and {@code cols} columns that are real.
+     */
+    private static void finish(int k, float[] a, int a0, int lda, int rows, float[] b, int b0, int b1, int b2, int b3,
+                               int cols, float[] lanes, float[] c, int cBase, int ldc, boolean accumulate) {
+        int tail = S.loopBound(k);
+        for (int r = 0; r < rows; r++) {
+            int ar = a0 + r * lda;
+            for (int q = 0; q < cols; q++) {
+                float sum = 0;
+                for (int l = (4 * r + q) * L, end = l + L; l < end; l++) {
+                    sum += lanes[l];
+                }
+                int bq = q == 0 ? b0 : q == 1 ? b1 : q == 2 ? b2 : b3;
+                for (int p = tail; p < k; p++) {
+                    sum += a[ar + p] * b[bq + p];
+                }
+                int ci = cBase + r * ldc + q;
+                c[ci] = accumulate ? c[ci] + sum : sum;
+            }
+        }
     }
 }

@@ -111,6 +111,25 @@ public final class Ops {
         return max;
     }
 
+    /** Index of the first NaN or infinite element of {@code x}, or -1 when every one is finite. */
+    public static int firstNonFinite(float[] x) {
+        // v - v is 0 for a finite v and NaN otherwise, so one NaN lane flags the block; only then is it searched.
+        int i = 0;
+        int bound = S.loopBound(x.length);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            if (v.sub(v).test(VectorOperators.IS_NAN).anyTrue()) {
+                break;
+            }
+        }
+        for (; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Index (relative to {@code off}) of the largest of {@code len >= 1} elements; the first one on ties. */
     public static int argmax(float[] x, int off, int len) {
         if (len < 1) {

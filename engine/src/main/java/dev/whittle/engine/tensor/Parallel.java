@@ -1,9 +1,12 @@
 package dev.whittle.engine.tensor;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ObjIntConsumer;
+import java.util.function.Supplier;
 
 /**
  * Splits a range of work across a fixed set of worker threads and the calling thread, which always takes a share.
@@ -85,6 +88,29 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Runs the independent tasks {@code 0 .. n-1}, claimed one at a time by the threads, each with a scratch object
+     * of its thread's ({@code scratch} makes one per thread that takes part, reused for its later tasks). The
+     * kernels a task calls run on its thread alone (nested calls do), so whole forwards of a small model run side by
+     * side instead of each of their small products being split and joined.
+     */
+    public static <S> void forEach(int n, Supplier<S> scratch, ObjIntConsumer<S> task) {
+        ConcurrentLinkedQueue<S> free = new ConcurrentLinkedQueue<>();
+        forChunks(n, 1, (i0, i1) -> {
+            S s = free.poll();
+            if (s == null) {
+                s = scratch.get();
+            }
+            try {
+                for (int i = i0; i < i1; i++) {
+                    task.accept(s, i);
+                }
+            } finally {
+                free.add(s);
+            }
+        });
+    }
+
     private static boolean isWorker() {
         return Thread.currentThread() instanceof Worker;
     }
@@ -107,6 +133,8 @@ public final class Parallel {
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** The caller, once it sleeps in {@link #awaitDone}: whoever finishes the last chunk wakes it. */
+        volatile Thread waiter;
 
         Job(long id, int n, int chunk, int chunks, IntRangeConsumer body) {
             this.id = id;
@@ -127,7 +155,12 @@ public final class Parallel {
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
-                    finished.incrementAndGet();
+                    if (finished.incrementAndGet() == chunks) {
+                        Thread w = waiter;
+                        if (w != null) {
+                            LockSupport.unpark(w);
+                        }
+                    }
                 }
             }
         }
@@ -136,8 +169,15 @@ public final class Parallel {
             for (int spins = 0; finished.get() < chunks; spins++) {
                 if (spins < 10_000) {
                     Thread.onSpinWait();
-                } else {
+                } else if (spins < 10_100) {
                     Thread.yield();
+                } else {
+                    // A long chunk (a whole forward, from forEach) is still running elsewhere: sleep until the
+                    // last one ends rather than yield in a loop, which burns the core when nothing else wants it.
+                    waiter = Thread.currentThread();
+                    if (finished.get() < chunks) {
+                        LockSupport.parkNanos(this, 1_000_000);
+                    }
                 }
             }
         }

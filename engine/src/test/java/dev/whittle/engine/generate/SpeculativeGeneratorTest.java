@@ -112,6 +112,61 @@ class SpeculativeGeneratorTest {
     }
 
     @Test
+    void anAdaptiveDraftLengthStillGivesTheTargetsOwnGreedyOutputAndNeverProposesMoreThanItsCap() {
+        Generator alone = new Generator(target, tokenizer);
+        SpeculativeGenerator speculative = new SpeculativeGenerator(target, pruned, tokenizer);
+        BanditDraftPolicy bandit = new BanditDraftPolicy(6);
+        long rounds = 0;
+        for (String prompt : PROMPTS) {
+            int[] ids = tokenizer.encode(prompt, true);
+            Generator.Result expected = alone.generate(ids, Generator.Settings.greedy(24), s -> { }, Progress.NONE);
+
+            SpeculativeGenerator.Result result = speculative.generate(ids, Generator.Settings.greedy(24), bandit,
+                    s -> { }, Progress.NONE);
+
+            assertThat(result.generation().tokens()).as(prompt).containsExactly(expected.tokens());
+            SpeculativeGenerator.Acceptance acceptance = result.acceptance();
+            assertThat(acceptance.proposed()).isBetween((long) acceptance.rounds(), 6L * acceptance.rounds());
+            assertThat(acceptance.meanAcceptedLength()).isBetween(1.0, 7.0);
+            rounds += acceptance.rounds();
+        }
+        // The bandit learnt from every round, across the prompts.
+        assertThat(bandit.statistics().stream().mapToLong(BanditDraftPolicy.ArmStatistics::pulls).sum())
+                .isEqualTo(rounds);
+    }
+
+    /** A rule that stops after every first proposal, under a cap of 8, must draft exactly as k = 1 does. */
+    @Test
+    void aRuleThatAlwaysStopsAtOnceDraftsAsDraftLengthOne() {
+        DraftPolicy stopAtOnce = new DraftPolicy() {
+            @Override
+            public int maxLength() {
+                return 8;
+            }
+
+            @Override
+            public StopRule nextRound() {
+                return step -> true;
+            }
+
+            @Override
+            public void verified(int proposed, int accepted) {
+                assertThat(proposed).isEqualTo(1);
+            }
+        };
+        SpeculativeGenerator speculative = new SpeculativeGenerator(target, pruned, tokenizer);
+        int[] ids = tokenizer.encode("the cat sat", true);
+
+        SpeculativeGenerator.Result once = speculative.generate(ids, Generator.Settings.greedy(20), stopAtOnce,
+                s -> { }, Progress.NONE);
+        SpeculativeGenerator.Result one = speculative.generate(ids, Generator.Settings.greedy(20), 1, s -> { },
+                Progress.NONE);
+
+        assertThat(once.acceptance()).isEqualTo(one.acceptance());
+        assertThat(once.generation().tokens()).containsExactly(one.generation().tokens());
+    }
+
+    @Test
     void aDraftWithAnotherVocabularyIsRefused() throws IOException {
         Path dir = tmp.resolve("other-vocab");
         TestModels.write(dir, Family.LLAMA, 3, TestModels.options().vocab(300));

@@ -219,22 +219,15 @@ class ModelInspectorTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void nanAndInfiniteWeightsAreCountedPerTensorAndInTotal(DType dtype) throws IOException {
-        TestModels.Options options = TestModels.options().dtype(dtype);
-        ModelConfig config = ModelConfig.of(TestModels.configJson(Family.LLAMA, options));
-        List<OutputTensor> tensors = new ArrayList<>();
-        for (OutputTensor t : TestModels.tensors(config, options, 5)) {
-            float[] v = t.values().get().clone();
-            if (t.name().equals("model.layers.0.mlp.up_proj.weight")) {
+        Path model = dir.resolve("nan");
+        TestModels.write(model, Family.LLAMA, 5, TestModels.options().dtype(dtype), (name, v) -> {
+            if (name.equals("model.layers.0.mlp.up_proj.weight")) {
                 v[0] = Float.NaN;
                 v[9] = Float.POSITIVE_INFINITY;
                 v[10] = Float.NEGATIVE_INFINITY;
             }
-            tensors.add(OutputTensor.of(t.name(), t.dtype(), t.shape(), v));
-        }
-        Path tokenizer = dir.resolve("tok");
-        TestModels.write(tokenizer, Family.LLAMA, 1, options);
-        Path model = dir.resolve("nan");
-        ModelFolderWriter.to(model).config(config).copyFilesFrom(tokenizer).write(tensors);
+            return v;
+        });
 
         ModelReport report = ModelInspector.inspect(model, Progress.NONE);
         assertThat(report.nonFinite()).isEqualTo(3);

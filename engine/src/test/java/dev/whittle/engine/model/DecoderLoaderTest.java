@@ -2,9 +2,7 @@ package dev.whittle.engine.model;
 
 import dev.whittle.engine.Progress;
 import dev.whittle.engine.io.DType;
-import dev.whittle.engine.io.ModelFolderWriter;
 import dev.whittle.engine.io.ModelFormatException;
-import dev.whittle.engine.io.OutputTensor;
 import dev.whittle.engine.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +12,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,21 +24,14 @@ class DecoderLoaderTest {
     @ParameterizedTest
     @CsvSource({"F32, NaN", "BF16, Infinity", "F16, -Infinity"})
     void aNonFiniteWeightIsRefusedWithTheTensorNamed(DType dtype, float bad) throws IOException {
-        TestModels.Options options = TestModels.options().dtype(dtype);
-        ModelConfig config = ModelConfig.of(TestModels.configJson(Family.LLAMA, options));
         String poisoned = "model.layers.1.mlp.down_proj.weight";
-        List<OutputTensor> tensors = new ArrayList<>();
-        for (OutputTensor t : TestModels.tensors(config, options, 3)) {
-            float[] v = t.values().get().clone();
-            if (t.name().equals(poisoned)) {
+        Path dir = tmp.resolve("poisoned");
+        TestModels.write(dir, Family.LLAMA, 3, TestModels.options().dtype(dtype), (name, v) -> {
+            if (name.equals(poisoned)) {
                 v[7] = bad;
             }
-            tensors.add(OutputTensor.of(t.name(), t.dtype(), t.shape(), v));
-        }
-        Path tokenizer = tmp.resolve("tok");
-        TestModels.write(tokenizer, Family.LLAMA, 1, options);
-        Path dir = tmp.resolve("poisoned");
-        ModelFolderWriter.to(dir).config(config).copyFilesFrom(tokenizer).write(tensors);
+            return v;
+        });
 
         assertThatThrownBy(() -> DecoderLoader.load(dir, Progress.NONE))
                 .isInstanceOf(ModelFormatException.class)

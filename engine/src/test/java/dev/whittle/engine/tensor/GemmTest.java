@@ -85,6 +85,36 @@ class GemmTest {
         assertThat(c[0]).isEqualTo(before[0]);
     }
 
+    /**
+     * Batched decoding relies on it: below {@link Gemm#DOT_ROWS} rows, a linear layer's output row is the same bits
+     * whether the row is multiplied alone or with others (whichever register tile it lands in), and both match a
+     * scalar double-precision dot product to fp32 accuracy.
+     */
+    @Test
+    void aFewRowsGiveEachRowTheBitsItGetsAlone() {
+        int n = 23, k = 203; // neither a multiple of the tile nor of the vector
+        Random32 random = new Random32(5);
+        float[] w = random.floats(n * k);
+        for (int m : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 13, 32, Gemm.DOT_ROWS - 1}) {
+            float[] x = random.floats(m * k);
+            float[] y = new float[m * n];
+            Gemm.gemm(false, true, m, n, k, x, 0, k, w, 0, k, y, 0, n, false);
+            for (int i = 0; i < m; i++) {
+                float[] alone = new float[n];
+                Gemm.gemm(false, true, 1, n, k, x, i * k, k, w, 0, k, alone, 0, n, false);
+                for (int j = 0; j < n; j++) {
+                    assertThat(y[i * n + j]).as("m %d row %d column %d", m, i, j).isEqualTo(alone[j]);
+                    double expected = 0, abs = 0;
+                    for (int p = 0; p < k; p++) {
+                        expected += (double) x[i * k + p] * w[j * k + p];
+                        abs += Math.abs((double) x[i * k + p] * w[j * k + p]);
+                    }
+                    assertThat((double) alone[j]).isCloseTo(expected, offset(2e-6 * abs));
+                }
+            }
+        }
+    }
+
     @Test
     void emptyDepthClearsOrKeepsC() {
         float[] c = {1, 2, 3, 4};

@@ -101,6 +101,26 @@ class OpsTest {
     }
 
     @Test
+    void firstNonFiniteFindsTheFirstNanOrInfinityAtAnyPosition() {
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int n : LENGTHS) {
+            float[] x = new Random32(n).floats(n);
+            x[0] = Float.MAX_VALUE; // large but finite
+            assertThat(Ops.firstNonFinite(x)).as("n=%d", n).isEqualTo(-1);
+            for (int at : new int[] {0, n / 2, n - 1}) {
+                for (float b : bad) {
+                    float[] y = x.clone();
+                    y[at] = b;
+                    if (at + 1 < n) {
+                        y[n - 1] = Float.NaN; // a later one does not win
+                    }
+                    assertThat(Ops.firstNonFinite(y)).as("n=%d, %s at %d", n, b, at).isEqualTo(at);
+                }
+            }
+        }
+    }
+
+    @Test
     void argmaxFindsTheFirstLargest() {
         for (int n : LENGTHS) {
             float[] x = new Random32(n).floats(n);

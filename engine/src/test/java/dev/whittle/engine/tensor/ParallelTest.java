@@ -54,6 +54,28 @@ class ParallelTest {
     }
 
     @Test
+    void forEachRunsEveryTaskOnceWithAScratchNoOtherTaskUsesMeanwhile() {
+        int n = 200;
+        AtomicIntegerArray visits = new AtomicIntegerArray(n);
+        java.util.concurrent.atomic.AtomicInteger scratches = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forEach(n, () -> {
+            scratches.incrementAndGet();
+            return new java.util.concurrent.atomic.AtomicBoolean();
+        }, (inUse, task) -> {
+            assertThat(inUse.getAndSet(true)).as("scratch taken by another task").isFalse();
+            visits.incrementAndGet(task);
+            // a kernel inside a task runs on the task's thread alone
+            Thread self = Thread.currentThread();
+            Parallel.forChunks(8, 1, (c, d) -> assertThat(Thread.currentThread()).isSameAs(self));
+            inUse.set(false);
+        });
+        for (int i = 0; i < n; i++) {
+            assertThat(visits.get(i)).isEqualTo(1);
+        }
+        assertThat(scratches.get()).as("one scratch per thread at most").isBetween(1, Parallel.threads());
+    }
+
+    @Test
     void aFailureInAnyChunkReachesTheCaller() {
         assertThatThrownBy(() -> Parallel.forChunks(100, 1, (start, end) -> {
             if (start == 77) {

@@ -87,7 +87,23 @@ public final class TestModels {
 
     /** Writes a model of {@code family} shaped by {@code options} into {@code dir} (must not exist yet). */
     public static ModelConfig write(Path dir, Family family, long seed, Options options) throws IOException {
+        return write(dir, family, seed, options, null);
+    }
+
+    /** Changes a tensor's values before they are written (a crafted or poisoned model); gets a copy it may edit. */
+    @FunctionalInterface
+    public interface Edit {
+        float[] apply(String name, float[] values);
+    }
+
+    /** As {@link #write(Path, Family, long, Options)}, with each tensor's values passed through {@code edit} (null: none). */
+    public static ModelConfig write(Path dir, Family family, long seed, Options options, Edit edit) throws IOException {
         ModelConfig config = ModelConfig.of(configJson(family, options));
+        List<OutputTensor> tensors = tensors(config, options, seed);
+        if (edit != null) {
+            tensors = tensors.stream().map(t -> OutputTensor.of(t.name(), t.dtype(), t.shape(),
+                    () -> edit.apply(t.name(), t.values().get().clone()))).toList();
+        }
         Path parent = Files.createDirectories(dir.toAbsolutePath().getParent());
         Path staging = Files.createTempDirectory(parent, ".tokenizer-");
         try {
@@ -96,7 +112,7 @@ public final class TestModels {
                     .config(config)
                     .copyFilesFrom(staging)
                     .maxShardBytes(options.maxShardBytes() > 0 ? options.maxShardBytes() : Long.MAX_VALUE)
-                    .write(tensors(config, options, seed));
+                    .write(tensors);
         } finally {
             Folders.deleteRecursively(staging);
         }
@@ -319,5 +335,29 @@ public final class TestModels {
             values[i] = (float) (mean + std * random.nextGaussian());
         }
         return OutputTensor.of(name, dtype, shape, values);
+    }
+
+    /**
+     * Renames tensor {@code from} to {@code to} in the single-file checkpoint of {@code dir} (a name the writer would
+     * never produce, e.g. one holding NUL), rewriting the header and keeping the data as it is.
+     */
+    public static void renameTensor(Path dir, String from, String to) throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(file);
+        long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        ObjectNode header = (ObjectNode) JSON.readTree(new String(bytes, 8, (int) headerLength,
+                java.nio.charset.StandardCharsets.UTF_8));
+        ObjectNode renamed = JSON.createObjectNode();
+        header.properties().forEach(e -> renamed.set(e.getKey().equals(from) ? to : e.getKey(), e.getValue()));
+        StringBuilder text = new StringBuilder(JSON.writeValueAsString(renamed));
+        while (text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length % 8 != 0) {
+            text.append(' '); // the format pads the header with spaces
+        }
+        byte[] json = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
+        out.write(json);
+        out.write(bytes, 8 + (int) headerLength, bytes.length - 8 - (int) headerLength);
+        Files.write(file, out.toByteArray());
     }
 }

@@ -22,7 +22,10 @@ public final class FmaCeiling {
     private FmaCeiling() {
     }
 
-    /** GFLOPS over all threads (an FMA counts as two flops), best of a few short runs. */
+    /**
+     * GFLOPS over all threads (an FMA counts as two flops), best of a few short runs; in thread CPU time when there is
+     * one thread ({@code -Dwhittle.threads=1}), as the benchmarks then time themselves.
+     */
     public static double measureGflops(double budgetSeconds) {
         int threads = Parallel.threads();
         float[] sink = new float[threads];
@@ -30,7 +33,7 @@ public final class FmaCeiling {
             for (int t = t0; t < t1; t++) {
                 sink[t] = loop(ITERATIONS, 1f + t * 1e-7f);
             }
-        }), budgetSeconds);
+        }), budgetSeconds, threads == 1);
         double flops = 2.0 * S.length() * ACCUMULATORS * (double) ITERATIONS * threads;
         return flops / seconds / 1e9;
     }

@@ -34,8 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
 final class EvalCommand {
 
     static final String USAGE_LINE = """
-              eval MODEL (--task NAME | --task-file FILE | --suite NAME)... [--limit N] [--seed S] [--batch-size N] [--output FILE]
-                                                              benchmark tasks (suite kick: the LLM-KICK set), table of metrics
+              eval MODEL (--task NAME | --task-file FILE | --suite NAME)... [--limit N] [--seed S] [--batch-size N] [--output FILE] [--target DIR]
+                                                              benchmark tasks (suite kick: the LLM-KICK set), table of metrics;
+                                                              --target: the model speculative tasks draft for
             """;
 
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
@@ -85,7 +86,9 @@ final class EvalCommand {
                 a.intOption("batch-size", EvaluationSettings.DEFAULT_BATCH_SIZE), a.option("output", null) != null);
         Tokenizer tokenizer = Tokenizer.load(model);
         Decoder decoder = DecoderLoader.loadForInference(model, progress);
-        Evaluator evaluator = new Evaluator(decoder, tokenizer, DatasetResolver.relativeTo(taskFileFolder));
+        String target = a.option("target", null);
+        Evaluator evaluator = new Evaluator(decoder, tokenizer, DatasetResolver.relativeTo(taskFileFolder),
+                target == null ? null : DecoderLoader.loadForInference(Main.modelDir(target), progress));
         List<TaskResult> results = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {
             int taskLimit = limit > 0 ? limit : limits.get(i);

@@ -79,7 +79,7 @@ public final class Main {
                 case "score" -> score(new Arguments(command, rest, Set.of("context", "continuation")));
                 case "eval" -> {
                     Arguments a = new Arguments(command, rest,
-                            Set.of("task", "task-file", "suite", "limit", "seed", "batch-size", "output"));
+                            Set.of("task", "task-file", "suite", "limit", "seed", "batch-size", "output", "target"));
                     new EvalCommand(out, err, progress).run(a, modelDir(a.positional(0, "MODEL (a model folder)")));
                 }
                 case "prune" -> {

@@ -3,10 +3,10 @@ package dev.whittle.persistence.job;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.whittle.persistence.text.StorableText;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Appends to jobs' event logs. Joins the caller's transaction, so a state change and its event commit together. */
 @Component
@@ -20,8 +20,9 @@ public class JobEventLog {
 
     @Transactional
     public JobEvent append(UUID jobId, EventLevel level, String type, String message, Map<String, ?> data) {
-        JsonNode json = data == null || data.isEmpty() ? null : JsonMapper.shared().valueToTree(data);
-        return events.save(new JobEvent(jobId, level, type, message, json));
+        // A message or data may quote task data or a model's output, NUL included, which PostgreSQL cannot store.
+        JsonNode json = data == null || data.isEmpty() ? null : StorableText.json(data);
+        return events.save(new JobEvent(jobId, level, type, StorableText.of(message), json));
     }
 
     public JobEvent info(UUID jobId, String type, String message, Map<String, ?> data) {

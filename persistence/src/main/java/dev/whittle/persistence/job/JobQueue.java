@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.whittle.persistence.text.StorableText;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -99,7 +100,7 @@ public class JobQueue {
                 .param("unitDone", p.unitDone())
                 .param("unitTotal", p.unitTotal())
                 .param("percent", p.percent())
-                .param("message", p.message())
+                .param("message", StorableText.of(p.message()))
                 .param("eta", p.eta() == null ? null : OffsetDateTime.ofInstant(p.eta(), ZoneOffset.UTC))
                 .query(String.class)
                 .optional());
@@ -136,8 +137,8 @@ public class JobQueue {
                 .params(fence(lease))
                 .param("outcome", outcome.name())
                 .param("errorCode", errorCode)
-                .param("errorMessage", errorMessage)
-                .param("result", result == null ? null : result.toString())
+                .param("errorMessage", StorableText.of(errorMessage))
+                .param("result", result == null ? null : StorableText.json(result).toString())
                 .param("outputModel", outputModelId)
                 .query(String.class)
                 .optional()

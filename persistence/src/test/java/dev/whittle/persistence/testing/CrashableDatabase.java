@@ -9,12 +9,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.whittle.persistence.embedded.EmbeddedPostgresServer;
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A PostgreSQL server that one test owns, on a fixed port, so that the test can crash it and start it again on
  * the same data while an application stays connected to it (tests of database outages). Unlike {@link TestDatabase}
- * it is nobody else's.
+ * it is nobody else's. A test class gets one with {@link WithCrashableDatabase}.
  */
 public final class CrashableDatabase implements AutoCloseable {
 
@@ -38,12 +37,6 @@ public final class CrashableDatabase implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Points the application context at this server ({@code @DynamicPropertySource}). */
-    public void register(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", server::jdbcUrl);
-        registry.add("spring.datasource.username", server::username);
     }
 
     /** Its JDBC URL (the same across restarts: same port), for another process to connect with. */

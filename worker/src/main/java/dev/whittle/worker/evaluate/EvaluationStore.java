@@ -16,6 +16,7 @@ import dev.whittle.persistence.evaluation.Evaluation;
 import dev.whittle.persistence.evaluation.EvaluationSamples;
 import dev.whittle.persistence.evaluation.Evaluations;
 import dev.whittle.persistence.team.TeamScope;
+import dev.whittle.persistence.text.StorableText;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
@@ -48,15 +49,15 @@ public class EvaluationStore {
     public Evaluation save(Origin origin, TaskDefinition task, int limit, Long seed, TaskResult result, ModelStats stats) {
         Evaluation evaluation = evaluations.save(new Evaluation(origin.jobId(), origin.stageIndex(), origin.modelId(),
                 task.name(), task.version(), TaskDefinitions.toJson(task), result.requestType().id(),
-                result.primaryMetric().id(), limit, seed, StorableJson.tree(result.metrics()),
-                StorableJson.tree(result.groups()), StorableJson.tree(result.macro()), StorableJson.tree(result.details()),
-                result.samples(), result.available(), result.truncated(), result.seconds(), StorableJson.tree(stats)));
+                result.primaryMetric().id(), limit, seed, StorableText.json(result.metrics()),
+                StorableText.json(result.groups()), StorableText.json(result.macro()), StorableText.json(result.details()),
+                result.samples(), result.available(), result.truncated(), result.seconds(), StorableText.json(stats)));
         if (result.requestType().needsTarget() && origin.targetModelId() != null) {
             evaluation.draftedFor(origin.targetModelId());
         }
         List<EvaluationSamples.Row> rows = new ArrayList<>();
         for (SampleRecord r : result.records()) {
-            rows.add(new EvaluationSamples.Row(r.index(), r.correct(), StorableJson.tree(r)));
+            rows.add(new EvaluationSamples.Row(r.index(), r.correct(), StorableText.json(r)));
         }
         evaluations.flush();
         samples.insert(evaluation.getId(), rows);

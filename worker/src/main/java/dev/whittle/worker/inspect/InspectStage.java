@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 /**
  * INSPECT: what a model folder holds, without loading its weights. The result is the engine's
  * {@link ModelReport}: family and architecture counts, parameter count, per-tensor dtype, shape, bytes and
- * fraction of exact zeros, the same per layer, and the SHA-256 of every file. Progress is in bytes read.
+ * fraction of exact zeros and count of NaN or infinite values, the same per layer, and the SHA-256 of every file. Progress is in bytes read.
  */
 @Component
 public class InspectStage implements StageType<InspectStage.Parameters> {

@@ -62,12 +62,12 @@ public class ModelCatalog {
     }
 
     /**
-     * Registers a complete folder written by job {@code jobId} from models {@code parentIds} (the job's input first).
-     * Joins the caller's transaction.
+     * Registers a complete folder written by job {@code jobId} from models {@code parentIds} (the job's input first),
+     * unless it holds NaN or infinite weights ({@link InvalidModelFolderException}). Joins the caller's transaction.
      */
     @Transactional
     public Model registerOutput(String name, Path folder, List<UUID> parentIds, UUID jobId) {
-        return save(name, folder, ModelFolders.describe(folder, roots.modelFileRoots()), parentIds, jobId);
+        return save(name, folder, ModelFolders.describe(folder, roots.modelFileRoots(), true), parentIds, jobId);
     }
 
     private Model save(String name, Path folder, ModelDescription d, List<UUID> parentIds, UUID jobId) {

@@ -26,6 +26,14 @@ public final class ModelFolders {
 
     /** Describes {@code dir}, whose files (links followed) must lie inside one of {@code within}. */
     public static ModelDescription describe(Path dir, List<Path> within) {
+        return describe(dir, within, false);
+    }
+
+    /**
+     * As {@link #describe(Path, List)}; with {@code finiteOnly}, a folder holding NaN or infinite weights is refused,
+     * naming its first such tensors (a job's output: PRUNE, DISTILL and EVALUATE refuse it as input anyway).
+     */
+    public static ModelDescription describe(Path dir, List<Path> within, boolean finiteOnly) {
         if (!Checkpoint.exists(dir)) {
             throw new InvalidModelFolderException(dir + " has no weights (" + Checkpoint.SINGLE_FILE + " or "
                     + Checkpoint.INDEX_FILE + ")", null);
@@ -41,8 +49,20 @@ public final class ModelFolders {
         } catch (IOException | RuntimeException e) {
             throw new InvalidModelFolderException("Cannot read " + dir + ": " + e.getMessage(), e);
         }
+        if (finiteOnly && report.nonFinite() > 0) {
+            throw new InvalidModelFolderException(dir + " holds " + report.nonFinite() + " NaN or infinite weights ("
+                    + nonFiniteTensors(report) + "); it is not registered", null);
+        }
         return new ModelDescription(report.architecture().modelType(),
                 JsonMapper.shared().valueToTree(report.architecture()), report.parameterCount(),
                 report.files().stream().map(f -> new ModelFile(f.name(), f.bytes(), f.sha256())).toList());
+    }
+
+    /** The first few tensors holding non-finite values, with their counts. */
+    private static String nonFiniteTensors(ModelReport report) {
+        List<ModelReport.TensorReport> bad = report.tensors().stream().filter(t -> t.nonFinite() > 0).toList();
+        String named = bad.stream().limit(3).map(t -> t.name() + ": " + t.nonFinite())
+                .collect(java.util.stream.Collectors.joining(", "));
+        return bad.size() > 3 ? named + " and " + (bad.size() - 3) + " more tensors" : named;
     }
 }

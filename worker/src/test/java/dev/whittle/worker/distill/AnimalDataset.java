@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Twelve short questions "which animal is number i?" as a registered JSONL dataset with the fields "q" and "a". */
-final class AnimalDataset {
+public final class AnimalDataset {
 
     static final String[] ANIMALS = {"cat", "dog", "owl", "fox", "bee", "elk", "yak", "ant", "emu", "cow", "hen", "pig"};
 
@@ -28,7 +28,7 @@ final class AnimalDataset {
     }
 
     /** Registers a fresh copy and returns its name. */
-    static String register(DatasetCatalog catalog, StorageRoots storage) throws IOException {
+    public static String register(DatasetCatalog catalog, StorageRoots storage) throws IOException {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < ANIMALS.length; i++) {
             lines.append(JsonMapper.shared().writeValueAsString(Map.of("q", prompt(i), "a", response(i)))).append('\n');

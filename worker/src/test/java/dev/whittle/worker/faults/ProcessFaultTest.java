@@ -20,17 +20,15 @@ import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.persistence.outage.DatabaseOutage;
 import dev.whittle.persistence.testing.CrashableDatabase;
+import dev.whittle.persistence.testing.WithCrashableDatabase;
 import dev.whittle.worker.storage.StorageRoots;
 import dev.whittle.worker.testing.TestJobs;
 import dev.whittle.worker.testing.WorkerTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.domain.Limit;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -40,6 +38,7 @@ import org.springframework.test.context.TestPropertySource;
  * start), so it runs only with {@code -Dwhittle.fault-tests=true}: {@code scripts/fault-tests.sh}.
  */
 @EnabledIfSystemProperty(named = "whittle.fault-tests", matches = "true")
+@WithCrashableDatabase
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "whittle.worker.enabled=false", // this process only submits and watches
         "spring.datasource.hikari.connection-timeout=500"})
@@ -52,7 +51,6 @@ class ProcessFaultTest {
     private static final Duration WAIT = Duration.ofMinutes(4);
     private static final String PRUNE = """
             [{"type": "PRUNE", "method": "sparsegpt", "sparsity": 0.5, "calibration": {"nsamples": 16, "seqlen": 64}}]""";
-    private static CrashableDatabase database;
 
     @Autowired
     TestJobs testJobs;
@@ -63,19 +61,9 @@ class ProcessFaultTest {
     @Autowired
     StorageRoots storage;
 
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        database = CrashableDatabase.start();
-        database.register(registry);
-    }
-
-    @AfterAll
-    static void stopServer() throws IOException {
-        database.close();
-    }
-
     @Test
-    void aPruneWhoseWorkerProcessIsKilledMidStageThreeTimesEndsOnceWithOneOutput() throws Exception {
+    void aPruneWhoseWorkerProcessIsKilledMidStageThreeTimesEndsOnceWithOneOutput(CrashableDatabase database)
+            throws Exception {
         Model model = testJobs.model(11, TestModels.options().layers(6));
         Job job = testJobs.submit(model, PRUNE, null, KILLS + 1);
         for (int attempt = 1; attempt <= KILLS; attempt++) {
@@ -96,7 +84,7 @@ class ProcessFaultTest {
     }
 
     @Test
-    void jobsRunningThroughA90SecondDatabaseCrashEndOnce() throws Exception {
+    void jobsRunningThroughA90SecondDatabaseCrashEndOnce(CrashableDatabase database) throws Exception {
         Model model = testJobs.model(12, TestModels.options().layers(6));
         List<Job> submitted = List.of(testJobs.submit(model, PRUNE), testJobs.submit(model, PRUNE));
         try (WorkerProcess worker = WorkerProcess.start("outage", database)) {

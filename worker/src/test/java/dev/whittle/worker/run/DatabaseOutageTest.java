@@ -2,7 +2,6 @@ package dev.whittle.worker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +15,7 @@ import dev.whittle.persistence.job.JobStatus;
 import dev.whittle.persistence.model.Model;
 import dev.whittle.persistence.outage.DatabaseOutage;
 import dev.whittle.persistence.testing.CrashableDatabase;
+import dev.whittle.persistence.testing.WithCrashableDatabase;
 import dev.whittle.worker.queue.Worker;
 import dev.whittle.worker.queue.Workers;
 import dev.whittle.worker.storage.StorageRoots;
@@ -23,13 +23,10 @@ import dev.whittle.worker.testing.Holds;
 import dev.whittle.worker.testing.StageRuns;
 import dev.whittle.worker.testing.TestJobs;
 import dev.whittle.worker.testing.WorkerTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.domain.Limit;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -37,6 +34,7 @@ import org.springframework.test.context.TestPropertySource;
  * every job still ends once, SUCCEEDED, on its first attempt, with no working folder left. The server is this
  * test's own, on a fixed port, so it can be killed and started again on the same data.
  */
+@WithCrashableDatabase
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "whittle.worker.enabled=false",
         // A connection attempt to a dead server fails fast (the default waits 30 s).
@@ -46,7 +44,6 @@ class DatabaseOutageTest {
 
     private static final Duration OUTAGE = Duration.ofSeconds(8); // four leases of the test settings
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static CrashableDatabase database;
 
     @Autowired
     Workers workers;
@@ -57,19 +54,8 @@ class DatabaseOutageTest {
     @Autowired
     StorageRoots storage;
 
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        database = CrashableDatabase.start();
-        database.register(registry);
-    }
-
-    @AfterAll
-    static void stopServer() throws IOException {
-        database.close();
-    }
-
     @Test
-    void jobsRunningThroughADatabaseCrashEndOnceAndSucceed() throws Exception {
+    void jobsRunningThroughADatabaseCrashEndOnceAndSucceed(CrashableDatabase database) throws Exception {
         String key = UUID.randomUUID().toString();
         Holds.hold(key);
         Model model = testJobs.model();

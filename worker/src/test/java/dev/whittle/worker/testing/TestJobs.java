@@ -45,10 +45,15 @@ public class TestJobs {
 
     /** Writes a random Llama of this seed and shape into the first model root and registers it. */
     public Model model(long seed, TestModels.Options options) {
+        return model(seed, options, null);
+    }
+
+    /** As {@link #model(long, TestModels.Options)}, with the tensors' values passed through {@code edit}. */
+    public Model model(long seed, TestModels.Options options, TestModels.Edit edit) {
         String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
         Path folder = storage.modelRoots().getFirst().resolve(name);
         try {
-            TestModels.write(folder, Family.LLAMA, seed, options);
+            TestModels.write(folder, Family.LLAMA, seed, options, edit);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,6 +14,7 @@ import dev.whittle.engine.eval.task.RequestSpec;
 import dev.whittle.engine.eval.task.SuiteDefinition;
 import dev.whittle.engine.eval.task.TaskDefinition;
 import dev.whittle.engine.eval.task.TaskRegistry;
+import dev.whittle.engine.generate.BanditDraftPolicy;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
@@ -164,7 +165,8 @@ public final class Evaluator {
     }
 
     /**
-     * Each draft length's metrics as a group ({@code k=3}); the task's own metrics are those of the draft length
+     * Each draft length's metrics as a group ({@code k=3}), and the adaptive length's ({@code adaptive}, with each
+     * stop rule's rounds and mean reward in the details); the task's own metrics are those of the fixed draft length
      * with the highest speed-up (named in {@code details.best_k}), what the draft is worth to the target.
      */
     private TaskResult speculative(TaskDefinition task, List<Doc> all, EvaluationSettings settings, Progress outer,
@@ -184,6 +186,7 @@ public final class Evaluator {
                 bestK = entry.getKey();
             }
         }
+        groups.put(SpeculativeScoring.ADAPTIVE, scored.adaptive());
         Map<String, MetricValue> metrics = new LinkedHashMap<>();
         for (Metric metric : task.metrics()) {
             metrics.put(metric.id(), scored.byDraftLength().get(bestK).get(metric.id()));
@@ -193,6 +196,12 @@ public final class Evaluator {
         details.put("max_tokens", request.maxTokens());
         details.put("target_seconds", scored.targetSeconds());
         scored.speculativeSeconds().forEach((k, seconds) -> details.put("speculative_seconds_k" + k, seconds));
+        details.put("adaptive_seconds", scored.adaptiveSeconds());
+        details.put("adaptive_mean_draft_length", scored.meanAdaptiveDraftLength());
+        for (BanditDraftPolicy.ArmStatistics arm : scored.arms()) {
+            details.put("adaptive_rounds_" + arm.arm().id(), arm.pulls());
+            details.put("adaptive_reward_" + arm.arm().id(), arm.meanReward());
+        }
         details.put("mismatches", scored.mismatches());
         details.put("max_positions", maxPositions);
         int truncated = (int) scored.records().stream().filter(r -> Boolean.TRUE.equals(r.truncated())).count();

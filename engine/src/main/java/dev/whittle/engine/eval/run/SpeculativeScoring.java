@@ -4,6 +4,8 @@ import dev.whittle.engine.eval.data.DatasetException;
 import dev.whittle.engine.eval.data.Doc;
 import dev.whittle.engine.eval.metric.Metric;
 import dev.whittle.engine.eval.metric.MetricValue;
+import dev.whittle.engine.generate.BanditDraftPolicy;
+import dev.whittle.engine.generate.DraftPolicy;
 import dev.whittle.engine.generate.Generator;
 import dev.whittle.engine.generate.SpeculativeGenerator;
 import dev.whittle.engine.model.Decoder;
@@ -21,13 +23,22 @@ import java.util.Map;
  * acceptance rate and the speed-up (target alone over speculative wall time). The tokens must be the target's own;
  * any sample where they are not is counted as a mismatch (it would be a bug, or a logit tie broken differently).
  * A sample whose generation ended at its first token gave the draft nothing to propose: it counts towards the
- * speed-up only.
+ * speed-up only. Beside the fixed lengths, an adaptive length ({@link BanditDraftPolicy}, capped at the longest k)
+ * runs on the same prompts with one bandit for the whole run.
  */
 final class SpeculativeScoring {
 
-    /** Every sample's records, each draft length's metrics (by id), and the total seconds of each way. */
+    /** The results group of the adaptive draft length (a bandit over stop rules, capped at the longest k). */
+    static final String ADAPTIVE = "adaptive";
+
+    /**
+     * Every sample's records, each draft length's metrics (by id), the adaptive policy's metrics and what its bandit
+     * learnt, and the total seconds of each way.
+     */
     record Scored(List<SampleRecord> records, Map<Integer, Map<String, MetricValue>> byDraftLength,
-                  double targetSeconds, Map<Integer, Double> speculativeSeconds, int mismatches) {
+                  Map<String, MetricValue> adaptive, List<BanditDraftPolicy.ArmStatistics> arms,
+                  double meanAdaptiveDraftLength, double targetSeconds, Map<Integer, Double> speculativeSeconds,
+                  double adaptiveSeconds, int mismatches) {
     }
 
     private final Tokenizer tokenizer;
@@ -46,13 +57,16 @@ final class SpeculativeScoring {
                  SampleProgress progress) {
         Generator.Settings settings = new Generator.Settings(maxTokens, 0, 1, 0, until);
         int longest = draftLengths.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        Map<Integer, List<List<Double>>> perK = new LinkedHashMap<>();
+        List<Way> ways = new ArrayList<>();
         for (int k : draftLengths) {
-            perK.put(k, List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+            ways.add(new Way(group(k), DraftPolicy.fixed(k)));
         }
+        // One bandit for the whole run: it learns across prompts which stop rule suits this draft and target.
+        BanditDraftPolicy bandit = new BanditDraftPolicy(longest);
+        Way adaptive = new Way(ADAPTIVE, bandit);
+        ways.add(adaptive);
         List<SampleRecord> records = new ArrayList<>();
         double targetSeconds = 0;
-        Map<Integer, Double> speculativeSeconds = new LinkedHashMap<>();
         int mismatches = 0;
         for (Doc doc : docs) {
             progress.checkCancelled();
@@ -70,23 +84,12 @@ final class SpeculativeScoring {
             Map<String, Double> scores = new LinkedHashMap<>();
             scores.put("target_seconds", aloneSeconds);
             boolean same = true;
-            for (int k : draftLengths) {
+            for (Way way : ways) {
                 start = System.nanoTime();
-                SpeculativeGenerator.Result result = speculative.generate(ids, settings, k, piece -> { },
+                SpeculativeGenerator.Result result = speculative.generate(ids, settings, way.policy, piece -> { },
                         progress.within(0));
-                double seconds = (System.nanoTime() - start) / 1e9;
-                speculativeSeconds.merge(k, seconds, Double::sum);
+                way.add(result.acceptance(), aloneSeconds, (System.nanoTime() - start) / 1e9, scores);
                 same &= Arrays.equals(result.generation().tokens(), expected.tokens());
-                List<List<Double>> values = perK.get(k);
-                if (result.acceptance().rounds() > 0) {
-                    values.get(0).add(result.acceptance().meanAcceptedLength());
-                    values.get(1).add(result.acceptance().rate());
-                    scores.put(key(k, Metric.MEAN_ACCEPTED_LENGTH), result.acceptance().meanAcceptedLength());
-                    scores.put(key(k, Metric.ACCEPTANCE_RATE), result.acceptance().rate());
-                }
-                double speedup = seconds > 0 ? aloneSeconds / seconds : 1;
-                values.get(2).add(speedup);
-                scores.put(key(k, Metric.SPEEDUP), speedup);
             }
             if (!same) {
                 mismatches++;
@@ -96,27 +99,65 @@ final class SpeculativeScoring {
             progress.advance(1);
         }
         Map<Integer, Map<String, MetricValue>> byDraftLength = new LinkedHashMap<>();
-        perK.forEach((k, values) -> {
-            if (values.get(0).isEmpty()) {
+        Map<Integer, Double> speculativeSeconds = new LinkedHashMap<>();
+        for (int i = 0; i < draftLengths.size(); i++) {
+            byDraftLength.put(draftLengths.get(i), ways.get(i).metrics());
+            speculativeSeconds.put(draftLengths.get(i), ways.get(i).seconds);
+        }
+        return new Scored(records, byDraftLength, adaptive.metrics(), bandit.statistics(),
+                adaptive.rounds == 0 ? 0 : (double) adaptive.proposed / adaptive.rounds, targetSeconds,
+                speculativeSeconds, adaptive.seconds, mismatches);
+    }
+
+    /** One way of drafting over the run's prompts: its per-sample MAL, acceptance rate and speed-up, and totals. */
+    private static final class Way {
+        final String group;
+        final DraftPolicy policy;
+        final List<Double> meanAcceptedLengths = new ArrayList<>();
+        final List<Double> acceptanceRates = new ArrayList<>();
+        final List<Double> speedups = new ArrayList<>();
+        double seconds;
+        long rounds;
+        long proposed;
+
+        Way(String group, DraftPolicy policy) {
+            this.group = group;
+            this.policy = policy;
+        }
+
+        /** A sample's result, {@code seconds} against the target alone's {@code aloneSeconds}, into the scores. */
+        void add(SpeculativeGenerator.Acceptance acceptance, double aloneSeconds, double seconds,
+                 Map<String, Double> scores) {
+            this.seconds += seconds;
+            if (acceptance.rounds() > 0) {
+                meanAcceptedLengths.add(acceptance.meanAcceptedLength());
+                acceptanceRates.add(acceptance.rate());
+                scores.put(group + "/" + Metric.MEAN_ACCEPTED_LENGTH.id(), acceptance.meanAcceptedLength());
+                scores.put(group + "/" + Metric.ACCEPTANCE_RATE.id(), acceptance.rate());
+                rounds += acceptance.rounds();
+                proposed += acceptance.proposed();
+            }
+            double speedup = seconds > 0 ? aloneSeconds / seconds : 1;
+            speedups.add(speedup);
+            scores.put(group + "/" + Metric.SPEEDUP.id(), speedup);
+        }
+
+        /** The means of the per-sample values. */
+        Map<String, MetricValue> metrics() {
+            if (meanAcceptedLengths.isEmpty()) {
                 throw new DatasetException("no prompt's generation went past its first token: nothing for the draft "
                         + "to propose (the target ends each at once; try other prompts or stop strings)");
             }
             Map<String, MetricValue> metrics = new LinkedHashMap<>();
-            metrics.put(Metric.MEAN_ACCEPTED_LENGTH.id(), mean(values.get(0)));
-            metrics.put(Metric.ACCEPTANCE_RATE.id(), mean(values.get(1)));
-            metrics.put(Metric.SPEEDUP.id(), mean(values.get(2)));
-            byDraftLength.put(k, metrics);
-        });
-        return new Scored(records, byDraftLength, targetSeconds, speculativeSeconds, mismatches);
+            metrics.put(Metric.MEAN_ACCEPTED_LENGTH.id(), mean(meanAcceptedLengths));
+            metrics.put(Metric.ACCEPTANCE_RATE.id(), mean(acceptanceRates));
+            metrics.put(Metric.SPEEDUP.id(), mean(speedups));
+            return metrics;
+        }
     }
 
     private static MetricValue mean(List<Double> values) {
         return MetricValue.mean(values.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    /** A sample's score of {@code metric} at draft length {@code k}: {@code k=3/mean_accepted_length}. */
-    static String key(int k, Metric metric) {
-        return group(k) + "/" + metric.id();
     }
 
     /** The results group of draft length {@code k}. */

@@ -52,13 +52,21 @@ class SpeculativeTaskTest {
                 .evaluate(task, EvaluationSettings.defaults().withLimit(LIMIT), Progress.NONE);
 
         assertThat(result.samples()).isEqualTo(LIMIT);
-        assertThat(result.groups().keySet()).containsExactly("k=1", "k=2", "k=3", "k=4", "k=5", "k=6", "k=7", "k=8");
+        assertThat(result.groups().keySet())
+                .containsExactly("k=1", "k=2", "k=3", "k=4", "k=5", "k=6", "k=7", "k=8", "adaptive");
         for (int k = 1; k <= 8; k++) {
             Map<String, MetricValue> group = result.groups().get("k=" + k);
             assertThat(group.get("mean_accepted_length").value()).as("k=%d", k).isBetween(1.0, k + 1.0);
             assertThat(group.get("acceptance_rate").value()).as("k=%d", k).isBetween(0.0, 1.0);
             assertThat(group.get("speedup").value()).as("k=%d", k).isPositive();
         }
+        // The adaptive length is capped at the longest k; every stop rule's rounds are counted.
+        Map<String, MetricValue> adaptive = result.groups().get("adaptive");
+        assertThat(adaptive.get("mean_accepted_length").value()).isBetween(1.0, 9.0);
+        assertThat(adaptive.get("acceptance_rate").value()).isBetween(0.0, 1.0);
+        assertThat(result.details().get("adaptive_mean_draft_length").doubleValue()).isBetween(1.0, 8.0);
+        assertThat(result.details().keySet()).contains("adaptive_rounds_max_length", "adaptive_rounds_confidence",
+                "adaptive_rounds_margin", "adaptive_rounds_entropy", "adaptive_rounds_cumulative");
         int bestK = result.details().get("best_k").intValue();
         assertThat(result.metrics()).isEqualTo(result.groups().get("k=" + bestK));
         assertThat(result.primaryMetric()).isEqualTo(Metric.MEAN_ACCEPTED_LENGTH);
@@ -88,6 +96,7 @@ class SpeculativeTaskTest {
             assertThat(group.get("acceptance_rate").value()).as("k=%d", k).isEqualTo(1.0);
             assertThat(group.get("mean_accepted_length").value()).as("k=%d", k).isEqualTo(k + 1.0);
         }
+        assertThat(result.groups().get("adaptive").get("acceptance_rate").value()).isEqualTo(1.0);
     }
 
     @Test
