@@ -15,10 +15,6 @@ public final class FmaCeiling {
     private static final int ACCUMULATORS = 12;
     private static final int ITERATIONS = 2_000_000;
 
-    /** The flops of one {@link #loopOnce}. */
-    static final double LOOP_FLOPS = 2.0 * S.length() * ACCUMULATORS * (double) ITERATIONS;
-    private static float sink;
-
     private FmaCeiling() {
     }
 
@@ -36,11 +32,6 @@ public final class FmaCeiling {
         }), budgetSeconds, threads == 1);
         double flops = 2.0 * S.length() * ACCUMULATORS * (double) ITERATIONS * threads;
         return flops / seconds / 1e9;
-    }
-
-    /** One thread's loop, on the calling thread (for benchmarks timed by thread CPU time). */
-    static void loopOnce() {
-        sink += loop(ITERATIONS, 1f + sink * 1e-9f);
     }
 
     private static float loop(int iterations, float seed) {
