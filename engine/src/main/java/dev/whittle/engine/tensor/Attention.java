@@ -4,17 +4,21 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Causal grouped-query attention, blocked in the flash-attention manner: a block of query rows walks the key
- * blocks with an online softmax (running max and sum), so a long prompt never materialises a {@code T x T} score
- * matrix per head. One sequence per call; a batch of sequences is the caller's loop.
+ * Causal grouped-query attention, blocked in the flash-attention manner: query rows walk the key blocks with an
+ * online softmax (running max and sum), so a long prompt never materialises a {@code T x T} score matrix per head.
+ * One sequence per call; a batch of sequences is the caller's loop.
  * <p>
- * A work item is one kv head and a few query positions, with the rows of every query head that reads that kv
- * head. With enough rows (prefill) the rows lie across vector lanes: queries are transposed once per item, and
- * every score and output update is a broadcast of a key or value element times a vector of rows, so keys and
- * values are read where they lie and never transposed. With a few rows (decoding) each score is a dot product.
+ * With enough rows (prefill) the rows lie across vector lanes: a tile is the rows of a few query positions for
+ * every query head that reads one kv head, two vectors of them, transposed once; every score and output update
+ * is a broadcast of a key or value element times a vector of rows, so keys and values are read where they lie and
+ * never transposed. A work item is a span of tiles that walk each key block together, so a key block is fetched
+ * from memory once per span rather than once per tile (a long prompt's keys and values outgrow the cache).
+ * With a few rows (decoding) a work item is a kv head and all its rows: each key block is read once for every
+ * query head of the group, and each score is a dot product whose lane sums are folded for four keys at once.
  * Items are spread over {@link Parallel}; each output element is computed by one item in a fixed order, so the
  * result does not depend on the thread count.
  */
@@ -22,12 +26,26 @@ public final class Attention {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Rows of a work item on the lanes path: two vectors. */
-    static final int LANE_ROWS = 2 * L;
+    /**
+     * Rows of a tile on the lanes path: two vectors, so the register tiles (four keys or dims by two vectors of
+     * rows) hold eight accumulators, as many as hide the FMA latency. Three vectors (twelve accumulators, all
+     * sixteen AVX2 registers) measured slower: C2 spills.
+     */
+    static final int TILE_ROWS = 2 * L;
     /** Items with fewer rows than this take the dot-product path. */
     static final int LANE_PATH_MIN_ROWS = 8;
     /** Keys per step of the online softmax (a multiple of 4, the key width of the score tile). */
     static final int KEY_BLOCK = 64;
+    /** Tiles of a work item on the lanes path: they share each key block while it is in cache. */
+    static final int SPAN = 4;
+
+    /** Lane permutations for the dot path's lane sums: each lane swapped with the one {@code 2^i} away. */
+    private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromOp(S, i -> i ^ 1);
+    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromOp(S, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP_4 = VectorShuffle.fromOp(S, i -> (i ^ 4) & (L - 1));
+    private static final VectorShuffle<Float> SWAP_8 = VectorShuffle.fromOp(S, i -> (i ^ 8) & (L - 1));
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL);
+    private static final VectorMask<Float> LANES_2_3 = VectorMask.fromLong(S, 0xCCCCCCCCCCCCCCCCL);
 
     private Attention() {
     }
@@ -68,16 +86,26 @@ public final class Attention {
         }
         Shape shape = new Shape(T, past, nHeads, nKvHeads, headDim, q, qOff, k, kOff, v, vOff, out, outOff, lse);
         int group = nHeads / nKvHeads;
-        boolean lanes = group * Math.min(T, Math.max(1, LANE_ROWS / group)) >= LANE_PATH_MIN_ROWS;
-        int positions = lanes ? Math.max(1, LANE_ROWS / group) : 1;
-        int blocks = (T + positions - 1) / positions;
+        int positions = Math.max(1, TILE_ROWS / group);
+        if (group * Math.min(T, positions) < LANE_PATH_MIN_ROWS) {
+            // Then T <= positions (a tile holds at least 8 rows), so fewer than 8 rows per kv head: one item each.
+            Parallel.forChunks(nKvHeads, 1, (h0, h1) -> {
+                DotItem item = new DotItem(shape);
+                for (int h = h0; h < h1; h++) {
+                    item.run(h);
+                }
+            });
+            return;
+        }
+        int span = SPAN * positions;
+        int spans = (T + span - 1) / span;
         // The items of one kv head run together, so its keys and values stay in cache while the threads share
-        // them; within a head later blocks see more keys and go first, so the last items to claim are short.
-        Parallel.forChunks(nKvHeads * blocks, 1, (i0, i1) -> {
-            Item item = lanes ? new LaneItem(shape, positions) : new DotItem(shape);
+        // them; within a head later spans see more keys and go first, so the last items to claim are short.
+        Parallel.forChunks(nKvHeads * spans, 1, (i0, i1) -> {
+            LaneItem item = new LaneItem(shape, positions);
             for (int i = i0; i < i1; i++) {
-                int block = blocks - 1 - i % blocks;
-                item.run(i / blocks, block * positions, Math.min(T, (block + 1) * positions));
+                int block = spans - 1 - i % spans;
+                item.run(i / spans, block * span, Math.min(T, (block + 1) * span));
             }
         });
     }
@@ -115,102 +143,194 @@ public final class Attention {
         }
     }
 
-    /** Scratch for the work items of one thread. */
-    private interface Item {
-        /** Query positions {@code start..end} of every head reading kv head {@code kvHead}. */
-        void run(int kvHead, int start, int end);
-    }
 
-    /** Rows across vector lanes: scores {@code [key][row]}, output {@code [dim][row]}. */
-    private static final class LaneItem implements Item {
+    /**
+     * Rows across vector lanes, for a span of tiles of {@code positions} positions each: per tile the queries
+     * {@code [dim][row]}, the output {@code [dim][row]} and the running max and sum; scores {@code [key][row]} of
+     * the tile being stepped.
+     */
+    private static final class LaneItem {
         final Shape shape;
         final int headDim;
-        final int capacity;   // rows, a whole number of vectors
-        final float[] qt;     // [headDim x capacity]: queries transposed and scaled
-        final float[] st;     // [KEY_BLOCK x capacity]: scores, then probabilities
-        final float[] acc;    // [headDim x capacity]: unnormalised output, transposed
-        final float[] limit;  // [capacity]: the last key each row sees
+        final int positions;
+        final int capacity;     // rows of a tile, a whole number of vectors: the stride of the per-tile arrays
+        final float[] qt;       // [SPAN][headDim x capacity]: queries transposed and scaled
+        final float[] acc;      // [SPAN][headDim x capacity]: unnormalised output, transposed
+        final float[] st;       // [KEY_BLOCK x capacity]: scores, then probabilities
+        final float[] limit;    // [SPAN][capacity]: the last key each row sees
+        final float[] max;      // [SPAN][capacity]
+        final float[] sum;      // [SPAN][capacity]
         final float[] blockMax; // [capacity]: the largest score of the current key block, masked or not
-        final float[] max;
-        final float[] sum;
-        final float[] correction;
+        final float[] correction; // [capacity]: how much the stepped tile's earlier output shrinks
 
         LaneItem(Shape shape, int positions) {
             this.shape = shape;
             this.headDim = shape.headDim();
+            this.positions = positions;
             this.capacity = (shape.group() * positions + L - 1) / L * L;
-            this.qt = new float[headDim * capacity];
+            this.qt = new float[SPAN * headDim * capacity];
+            this.acc = new float[SPAN * headDim * capacity];
             this.st = new float[KEY_BLOCK * capacity];
-            this.acc = new float[headDim * capacity];
-            this.limit = new float[capacity];
+            this.limit = new float[SPAN * capacity];
+            this.max = new float[SPAN * capacity];
+            this.sum = new float[SPAN * capacity];
             this.blockMax = new float[capacity];
-            this.max = new float[capacity];
-            this.sum = new float[capacity];
             this.correction = new float[capacity];
         }
 
-        @Override
-        public void run(int kvHead, int start, int end) {
-            int positions = end - start;
-            int rows = shape.group() * positions;
-            int vectors = (rows + L - 1) / L;
-            int width = vectors * L; // the row stride of qt, st and acc for this item
-            float scale = shape.scale();
-            for (int r = 0; r < width; r++) {
-                // Padding rows repeat the last row, so every lane stays finite; their results are dropped.
-                int src = shape.qOff() + shape.rowAt(kvHead, start, positions, Math.min(r, rows - 1));
-                for (int d = 0; d < headDim; d++) {
-                    qt[d * width + r] = shape.q()[src + d] * scale;
-                }
-                limit[r] = shape.past() + start + Math.min(r, rows - 1) % positions;
+        /** Query positions {@code start..end} (at most a span) of every head reading kv head {@code kvHead}. */
+        void run(int kvHead, int start, int end) {
+            int tiles = (end - start + positions - 1) / positions;
+            for (int t = 0; t < tiles; t++) {
+                int from = start + t * positions;
+                load(t, kvHead, from, Math.min(end, from + positions));
             }
-            Arrays.fill(max, 0, width, Float.NEGATIVE_INFINITY);
-            Arrays.fill(sum, 0, width, 0f);
-            Arrays.fill(acc, 0, headDim * width, 0f);
-            int kvStride = shape.kvStride();
-            int kvBase = kvHead * headDim;
-            int keyEnd = shape.past() + end; // exclusive: the last position sees keys up to past + end - 1
-            for (int j0 = 0; j0 < keyEnd; j0 += KEY_BLOCK) {
-                int keys = Math.min(KEY_BLOCK, keyEnd - j0);
-                int kBase = shape.kOff() + j0 * kvStride + kvBase;
-                Arrays.fill(blockMax, 0, width, Float.NEGATIVE_INFINITY);
-                for (int j = 0; j < keys; j += 4) {
-                    for (int x = 0; x < vectors; x += 2) {
-                        scores(width, kBase, kvStride, j, keys, x * L, Math.min(x + 1, vectors - 1) * L);
+            // Key block outermost: each block is fetched once and then stepped by every tile that sees it.
+            for (int j0 = 0; j0 < shape.past() + end; j0 += KEY_BLOCK) {
+                for (int t = 0; t < tiles; t++) {
+                    int from = start + t * positions;
+                    int to = Math.min(end, from + positions);
+                    int keyEnd = shape.past() + to; // exclusive: the tile's last position sees keys up to here - 1
+                    if (j0 < keyEnd) {
+                        step(t, kvHead, from, to, j0, Math.min(KEY_BLOCK, keyEnd - j0));
                     }
                 }
-                // Row 0 sits at the item's first position and sees the fewest keys: below it nothing is masked.
-                boolean visible = j0 + keys - 1 <= shape.past() + start;
-                for (int x = 0; x < vectors; x++) {
-                    softmaxStep(width, x * L, j0, keys, visible);
+            }
+            for (int t = 0; t < tiles; t++) {
+                int from = start + t * positions;
+                store(t, kvHead, from, Math.min(end, from + positions));
+            }
+        }
+
+        private static int width(int rows) {
+            return (rows + L - 1) / L * L;
+        }
+
+        /** Transposes and scales tile t's queries (head-major rows, positions within a head) and resets its state. */
+        private void load(int t, int kvHead, int from, int to) {
+            int positions = to - from;
+            int rows = shape.group() * positions;
+            int width = width(rows);
+            int q0 = t * headDim * capacity;
+            int r0 = t * capacity;
+            float scale = shape.scale();
+            float[] q = shape.q();
+            int r = 0;
+            for (int h = 0; h < shape.group(); h++) {
+                for (int p = 0; p < positions; p++, r++) {
+                    int src = shape.qOff() + (from + p) * shape.qStride() + (kvHead * shape.group() + h) * headDim;
+                    for (int d = 0, o = q0 + r; d < headDim; d++, o += width) {
+                        qt[o] = q[src + d] * scale;
+                    }
+                    limit[r0 + r] = shape.past() + from + p;
                 }
-                int vBase = shape.vOff() + j0 * kvStride + kvBase;
+            }
+            // Padding rows repeat the last row, so every lane stays finite; their results are dropped.
+            for (; r < width; r++) {
+                for (int d = 0, o = q0 + r; d < headDim; d++, o += width) {
+                    qt[o] = qt[o - (r - rows + 1)];
+                }
+                limit[r0 + r] = limit[r0 + rows - 1];
+            }
+            Arrays.fill(max, r0, r0 + width, Float.NEGATIVE_INFINITY);
+            Arrays.fill(sum, r0, r0 + width, 0f);
+            Arrays.fill(acc, q0, q0 + headDim * width, 0f);
+        }
+
+        private void store(int t, int kvHead, int from, int to) {
+            int positions = to - from;
+            int width = width(shape.group() * positions);
+            int a0 = t * headDim * capacity;
+            int r0 = t * capacity;
+            float[] out = shape.out();
+            float[] lse = shape.lse();
+            int r = 0;
+            for (int h = 0; h < shape.group(); h++) {
+                int head = kvHead * shape.group() + h;
+                for (int p = 0; p < positions; p++, r++) {
+                    float inv = 1f / sum[r0 + r];
+                    int o = shape.outOff() + (from + p) * shape.qStride() + head * headDim;
+                    for (int d = 0, x = a0 + r; d < headDim; d++, x += width) {
+                        out[o + d] = acc[x] * inv;
+                    }
+                    if (lse != null) {
+                        lse[(from + p) * shape.nHeads() + head] = max[r0 + r] + (float) Math.log(sum[r0 + r]);
+                    }
+                }
+            }
+        }
+
+        /** Tile t (positions {@code from..to}) over keys {@code j0 .. j0+keys}. */
+        private void step(int t, int kvHead, int from, int to, int j0, int keys) {
+            int width = width(shape.group() * (to - from));
+            int vectors = width / L;
+            int q0 = t * headDim * capacity;
+            int r0 = t * capacity;
+            int kvStride = shape.kvStride();
+            int kBase = shape.kOff() + j0 * kvStride + kvHead * headDim;
+            Arrays.fill(blockMax, 0, width, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < keys; j += 4) {
                 for (int x = 0; x < vectors; x += 2) {
-                    accumulate(width, vBase, kvStride, keys, x * L, Math.min(x + 1, vectors - 1) * L);
+                    scores(q0, width, kBase, kvStride, j, keys, x * L, Math.min(x + 1, vectors - 1) * L);
                 }
             }
-            for (int r = 0; r < rows; r++) {
-                float inv = 1f / sum[r];
-                int o = shape.outOff() + shape.rowAt(kvHead, start, positions, r);
-                for (int d = 0; d < headDim; d++) {
-                    shape.out()[o + d] = acc[d * width + r] * inv;
-                }
-                shape.writeLse(kvHead, start, positions, r, max[r] + (float) Math.log(sum[r]));
+            // Row 0 sits at the tile's first position and sees the fewest keys: below it nothing is masked.
+            boolean visible = j0 + keys - 1 <= shape.past() + from;
+            for (int x = 0; x < vectors; x++) {
+                softmaxStep(r0, width, x * L, j0, keys, visible);
             }
+            int vBase = shape.vOff() + j0 * kvStride + kvHead * headDim;
+            for (int x = 0; x < vectors; x += 2) {
+                accumulate(q0, width, vBase, kvStride, keys, x * L, Math.min(x + 1, vectors - 1) * L);
+            }
+        }
+
+        /**
+         * Online softmax for one vector of rows over keys {@code j0 .. j0+keys}: masks keys past each row's limit,
+         * raises the running max, records how much the earlier sum and output shrink, and turns the scores into
+         * {@code exp(score - max)}. Every row sees key 0, so after the first block every max is finite. A block that
+         * every row sees whole ({@code visible}) needs no mask, and its max came with the scores.
+         */
+        private void softmaxStep(int r0, int width, int a, int j0, int keys, boolean visible) {
+            FloatVector blockMax;
+            if (visible) {
+                blockMax = FloatVector.fromArray(S, this.blockMax, a);
+            } else {
+                FloatVector lim = FloatVector.fromArray(S, limit, r0 + a);
+                blockMax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (int j = 0, o = a; j < keys; j++, o += width) {
+                    VectorMask<Float> hidden = lim.compare(VectorOperators.LT, (float) (j0 + j));
+                    FloatVector s = FloatVector.fromArray(S, st, o).blend(Float.NEGATIVE_INFINITY, hidden);
+                    s.intoArray(st, o);
+                    blockMax = blockMax.max(s);
+                }
+            }
+            FloatVector oldMax = FloatVector.fromArray(S, max, r0 + a);
+            FloatVector newMax = oldMax.max(blockMax);
+            FloatVector shrink = VectorMath.expNonPositive(oldMax.sub(newMax));
+            FloatVector total = FloatVector.fromArray(S, sum, r0 + a).mul(shrink);
+            for (int j = 0, o = a; j < keys; j++, o += width) {
+                FloatVector p = VectorMath.expNonPositive(FloatVector.fromArray(S, st, o).sub(newMax));
+                p.intoArray(st, o);
+                total = total.add(p);
+            }
+            newMax.intoArray(max, r0 + a);
+            total.intoArray(sum, r0 + a);
+            shrink.intoArray(correction, a);
         }
 
         /**
          * st[j..j+4)[rows a and b] = q . k for four keys (the last key repeated past {@code keys}; those columns
          * are never read) and two vectors of rows (b may equal a).
          */
-        private void scores(int width, int kBase, int kvStride, int j, int keys, int a, int b) {
+        private void scores(int q0, int width, int kBase, int kvStride, int j, int keys, int a, int b) {
             float[] k = shape.k();
             int k0 = kBase + j * kvStride;
             int k1 = kBase + Math.min(j + 1, keys - 1) * kvStride;
             int k2 = kBase + Math.min(j + 2, keys - 1) * kvStride;
             int k3 = kBase + Math.min(j + 3, keys - 1) * kvStride;
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
-            for (int d = 0, row = 0; d < headDim; d++, row += width) {
+            for (int d = 0, row = q0; d < headDim; d++, row += width) {
                 FloatVector qa = FloatVector.fromArray(S, qt, row + a);
                 FloatVector qb = FloatVector.fromArray(S, qt, row + b);
                 FloatVector x = FloatVector.broadcast(S, k[k0 + d]);
@@ -240,48 +360,15 @@ public final class Attention {
             FloatVector.fromArray(S, blockMax, a).max(s0.max(s1).max(s2.max(s3))).intoArray(blockMax, a);
         }
 
-        /**
-         * Online softmax for one vector of rows over keys {@code j0 .. j0+keys}: masks keys past each row's limit,
-         * raises the running max, records how much the earlier sum and output shrink, and turns the scores into
-         * {@code exp(score - max)}. Every row sees key 0, so after the first block every max is finite. A block that
-         * every row sees whole ({@code visible}) needs no mask, and its max came with the scores.
-         */
-        private void softmaxStep(int width, int a, int j0, int keys, boolean visible) {
-            FloatVector blockMax;
-            if (visible) {
-                blockMax = FloatVector.fromArray(S, this.blockMax, a);
-            } else {
-                FloatVector lim = FloatVector.fromArray(S, limit, a);
-                blockMax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                for (int j = 0, o = a; j < keys; j++, o += width) {
-                    VectorMask<Float> hidden = lim.compare(VectorOperators.LT, (float) (j0 + j));
-                    FloatVector s = FloatVector.fromArray(S, st, o).blend(Float.NEGATIVE_INFINITY, hidden);
-                    s.intoArray(st, o);
-                    blockMax = blockMax.max(s);
-                }
-            }
-            FloatVector oldMax = FloatVector.fromArray(S, max, a);
-            FloatVector newMax = oldMax.max(blockMax);
-            FloatVector shrink = VectorMath.expNonPositive(oldMax.sub(newMax));
-            FloatVector total = FloatVector.fromArray(S, sum, a).mul(shrink);
-            for (int j = 0, o = a; j < keys; j++, o += width) {
-                FloatVector p = VectorMath.expNonPositive(FloatVector.fromArray(S, st, o).sub(newMax));
-                p.intoArray(st, o);
-                total = total.add(p);
-            }
-            newMax.intoArray(max, a);
-            total.intoArray(sum, a);
-            shrink.intoArray(correction, a);
-        }
 
         /** acc[d][rows a, b] = acc * correction + sum over keys of v[j][d] * p[j][rows], four dims at a time. */
-        private void accumulate(int width, int vBase, int kvStride, int keys, int a, int b) {
+        private void accumulate(int a0, int width, int vBase, int kvStride, int keys, int a, int b) {
             float[] v = shape.v();
             FloatVector ca = FloatVector.fromArray(S, correction, a);
             FloatVector cb = FloatVector.fromArray(S, correction, b);
             int d = 0;
             for (; d + 4 <= headDim; d += 4) {
-                int o = d * width;
+                int o = a0 + d * width;
                 FloatVector x0 = FloatVector.fromArray(S, acc, o + a).mul(ca);
                 FloatVector x1 = FloatVector.fromArray(S, acc, o + width + a).mul(ca);
                 FloatVector x2 = FloatVector.fromArray(S, acc, o + 2 * width + a).mul(ca);
@@ -316,7 +403,7 @@ public final class Attention {
                 x3.intoArray(acc, o + 3 * width + a);
             }
             for (; d < headDim; d++) {
-                int o = d * width;
+                int o = a0 + d * width;
                 FloatVector x = FloatVector.fromArray(S, acc, o + a).mul(ca);
                 FloatVector y = FloatVector.fromArray(S, acc, o + b).mul(cb);
                 for (int j = 0, vj = vBase + d, p = 0; j < keys; j++, vj += kvStride, p += width) {
@@ -330,123 +417,204 @@ public final class Attention {
         }
     }
 
-    /** A few rows (decoding): each score a dot product of the query with a key row, keys across lanes. */
-    private static final class DotItem implements Item {
+    /**
+     * Fewer than eight rows per kv head (decoding): all of them step each key block together, so the block is
+     * read from memory once for the whole group and then from cache. Each score is a dot product of a query row
+     * with a key row, lanes along the head dim; four keys' lane sums are folded into one vector.
+     */
+    private static final class DotItem {
         final Shape shape;
         final int headDim;
-        final float[] qs;      // one query row, scaled
-        final float[] scores;  // [KEY_BLOCK], then probabilities
-        final float[] acc;     // [headDim]
-        final float[] lanes = new float[4 * L];
+        final int rows;
+        final float[] qs;      // [rows x headDim]: queries, scaled
+        final float[] scores;  // [rows x KEY_BLOCK] (plus a vector of slack), then probabilities
+        final float[] acc;     // [rows x headDim]
+        final float[] max;
+        final float[] sum;
 
         DotItem(Shape shape) {
             this.shape = shape;
             this.headDim = shape.headDim();
-            this.qs = new float[headDim];
-            this.scores = new float[KEY_BLOCK];
-            this.acc = new float[headDim];
+            this.rows = shape.group() * shape.T();
+            this.qs = new float[rows * headDim];
+            this.scores = new float[rows * KEY_BLOCK + 4 + L];
+            this.acc = new float[rows * headDim];
+            this.max = new float[rows];
+            this.sum = new float[rows];
         }
 
-        @Override
-        public void run(int kvHead, int start, int end) {
-            int positions = end - start;
-            int rows = shape.group() * positions;
+        /** Every query position of every head reading kv head {@code kvHead}. */
+        void run(int kvHead) {
+            int positions = shape.T();
             float scale = shape.scale();
-            int kvStride = shape.kvStride();
             for (int r = 0; r < rows; r++) {
-                int at = shape.rowAt(kvHead, start, positions, r);
+                int at = shape.qOff() + shape.rowAt(kvHead, 0, positions, r);
                 for (int d = 0; d < headDim; d++) {
-                    qs[d] = shape.q()[shape.qOff() + at + d] * scale;
+                    qs[r * headDim + d] = shape.q()[at + d] * scale;
                 }
-                Arrays.fill(acc, 0f);
-                float max = Float.NEGATIVE_INFINITY;
-                float sum = 0;
-                int seen = shape.past() + start + r % positions + 1;
-                for (int j0 = 0; j0 < seen; j0 += KEY_BLOCK) {
+            }
+            Arrays.fill(acc, 0f);
+            Arrays.fill(max, Float.NEGATIVE_INFINITY);
+            Arrays.fill(sum, 0f);
+            int kvStride = shape.kvStride();
+            int keyEnd = shape.past() + positions;
+            for (int j0 = 0; j0< keyEnd; j0 += KEY_BLOCK) {
+                int kBase = shape.kOff() + j0 * kvStride + kvHead * headDim;
+                int vBase = shape.vOff() + j0 * kvStride + kvHead * headDim;
+                for (int r = 0; r < rows; r++) {
+                    int seen = shape.past() + r % positions + 1;
                     int keys = Math.min(KEY_BLOCK, seen - j0);
-                    int kBase = shape.kOff() + j0 * kvStride + kvHead * headDim;
-                    for (int j = 0; j < keys; j += 4) {
-                        dot4(kBase, kvStride, j, keys);
+                    if (keys <= 0) {
+                        continue;
                     }
-                    float newMax = Math.max(max, Ops.max(scores, 0, keys));
-                    float shrink = (float) Math.exp(max - newMax);
-                    max = newMax;
-                    sum = sum * shrink + Ops.expShiftInPlace(scores, 0, keys, newMax);
-                    accumulate(shape.vOff() + j0 * kvStride + kvHead * headDim, kvStride, keys, shrink);
+                    int p = r * KEY_BLOCK;
+                    for (int j = 0; j < keys; j += 8) {
+                        dot8(r * headDim, kBase, kvStride, j, keys, p + j);
+                    }
+                    float newMax = Math.max(max[r], Ops.max(scores, p, keys));
+                    float shrink = (float) Math.exp(max[r] - newMax);
+                    max[r] = newMax;
+                    sum[r] = sum[r] * shrink + Ops.expShiftInPlace(scores, p, keys, newMax);
+                    accumulate(r * headDim, p, vBase, kvStride, keys, shrink);
                 }
-                float inv = 1f / sum;
-                int o = shape.outOff() + at;
+            }
+            for (int r = 0; r < rows; r++) {
+                float inv = 1f / sum[r];
+                int o = shape.outOff() + shape.rowAt(kvHead, 0, positions, r);
                 for (int d = 0; d < headDim; d++) {
-                    shape.out()[o + d] = acc[d] * inv;
+                    shape.out()[o + d] = acc[r * headDim + d] * inv;
                 }
-                shape.writeLse(kvHead, start, positions, r, max + (float) Math.log(sum));
+                shape.writeLse(kvHead, 0, positions, r, max[r] + (float) Math.log(sum[r]));
             }
         }
 
-        /** scores[j..j+4) = qs . k for four keys (the last repeated past {@code keys}), lane sums in lane order. */
-        private void dot4(int kBase, int kvStride, int j, int keys) {
+        /**
+         * scores[at..at+8) = qs[q0..] . k for eight keys (the last repeated past {@code keys}); lanes past those are
+         * written too and overwritten by the next call or never read. Eight accumulators hide the FMA latency.
+         */
+        private void dot8(int q0, int kBase, int kvStride, int j, int keys, int at) {
             float[] k = shape.k();
+            int last = keys - 1;
             int k0 = kBase + j * kvStride;
-            int k1 = kBase + Math.min(j + 1, keys - 1) * kvStride;
-            int k2 = kBase + Math.min(j + 2, keys - 1) * kvStride;
-            int k3 = kBase + Math.min(j + 3, keys - 1) * kvStride;
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            int k1 = kBase + Math.min(j + 1, last) * kvStride;
+            int k2 = kBase + Math.min(j + 2, last) * kvStride;
+            int k3 = kBase + Math.min(j + 3, last) * kvStride;
+            int k4 = kBase + Math.min(j + 4, last) * kvStride;
+            int k5 = kBase + Math.min(j + 5, last) * kvStride;
+            int k6 = kBase + Math.min(j + 6, last) * kvStride;
+            int k7 = kBase + Math.min(j + 7, last) * kvStride;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             int d = 0;
             for (int bound = S.loopBound(headDim); d < bound; d += L) {
-                FloatVector x = FloatVector.fromArray(S, qs, d);
+                FloatVector x = FloatVector.fromArray(S, qs, q0 + d);
                 s0 = FloatVector.fromArray(S, k, k0 + d).fma(x, s0);
                 s1 = FloatVector.fromArray(S, k, k1 + d).fma(x, s1);
                 s2 = FloatVector.fromArray(S, k, k2 + d).fma(x, s2);
                 s3 = FloatVector.fromArray(S, k, k3 + d).fma(x, s3);
+                s4 = FloatVector.fromArray(S, k, k4 + d).fma(x, s4);
+                s5 = FloatVector.fromArray(S, k, k5 + d).fma(x, s5);
+                s6 = FloatVector.fromArray(S, k, k6 + d).fma(x, s6);
+                s7 = FloatVector.fromArray(S, k, k7 + d).fma(x, s7);
             }
-            // Through memory in lane order: the same bits whether or not C2 compiled this.
-            s0.intoArray(lanes, 0);
-            s1.intoArray(lanes, L);
-            s2.intoArray(lanes, 2 * L);
-            s3.intoArray(lanes, 3 * L);
-            float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-            for (int l = 0; l < L; l++) {
-                d0 += lanes[l];
-                d1 += lanes[L + l];
-                d2 += lanes[2 * L + l];
-                d3 += lanes[3 * L + l];
-            }
+            laneSums(s0, s1, s2, s3).intoArray(scores, at);
+            laneSums(s4, s5, s6, s7).intoArray(scores, at + 4);
             for (; d < headDim; d++) {
-                float x = qs[d];
-                d0 += x * k[k0 + d];
-                d1 += x * k[k1 + d];
-                d2 += x * k[k2 + d];
-                d3 += x * k[k3 + d];
-            }
-            scores[j] = d0;
-            if (j + 1 < keys) {
-                scores[j + 1] = d1;
-            }
-            if (j + 2 < keys) {
-                scores[j + 2] = d2;
-            }
-            if (j + 3 < keys) {
-                scores[j + 3] = d3;
+                float x = qs[q0 + d];
+                scores[at] += x * k[k0 + d];
+                scores[at + 1] += x * k[k1 + d];
+                scores[at + 2] += x * k[k2 + d];
+                scores[at + 3] += x * k[k3 + d];
+                scores[at + 4] += x * k[k4 + d];
+                scores[at + 5] += x * k[k5 + d];
+                scores[at + 6] += x * k[k6 + d];
+                scores[at + 7] += x * k[k7 + d];
             }
         }
 
-        /** acc = acc * shrink + sum over keys of p_j v_j. */
-        private void accumulate(int vBase, int kvStride, int keys, float shrink) {
+        /**
+         * The lane sums of four vectors in lanes 0..3: a fixed tree of adds (lanes 1 apart, then 2, 4, ...), the
+         * same bits whether or not C2 compiled this. Pairs of vectors interleave, then pairs of pairs.
+         */
+        private static FloatVector laneSums(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+            FloatVector s01 = s0.add(s0.rearrange(SWAP_1)).blend(s1.add(s1.rearrange(SWAP_1)), ODD_LANES);
+            FloatVector s23 = s2.add(s2.rearrange(SWAP_1)).blend(s3.add(s3.rearrange(SWAP_1)), ODD_LANES);
+            FloatVector all = s01.add(s01.rearrange(SWAP_2)).blend(s23.add(s23.rearrange(SWAP_2)), LANES_2_3);
+            if (L > 4) {
+                all = all.add(all.rearrange(SWAP_4));
+            }
+            if (L > 8) {
+                all = all.add(all.rearrange(SWAP_8));
+            }
+            return all;
+        }
+
+        /**
+         * acc[a0..] = acc * shrink + sum over keys of p_j v_j: eight vectors of dims at a time where the head has
+         * them (independent chains hide the FMA latency), then four, then one.
+         */
+        private void accumulate(int a0, int p, int vBase, int kvStride, int keys, float shrink) {
             float[] v = shape.v();
             int d = 0;
-            for (int bound = S.loopBound(headDim); d < bound; d += L) {
-                FloatVector x = FloatVector.fromArray(S, acc, d).mul(shrink);
+            for (int bound = headDim - 8 * L; d <= bound; d += 8 * L) {
+                int o = a0 + d;
+                FloatVector x0 = FloatVector.fromArray(S, acc, o).mul(shrink);
+                FloatVector x1 = FloatVector.fromArray(S, acc, o + L).mul(shrink);
+                FloatVector x2 = FloatVector.fromArray(S, acc, o + 2 * L).mul(shrink);
+                FloatVector x3 = FloatVector.fromArray(S, acc, o + 3 * L).mul(shrink);
+                FloatVector x4 = FloatVector.fromArray(S, acc, o + 4 * L).mul(shrink);
+                FloatVector x5 = FloatVector.fromArray(S, acc, o + 5 * L).mul(shrink);
+                FloatVector x6 = FloatVector.fromArray(S, acc, o + 6 * L).mul(shrink);
+                FloatVector x7 = FloatVector.fromArray(S, acc, o + 7 * L).mul(shrink);
                 for (int j = 0, vj = vBase + d; j < keys; j++, vj += kvStride) {
-                    x = FloatVector.fromArray(S, v, vj).fma(FloatVector.broadcast(S, scores[j]), x);
+                    FloatVector e = FloatVector.broadcast(S, scores[p + j]);
+                    x0 = FloatVector.fromArray(S, v, vj).fma(e, x0);
+                    x1 = FloatVector.fromArray(S, v, vj + L).fma(e, x1);
+                    x2 = FloatVector.fromArray(S, v, vj + 2 * L).fma(e, x2);
+                    x3 = FloatVector.fromArray(S, v, vj + 3 * L).fma(e, x3);
+                    x4 = FloatVector.fromArray(S, v, vj + 4 * L).fma(e, x4);
+                    x5 = FloatVector.fromArray(S, v, vj + 5 * L).fma(e, x5);
+                    x6 = FloatVector.fromArray(S, v, vj + 6 * L).fma(e, x6);
+                    x7 = FloatVector.fromArray(S, v, vj + 7 * L).fma(e, x7);
                 }
-                x.intoArray(acc, d);
+                x0.intoArray(acc, o);
+                x1.intoArray(acc, o + L);
+                x2.intoArray(acc, o + 2 * L);
+                x3.intoArray(acc, o + 3 * L);
+                x4.intoArray(acc, o + 4 * L);
+                x5.intoArray(acc, o + 5 * L);
+                x6.intoArray(acc, o + 6 * L);
+                x7.intoArray(acc, o + 7 * L);
+            }
+            for (int bound = headDim - 4 * L; d <= bound; d += 4 * L) {
+                FloatVector x0 = FloatVector.fromArray(S, acc, a0 + d).mul(shrink);
+                FloatVector x1 = FloatVector.fromArray(S, acc, a0 + d + L).mul(shrink);
+                FloatVector x2 = FloatVector.fromArray(S, acc, a0 + d + 2 * L).mul(shrink);
+                FloatVector x3 = FloatVector.fromArray(S, acc, a0 + d + 3 * L).mul(shrink);
+                for (int j = 0, vj = vBase + d; j < keys; j++, vj += kvStride) {
+                    FloatVector e = FloatVector.broadcast(S, scores[p + j]);
+                    x0 = FloatVector.fromArray(S, v, vj).fma(e, x0);
+                    x1 = FloatVector.fromArray(S, v, vj + L).fma(e, x1);
+                    x2 = FloatVector.fromArray(S, v, vj + 2 * L).fma(e, x2);
+                    x3 = FloatVector.fromArray(S, v, vj + 3 * L).fma(e, x3);
+                }
+                x0.intoArray(acc, a0 + d);
+                x1.intoArray(acc, a0 + d + L);
+                x2.intoArray(acc, a0 + d + 2 * L);
+                x3.intoArray(acc, a0 + d + 3 * L);
+            }
+            for (int bound = S.loopBound(headDim); d < bound; d += L) {
+                FloatVector x = FloatVector.fromArray(S, acc, a0 + d).mul(shrink);
+                for (int j = 0, vj = vBase + d; j < keys; j++, vj += kvStride) {
+                    x = FloatVector.fromArray(S, v, vj).fma(FloatVector.broadcast(S, scores[p + j]), x);
+                }
+                x.intoArray(acc, a0 + d);
             }
             for (; d < headDim; d++) {
-                float x = acc[d] * shrink;
+                float x = acc[a0 + d] * shrink;
                 for (int j = 0, vj = vBase + d; j < keys; j++, vj += kvStride) {
-                    x += scores[j] * v[vj];
+                    x += scores[p + j] * v[vj];
                 }
-                acc[d] = x;
+                acc[a0 + d] = x;
             }
         }
     }

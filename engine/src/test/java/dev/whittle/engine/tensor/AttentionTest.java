@@ -29,6 +29,14 @@ class AttentionTest {
             "77, 0, 4, 4, 32",     // head size 32 without grouping, length not a multiple of a block
             "75, 9, 6, 2, 64",     // groups of three at head size 64, with a cache
             "67, 0, 4, 2, 128",    // head size 128, pairs of heads, past one key block
+            "300, 0, 2, 2, 32",    // head size 32: more tiles than a span walk the key blocks, over several spans
+            "201, 13, 4, 1, 64",   // four heads per kv head with a cache, several spans, the last one short
+            "150, 0, 3, 3, 128",   // head size 128 over several spans
+            "129, 0, 10, 2, 24",   // groups of five: a tile's rows end inside its last vector
+            "1, 300, 8, 2, 128",   // decode step, groups of four at head size 128: one key read for four rows
+            "3, 70, 2, 2, 33",     // a few positions on the dot path, odd head size
+            "2, 90, 6, 2, 64",     // two positions of groups of three: six rows on the dot path
+            "1, 77, 4, 4, 40",     // decode step whose cache ends inside a block of eight keys
     })
     void matchesNaiveSoftmaxAttentionWithCausalMaskAndGroupedHeads(int T, int past, int nHeads, int nKvHeads,
                                                                   int headDim) {

@@ -1,18 +1,26 @@
 package dev.whittle.lab.bench;
 
 import dev.whittle.engine.tensor.Attention;
+import dev.whittle.engine.tensor.Parallel;
 import java.util.Locale;
 
 /**
  * Causal attention throughput: prefill at T=512 and 2048 for head sizes 32, 64 and 128 (768 query dims, as the
- * prefill model; 64 also with four query heads per kv head), and a decode step after 2047 cached positions. Each
- * shape runs for a few seconds first: the kernels are large vector loops that the JIT compiles late, and a measure
- * taken before it has is the interpreter's.
+ * prefill model; 64 also with four query heads per kv head), and a decode step after 2047 cached positions, whose
+ * rate is the bytes of K and V it reads per second beside {@link StreamBandwidth}'s streaming read from memory
+ * (these caches, 3-17 MB, may sit in L3).
+ * <p>
+ * The machine is shared, so each shape times the engine's kernel and {@link AttentionBaseline} (the kernel before
+ * issue 15) alternately in this JVM and keeps the best of each; with one thread ({@code -Dwhittle.threads=1}) the
+ * times are the thread's CPU time, as the run's ceiling is. Each shape runs for a few seconds first: the kernels
+ * are large vector loops that the JIT compiles late.
  */
 final class AttentionBench implements Benchmark {
 
     private static final int WIDTH = 768;
     private static final double WARM_UP_SECONDS = 3.0;
+    private static final double MEASURE_SECONDS = 2.0;
+    private static final int ROUNDS = 4;
 
     @Override
     public String name() {
@@ -29,30 +37,74 @@ final class AttentionBench implements Benchmark {
         for (int headDim : new int[] {32, 64, 128}) {
             for (int T : new int[] {512, 2048}) {
                 int heads = WIDTH / headDim;
-                measure(report, String.format(Locale.ROOT, "attention prefill T=%d d=%d", T, headDim), T, 0, heads,
+                prefill(report, String.format(Locale.ROOT, "attention prefill T=%d d=%d", T, headDim), T, heads,
                         heads, headDim);
             }
         }
-        measure(report, "attention prefill T=512 d=64 gqa 12/3", 512, 0, 12, 3, 64);
-        measure(report, "attention decode past=2047 d=64", 1, 2047, 12, 12, 64);
-        measure(report, "attention decode past=2047 d=64 gqa 12/3", 1, 2047, 12, 3, 64);
+        prefill(report, "attention prefill T=512 d=64 gqa 12/3", 512, 12, 3, 64);
+        prefill(report, "attention prefill T=2048 d=128 gqa 6/2", 2048, 6, 2, 128);
+        double stream = StreamBandwidth.measureBytesPerSecond(1.0);
+        report.line(String.format(Locale.ROOT, "%-40s %8.1f GB/s", "streaming read (memory)", stream / 1e9));
+        decode(report, "attention decode past=2047 d=64", 2047, 12, 12, 64, stream);
+        decode(report, "attention decode past=2047 d=64 gqa 12/3", 2047, 12, 3, 64, stream);
+        decode(report, "attention decode past=2047 d=128 gqa 32/8", 2047, 32, 8, 128, stream);
     }
 
-    private static void measure(Report report, String label, int T, int past, int heads, int kvHeads, int headDim) {
-        int positions = past + T;
-        float[] q = GemmBench.random(T * heads * headDim, 3);
-        float[] k = GemmBench.random(positions * kvHeads * headDim, 4);
-        float[] v = GemmBench.random(positions * kvHeads * headDim, 5);
-        float[] out = new float[T * heads * headDim];
-        Runnable call = () -> Attention.causal(T, past, heads, kvHeads, headDim, q, 0, k, 0, v, 0, out, 0, null);
+    private static void prefill(Report report, String label, int T, int heads, int kvHeads, int headDim) {
+        double[] seconds = alternate(new Shape(T, 0, heads, kvHeads, headDim));
+        // q.k and p.v over the causal triangle: 4 flops per (query, key, dim) per head
+        double flops = 4.0 * ((double) T * (T + 1) / 2) * headDim * heads;
+        report.gflops(label, flops / seconds[0] / 1e9, String.format(Locale.ROOT,
+                "(%.3f ms; before: %.2f of ceiling)", seconds[0] * 1e3,
+                flops / seconds[1] / 1e9 / report.ceilingGflops()));
+    }
+
+    /** Decode's rate is the bytes of K and V it reads per second, beside the streaming read measured first. */
+    private static void decode(Report report, String label, int past, int heads, int kvHeads, int headDim,
+                               double stream) {
+        Shape shape = new Shape(1, past, heads, kvHeads, headDim);
+        double bytes = 2.0 * (past + 1) * kvHeads * headDim * Float.BYTES;
+        double[] seconds = alternate(shape);
+        report.line(String.format(Locale.ROOT, "%-40s %8.1f GB/s    %5.2f of stream read  (%.1f MB in %.1f us;"
+                        + " before: %.2f)", label, bytes / seconds[0] / 1e9, bytes / seconds[0] / stream,
+                bytes / 1e6, seconds[0] * 1e6, bytes / seconds[1] / stream));
+    }
+
+    /** Best seconds per call of the engine's kernel and of the baseline, timed in turns. */
+    private static double[] alternate(Shape shape) {
+        Runnable now = () -> Attention.causal(shape.T, shape.past, shape.heads, shape.kvHeads, shape.headDim,
+                shape.q, 0, shape.k, 0, shape.v, 0, shape.out, 0, null);
+        Runnable before = () -> AttentionBaseline.causal(shape.T, shape.past, shape.heads, shape.kvHeads,
+                shape.headDim, shape.q, 0, shape.k, 0, shape.v, 0, shape.out, 0, null);
         long warm = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
         while (System.nanoTime() < warm) {
-            call.run();
+            now.run();
+            before.run();
         }
-        double seconds = Report.secondsPerCall(call, 1.0);
-        // q.k and p.v over the causal triangle: 4 flops per (query, key, dim) per head
-        double pairs = (double) T * past + (double) T * (T + 1) / 2;
-        double flops = 4.0 * pairs * headDim * heads;
-        report.gflops(label, flops / seconds / 1e9, String.format(Locale.ROOT, "(%.3f ms)", seconds * 1e3));
+        boolean cpu = Parallel.threads() == 1;
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        for (int round = 0; round < ROUNDS; round++) {
+            best[0] = Math.min(best[0], Report.secondsPerCall(now, MEASURE_SECONDS / ROUNDS, cpu));
+            best[1] = Math.min(best[1], Report.secondsPerCall(before, MEASURE_SECONDS / ROUNDS, cpu));
+        }
+        return best;
+    }
+
+    private static final class Shape {
+        final int T, past, heads, kvHeads, headDim;
+        final float[] q, k, v, out;
+
+        Shape(int T, int past, int heads, int kvHeads, int headDim) {
+            this.T = T;
+            this.past = past;
+            this.heads = heads;
+            this.kvHeads = kvHeads;
+            this.headDim = headDim;
+            int positions = past + T;
+            q = GemmBench.random(T * heads * headDim, 3);
+            k = GemmBench.random(positions * kvHeads * headDim, 4);
+            v = GemmBench.random(positions * kvHeads * headDim, 5);
+            out = new float[T * heads * headDim];
+        }
     }
 }
