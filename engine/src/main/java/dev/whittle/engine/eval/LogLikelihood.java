@@ -5,7 +5,6 @@ import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardHooks;
 import dev.whittle.engine.model.KvCache;
-import dev.whittle.engine.tensor.Parallel;
 import dev.whittle.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -139,7 +138,7 @@ public final class LogLikelihood {
         List<List<Pending>> tails = new ArrayList<>();
         forwards.forEach(f -> tails.add(new ArrayList<>()));
         Progress shared = Progress.synchronizedView(progress);
-        run(forwards.size(), (scratch, f) -> {
+        ForwardScratch.run(decoder, forwards.size(), this.scratch, (scratch, f) -> {
             int start = forwards.get(f)[0];
             int end = forwards.get(f)[1];
             List<int[]> contexts = new ArrayList<>();
@@ -184,7 +183,7 @@ public final class LogLikelihood {
         List<int[]> forwards = slices(pending.size(), p -> pending.get(p).tokens.length);
         Progress shared = Progress.synchronizedView(progress);
         AtomicInteger finished = new AtomicInteger(done[0]);
-        run(forwards.size(), (scratch, f) -> {
+        ForwardScratch.run(decoder, forwards.size(), this.scratch, (scratch, f) -> {
             List<Pending> slice = pending.subList(forwards.get(f)[0], forwards.get(f)[1]);
             List<int[]> sequences = new ArrayList<>();
             List<KvCache> caches = new ArrayList<>();
@@ -227,21 +226,6 @@ public final class LogLikelihood {
         }
         return slices;
     }
-
-    /**
-     * Runs forwards {@code 0 .. n-1}: side by side, one per thread, for a small model (they are independent, and
-     * each row's values do not depend on the thread count), else one after another on this instance's state.
-     */
-    private void run(int n, ObjIntConsumer<ForwardScratch> forward) {
-        if (decoder.runsSequencesPerThread() && n > 1) {
-            Parallel.forEach(n, () -> new ForwardScratch(decoder), forward);
-        } else {
-            for (int f = 0; f < n; f++) {
-                forward.accept(scratch, f);
-            }
-        }
-    }
-
 
     private static Result result(double[] logProbs, boolean[] greedy) {
         double sum = 0;

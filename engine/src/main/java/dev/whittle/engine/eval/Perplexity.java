@@ -4,7 +4,6 @@ import dev.whittle.engine.Progress;
 import dev.whittle.engine.model.Batch;
 import dev.whittle.engine.model.Decoder;
 import dev.whittle.engine.model.ForwardHooks;
-import dev.whittle.engine.tensor.Parallel;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ObjIntConsumer;
@@ -85,14 +84,7 @@ public final class Perplexity {
             shared.report("perplexity", (long) done.incrementAndGet() * windowLength, total, null);
         };
         // Windows are independent: a small model runs them side by side, each on one thread (same bits either way).
-        if (decoder.runsSequencesPerThread()) {
-            Parallel.forEach(windows, () -> new ForwardScratch(decoder), window);
-        } else {
-            ForwardScratch scratch = new ForwardScratch(decoder);
-            for (int w = 0; w < windows; w++) {
-                window.accept(scratch, w);
-            }
-        }
+        ForwardScratch.run(decoder, windows, new ForwardScratch(decoder), window);
         double totalNll = 0;
         long predicted = 0;
         for (int w = 0; w < windows; w++) {

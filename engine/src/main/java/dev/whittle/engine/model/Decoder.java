@@ -1,5 +1,7 @@
 package dev.whittle.engine.model;
 
+import dev.whittle.engine.tensor.Parallel;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -124,13 +126,13 @@ public final class Decoder {
 
     /**
      * Whether work made of independent forwards (evaluation windows, groups of contexts, batches of generations)
-     * should run them side by side, one per thread of {@link dev.whittle.engine.tensor.Parallel}, each forward's
+     * should run them side by side, one per thread of {@link Parallel}, each forward's
      * products on its thread alone, rather than one forward at a time with every product split over the threads: so
      * for a small model, whose products are too small to split well. A larger model's products split well, and
      * several forwards at once would multiply its activations and the weight reads of a decode step.
      */
     public boolean runsSequencesPerThread() {
-        return dev.whittle.engine.tensor.Parallel.threads() > 1 && parameterCount() <= SEQUENCES_PER_THREAD_MAX_PARAMETERS;
+        return Parallel.threads() > 1 && parameterCount() <= SEQUENCES_PER_THREAD_MAX_PARAMETERS;
     }
 
     /** A cache for one sequence, with room for {@code positions} before it grows. */
