@@ -127,7 +127,7 @@ public class JobsController {
         if (submitted.replayed()) {
             response.header("Idempotent-Replayed", "true");
         }
-        return response.body(submitted.model() == null ? views.of(submitted.job()) : views.of(submitted.job(), submitted.model()));
+        return response.body(views.of(submitted.job(), submitted.model()));
     }
 
     @Operation(operationId = "listJobs", summary = "List jobs", description = "Newest first, filtered by status, stage type, model and labels. "

@@ -47,10 +47,10 @@ public class JobViews {
 
     /**
      * The view of a job just submitted on {@code input}, whose name the caller holds already: no query when the job
-     * has no output model yet.
+     * has no output model yet ({@code input} null: as {@link #of(Job)}).
      */
     public JobView of(Job job, Model input) {
-        if (job.getOutputModelId() != null || !input.getId().equals(job.getModelId())) {
+        if (input == null || job.getOutputModelId() != null || !input.getId().equals(job.getModelId())) {
             return of(job);
         }
         return JobView.of(job, new JobView.ModelRef(input.getId(), input.getName()), null);
