@@ -3,6 +3,7 @@ package dev.whittle.api.reports;
 import java.util.List;
 
 import dev.whittle.engine.eval.metric.MetricValue;
+import dev.whittle.engine.eval.run.SpeculativeKeys;
 
 /** The comparison as text: a Markdown table for reading, CSV (one row per task and model) for spreadsheets. */
 final class ComparisonTables {
@@ -71,11 +72,11 @@ final class ComparisonTables {
         // Speculative results: a row per draft length and metric (k=3/speedup, adaptive/speedup), against the target.
         for (ComparisonView.Draft d : c.drafts()) {
             for (ComparisonView.DraftLength k : d.draftLengths()) {
-                draftRows(out, c, d, "k=" + k.k(), k.meanAcceptedLength(), k.acceptanceRate(), k.speedup());
+                draftRows(out, c, d, SpeculativeKeys.draftLengthGroup(k.k()), k.meanAcceptedLength(), k.acceptanceRate(), k.speedup());
             }
             ComparisonView.Adaptive a = d.adaptive();
             if (a != null) {
-                draftRows(out, c, d, "adaptive", a.meanAcceptedLength(), a.acceptanceRate(), a.speedup());
+                draftRows(out, c, d, SpeculativeKeys.ADAPTIVE_GROUP, a.meanAcceptedLength(), a.acceptanceRate(), a.speedup());
             }
         }
         return out.toString();

@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 import dev.whittle.api.problems.ApiException;
 import dev.whittle.engine.eval.metric.Metric;
 import dev.whittle.engine.eval.metric.MetricValue;
 import dev.whittle.engine.eval.metric.Retention;
+import dev.whittle.engine.eval.run.SpeculativeKeys;
 import dev.whittle.engine.eval.task.RequestType;
 import dev.whittle.persistence.evaluation.Evaluation;
 import dev.whittle.persistence.evaluation.EvaluationSamples;
@@ -113,16 +115,17 @@ class Comparisons {
                 : models.find(targetId.toString()).map(Model::getName).orElse(null);
         List<ComparisonView.DraftLength> lengths = new ArrayList<>();
         e.getGroups().properties().forEach(group -> {
-            if (group.getKey().startsWith("k=")) {
-                lengths.add(new ComparisonView.DraftLength(Integer.parseInt(group.getKey().substring(2)),
+            OptionalInt k = SpeculativeKeys.draftLength(group.getKey());
+            if (k.isPresent()) {
+                lengths.add(new ComparisonView.DraftLength(k.getAsInt(),
                         metric(group.getValue(), Metric.MEAN_ACCEPTED_LENGTH), metric(group.getValue(), Metric.ACCEPTANCE_RATE),
                         metric(group.getValue(), Metric.SPEEDUP)));
             }
         });
         JsonNode details = e.getDetails();
-        JsonNode bestK = details == null ? null : details.get("best_k");
+        JsonNode bestK = details == null ? null : details.get(SpeculativeKeys.BEST_K);
         return new ComparisonView.Draft(model.getId(), e.getTask(), e.getId(), targetId, targetName, e.getSamples(),
-                e.getSampleLimit(), bestK == null ? null : bestK.asInt(), lengths, adaptive(e.getGroups().get("adaptive"), details));
+                e.getSampleLimit(), bestK == null ? null : bestK.asInt(), lengths, adaptive(e.getGroups().get(SpeculativeKeys.ADAPTIVE_GROUP), details));
     }
 
     /** The adaptive draft length's figures, and the stop rule its bandit played most (from the details). */
@@ -134,18 +137,16 @@ class Comparisons {
         long most = -1;
         if (details != null) {
             for (var entry : details.properties()) {
-                if (entry.getKey().startsWith(ADAPTIVE_ROUNDS) && entry.getValue().asLong() > most) {
+                if (entry.getKey().startsWith(SpeculativeKeys.ADAPTIVE_ROUNDS) && entry.getValue().asLong() > most) {
                     most = entry.getValue().asLong();
-                    rule = entry.getKey().substring(ADAPTIVE_ROUNDS.length());
+                    rule = entry.getKey().substring(SpeculativeKeys.ADAPTIVE_ROUNDS.length());
                 }
             }
         }
-        JsonNode length = details == null ? null : details.get("adaptive_mean_draft_length");
+        JsonNode length = details == null ? null : details.get(SpeculativeKeys.ADAPTIVE_MEAN_DRAFT_LENGTH);
         return new ComparisonView.Adaptive(metric(group, Metric.MEAN_ACCEPTED_LENGTH), metric(group, Metric.ACCEPTANCE_RATE),
                 metric(group, Metric.SPEEDUP), length == null ? null : length.asDouble(), rule);
     }
-
-    private static final String ADAPTIVE_ROUNDS = "adaptive_rounds_";
 
     private static MetricValue metric(JsonNode group, Metric metric) {
         JsonNode m = group.get(metric.id());

@@ -180,27 +180,27 @@ public final class Evaluator {
         Map<String, Map<String, MetricValue>> groups = new LinkedHashMap<>();
         int bestK = request.draftLengths().getFirst();
         for (var entry : scored.byDraftLength().entrySet()) {
-            groups.put(SpeculativeScoring.group(entry.getKey()), entry.getValue());
+            groups.put(SpeculativeKeys.draftLengthGroup(entry.getKey()), entry.getValue());
             if (entry.getValue().get(Metric.SPEEDUP.id()).value()
                     > scored.byDraftLength().get(bestK).get(Metric.SPEEDUP.id()).value()) {
                 bestK = entry.getKey();
             }
         }
-        groups.put(SpeculativeScoring.ADAPTIVE, scored.adaptive());
+        groups.put(SpeculativeKeys.ADAPTIVE_GROUP, scored.adaptive());
         Map<String, MetricValue> metrics = new LinkedHashMap<>();
         for (Metric metric : task.metrics()) {
             metrics.put(metric.id(), scored.byDraftLength().get(bestK).get(metric.id()));
         }
         Map<String, Number> details = new LinkedHashMap<>();
-        details.put("best_k", bestK);
+        details.put(SpeculativeKeys.BEST_K, bestK);
         details.put("max_tokens", request.maxTokens());
         details.put("target_seconds", scored.targetSeconds());
         scored.speculativeSeconds().forEach((k, seconds) -> details.put("speculative_seconds_k" + k, seconds));
         details.put("adaptive_seconds", scored.adaptiveSeconds());
-        details.put("adaptive_mean_draft_length", scored.meanAdaptiveDraftLength());
+        details.put(SpeculativeKeys.ADAPTIVE_MEAN_DRAFT_LENGTH, scored.meanAdaptiveDraftLength());
         for (BanditDraftPolicy.ArmStatistics arm : scored.arms()) {
-            details.put("adaptive_rounds_" + arm.arm().id(), arm.pulls());
-            details.put("adaptive_reward_" + arm.arm().id(), arm.meanReward());
+            details.put(SpeculativeKeys.ADAPTIVE_ROUNDS + arm.arm().id(), arm.pulls());
+            details.put(SpeculativeKeys.ADAPTIVE_REWARD + arm.arm().id(), arm.meanReward());
         }
         details.put("mismatches", scored.mismatches());
         details.put("max_positions", maxPositions);

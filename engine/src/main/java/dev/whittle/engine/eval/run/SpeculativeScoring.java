@@ -28,9 +28,6 @@ import java.util.Map;
  */
 final class SpeculativeScoring {
 
-    /** The results group of the adaptive draft length (a bandit over stop rules, capped at the longest k). */
-    static final String ADAPTIVE = "adaptive";
-
     /**
      * Every sample's records, each draft length's metrics (by id), the adaptive policy's metrics and what its bandit
      * learnt, and the total seconds of each way.
@@ -59,11 +56,11 @@ final class SpeculativeScoring {
         int longest = draftLengths.stream().mapToInt(Integer::intValue).max().orElseThrow();
         List<Way> ways = new ArrayList<>();
         for (int k : draftLengths) {
-            ways.add(new Way(group(k), DraftPolicy.fixed(k)));
+            ways.add(new Way(SpeculativeKeys.draftLengthGroup(k), DraftPolicy.fixed(k)));
         }
         // One bandit for the whole run: it learns across prompts which stop rule suits this draft and target.
         BanditDraftPolicy bandit = new BanditDraftPolicy(longest);
-        Way adaptive = new Way(ADAPTIVE, bandit);
+        Way adaptive = new Way(SpeculativeKeys.ADAPTIVE_GROUP, bandit);
         ways.add(adaptive);
         List<SampleRecord> records = new ArrayList<>();
         double targetSeconds = 0;
@@ -158,10 +155,5 @@ final class SpeculativeScoring {
 
     private static MetricValue mean(List<Double> values) {
         return MetricValue.mean(values.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    /** The results group of draft length {@code k}. */
-    static String group(int k) {
-        return "k=" + k;
     }
 }
