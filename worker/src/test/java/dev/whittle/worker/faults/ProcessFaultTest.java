@@ -65,20 +65,24 @@ class ProcessFaultTest {
     void aPruneWhoseWorkerProcessIsKilledMidStageThreeTimesEndsOnceWithOneOutput(CrashableDatabase database)
             throws Exception {
         Model model = testJobs.model(11, TestModels.options().layers(6));
-        Job job = testJobs.submit(model, PRUNE, null, KILLS + 1);
-        for (int attempt = 1; attempt <= KILLS; attempt++) {
-            int current = attempt;
-            try (WorkerProcess worker = WorkerProcess.start("kill-" + attempt, database)) {
-                testJobs.await(job.getId(), j -> j.getAttempt() == current && j.getStatus() == JobStatus.RUNNING
+        // Attempts to spare: on a loaded machine a lease can also lapse without a kill (the job is then re-queued
+        // and run again, which is the behaviour under test too), so each kill waits for an attempt after the last.
+        Job job = testJobs.submit(model, PRUNE, null, KILLS + 3);
+        int killed = 0;
+        for (int kill = 1; kill <= KILLS; kill++) {
+            int after = killed;
+            try (WorkerProcess worker = WorkerProcess.start("kill-" + kill, database)) {
+                Job running = testJobs.await(job.getId(), j -> j.getAttempt() > after && j.getStatus() == JobStatus.RUNNING
                         && j.getProgress().unitDone() != null && j.getProgress().unitDone() > 0
                         && j.getProgress().percent() < 100, WAIT);
                 worker.kill();
+                killed = running.getAttempt();
             }
         }
         try (WorkerProcess last = WorkerProcess.start("after-kills", database)) {
             Job done = testJobs.await(job.getId(), j -> j.getStatus().isFinal(), WAIT);
             assertThat(done.getStatus()).as("%s (log %s)", done.getErrorMessage(), last.log()).isEqualTo(JobStatus.SUCCEEDED);
-            assertThat(done.getAttempt()).isEqualTo(KILLS + 1);
+            assertThat(done.getAttempt()).isGreaterThan(killed);
             assertEndedOnceAndClean(done);
         }
     }

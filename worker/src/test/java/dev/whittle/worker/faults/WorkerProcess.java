@@ -37,7 +37,10 @@ final class WorkerProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), WorkerApplication.class.getName(),
                 "--spring.config.import=" + WorkerTest.SHARED_PROPERTIES,
                 "--spring.datasource.url=" + database.jdbcUrl(), "--spring.datasource.username=" + database.username(),
-                "--server.port=0"));
+                "--server.port=0",
+                // The shared test settings' 2 s lease can lapse while a fresh JVM compiles on a loaded machine;
+                // 10 s still re-claims a killed worker's job within the test's wait.
+                "--whittle.worker.lease=10s", "--whittle.worker.heartbeat=1s"));
         command.addAll(List.of(settings));
         try {
             Files.createDirectories(log.getParent());
