@@ -1,7 +1,6 @@
 package dev.whittle.persistence.model;
 
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,8 +47,8 @@ public interface Models extends JpaRepository<Model, UUID> {
      */
     default Optional<Model> findVisibleByName(String name) {
         String team = TeamScope.filter();
-        return (team == null ? findAllNamed(name) : findAllNamed(name, team, TeamScope.SHARED)).stream()
-                .min(Comparator.comparingInt(m -> TeamScope.nearness(m.getOwnerTeam())));
+        return TeamScope.nearest(team == null ? findAllNamed(name) : findAllNamed(name, team, TeamScope.SHARED),
+                Model::getOwnerTeam);
     }
 
     /** The ids and names of these models: all a list of job views shows of their inputs and outputs, in one query. */
