@@ -12,6 +12,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -37,6 +38,7 @@ public class RequestAdmission extends OncePerRequestFilter {
     private final Semaphore turns;
     private final Duration timeout;
 
+    @Autowired
     public RequestAdmission(@Value("${whittle.api.max-concurrent-requests:0}") int maxConcurrent,
                             @Value("${whittle.api.admission-timeout:30s}") Duration timeout,
                             ObjectProvider<HikariDataSource> pool) {
