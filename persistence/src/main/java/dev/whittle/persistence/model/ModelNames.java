@@ -1,5 +1,7 @@
 package dev.whittle.persistence.model;
 
+import java.sql.PreparedStatement;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,14 +30,19 @@ public class ModelNames {
         this.jdbc = jdbc;
     }
 
-    /** The ids and names of models {@code input} and {@code output}, either of which may be null. */
-    public List<ModelName> of(UUID input, UUID output) {
-        if (input == null || output == null) {
-            UUID one = input == null ? output : input;
-            // no null bound: a null of unknown type costs pgjdbc a round trip to learn the parameter's type
-            return one == null ? List.of() : jdbc.query("select id, name from model where id = ?", ROW, one);
+    /**
+     * The ids and names of these models (absent: deleted ones), in one statement for one job or a page of them: the
+     * ids bound as one {@code uuid[]}, so the statement is the same whatever their number.
+     */
+    public List<ModelName> of(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
         }
-        return jdbc.query("select id, name from model where id in (?, ?)", ROW, input, output);
+        return jdbc.query(connection -> {
+            PreparedStatement statement = connection.prepareStatement("select id, name from model where id = any(?)");
+            statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+            return statement;
+        }, ROW);
     }
 
     /** The model with this id, of whichever team. */

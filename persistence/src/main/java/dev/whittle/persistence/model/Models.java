@@ -1,6 +1,5 @@
 package dev.whittle.persistence.model;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,10 +49,6 @@ public interface Models extends JpaRepository<Model, UUID> {
         return TeamScope.nearest(team == null ? findAllNamed(name) : findAllNamed(name, team, TeamScope.SHARED),
                 Model::getOwnerTeam);
     }
-
-    /** The ids and names of these models: all a list of job views shows of their inputs and outputs, in one query. */
-    @Query("select new dev.whittle.persistence.model.ModelName(m.id, m.name) from Model m where m.id in :ids")
-    List<ModelName> findNames(Collection<UUID> ids);
 
     /** The oldest model registered at this folder (a job checks what it is given by its folder). */
     Optional<Model> findFirstByPathOrderByCreatedAtAsc(String path);

@@ -15,7 +15,6 @@ import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.JobRows;
 import dev.whittle.persistence.model.ModelName;
 import dev.whittle.persistence.model.ModelNames;
-import dev.whittle.persistence.model.Models;
 import dev.whittle.persistence.team.TeamScope;
 import org.springframework.stereotype.Component;
 
@@ -23,13 +22,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class JobViews {
 
-    private final Models models;
     private final ModelNames modelNames;
     private final JobRows rows;
 
-    public JobViews(Models models, ModelNames modelNames, JobRows rows) {
+    public JobViews(ModelNames modelNames, JobRows rows) {
         this.rows = rows;
-        this.models = models;
         this.modelNames = modelNames;
     }
 
@@ -47,8 +44,7 @@ public class JobViews {
     }
 
     public JobView of(Job job) {
-        Map<UUID, JobView.ModelRef> names = refs(modelNames.of(job.getModelId(), job.getOutputModelId()));
-        return view(job, names);
+        return of(List.of(job)).getFirst();
     }
 
     /**
@@ -66,7 +62,7 @@ public class JobViews {
     public List<JobView> of(List<Job> list) {
         Set<UUID> ids = new HashSet<>();
         list.forEach(job -> Stream.of(job.getModelId(), job.getOutputModelId()).filter(Objects::nonNull).forEach(ids::add));
-        Map<UUID, JobView.ModelRef> names = ids.isEmpty() ? Map.of() : refs(models.findNames(ids));
+        Map<UUID, JobView.ModelRef> names = refs(modelNames.of(ids));
         return list.stream().map(job -> view(job, names)).toList();
     }
 
