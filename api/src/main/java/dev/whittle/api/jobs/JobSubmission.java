@@ -18,7 +18,9 @@ import dev.whittle.api.problems.Problems;
 import dev.whittle.engine.model.ModelConfig;
 import dev.whittle.persistence.job.Job;
 import dev.whittle.persistence.job.Jobs;
-import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.job.JobRows;
+import dev.whittle.persistence.model.ModelFolder;
+import dev.whittle.persistence.model.ModelName;
 import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.jobs.JobOutput;
 import dev.whittle.worker.callback.CallbackPolicy;
@@ -52,11 +54,13 @@ public class JobSubmission {
     private final RequestReader requests;
     private final ModelCatalog catalog;
     private final Jobs jobs;
+    private final JobRows rows;
     private final CallbackPolicy callbacks;
     private final WorkerProperties workerSettings;
 
-    public JobSubmission(StageTypes stageTypes, RequestReader requests, ModelCatalog catalog, Jobs jobs, CallbackPolicy callbacks,
-                         WorkerProperties workerSettings) {
+    public JobSubmission(StageTypes stageTypes, RequestReader requests, ModelCatalog catalog, Jobs jobs, JobRows rows,
+                         CallbackPolicy callbacks, WorkerProperties workerSettings) {
+        this.rows = rows;
         this.stageTypes = stageTypes;
         this.requests = requests;
         this.catalog = catalog;
@@ -69,7 +73,7 @@ public class JobSubmission {
      * The job, and whether it was created by an earlier request with the same idempotency key; {@code model} is the
      * job's model as the checks found it (for the answer, without reading it again), null for a replay.
      */
-    public record Submitted(Job job, Model model, boolean replayed) {
+    public record Submitted(Job job, ModelName model, boolean replayed) {
     }
 
     public Submitted submit(JsonNode body, String idempotencyKey) {
@@ -87,7 +91,7 @@ public class JobSubmission {
         }
         Checked checked = check(request);
         List<RecipeStage> stages = checked.stages();
-        Model model = checked.model();
+        ModelFolder model = checked.model();
         Map<String, String> labels = checked.labels();
         String outputName = checked.outputName();
         ObjectNode recipe = JsonMapper.shared().createObjectNode();
@@ -97,10 +101,10 @@ public class JobSubmission {
             recipe.putObject(JobOutput.FIELD).put("name", outputName);
         }
         int maxAttempts = request.maxAttempts() == null ? workerSettings.maxAttempts() : request.maxAttempts();
-        Job job = new Job(request.name(), model.getId(), recipe, stages.size(), labels, request.callbackUrl(),
+        Job job = new Job(request.name(), model.id(), recipe, stages.size(), labels, request.callbackUrl(),
                 maxAttempts, idempotencyKey, requestHash);
         try {
-            return new Submitted(jobs.saveAndFlush(job), model, false);
+            return new Submitted(rows.insert(job), model.asName(), false);
         } catch (DataIntegrityViolationException e) {
             // Another request with the same key won the race.
             Job earlier = idempotencyKey == null ? null : jobs.findByOwnerTeamAndIdempotencyKey(TeamScope.owner(), idempotencyKey).orElse(null);
@@ -126,18 +130,18 @@ public class JobSubmission {
     }
 
     /** A request that passed every check, with what the checks resolved. */
-    private record Checked(Model model, List<RecipeStage> stages, Map<String, String> labels, String outputName) {
+    private record Checked(ModelFolder model, List<RecipeStage> stages, Map<String, String> labels, String outputName) {
     }
 
     private Checked check(JobRequest request) {
         List<FieldProblem> problems = new ArrayList<>(requests.problems(request));
         boolean modelNamed = request.model() != null && !request.model().isBlank();
-        Model model = modelNamed ? catalog.find(request.model()).orElse(null) : null;
+        ModelFolder model = modelNamed ? catalog.findFolder(request.model()).orElse(null) : null;
         List<RecipeStage> stages = List.of();
         if (request.stages() != null && !request.stages().isEmpty()) {
             try {
                 stages = stageTypes.parse(JsonMapper.shared().valueToTree(request.stages()), "stages", configOf(model),
-                        model == null ? null : Path.of(model.getPath()));
+                        model == null ? null : Path.of(model.path()));
             } catch (InvalidRequestException e) {
                 problems.addAll(e.problems());
             }
@@ -170,12 +174,12 @@ public class JobSubmission {
      * The config of the job's model, for the checks of its first stage against it; null when there is no model or
      * its config no longer reads (the stage then checks its input when it starts).
      */
-    private static ModelConfig configOf(Model model) {
+    private static ModelConfig configOf(ModelFolder model) {
         if (model == null) {
             return null;
         }
         try {
-            return ModelConfig.load(Path.of(model.getPath()));
+            return ModelConfig.load(Path.of(model.path()));
         } catch (IOException | RuntimeException unreadable) {
             return null;
         }

@@ -1,8 +1,6 @@
 package dev.whittle.api.problems;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -12,10 +10,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Refuses request bodies above {@code whittle.api.max-request-size} with 413: at once when Content-Length says
@@ -35,17 +31,8 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > limit) {
-            Problems problem = Problems.PAYLOAD_TOO_LARGE;
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("type", problem.type().toString());
-            body.put("title", problem.detail("").getTitle());
-            body.put("status", problem.status().value());
-            body.put("detail", new PayloadTooLargeException(limit).getMessage());
-            body.put("instance", request.getRequestURI());
-            response.setStatus(problem.status().value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setHeader("Connection", "close"); // the unread body is not drained
-            response.getWriter().write(JsonMapper.shared().writeValueAsString(body));
+            Problems.PAYLOAD_TOO_LARGE.write(request, response, new PayloadTooLargeException(limit).getMessage());
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);

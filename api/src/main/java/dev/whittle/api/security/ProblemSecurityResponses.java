@@ -1,8 +1,6 @@
 package dev.whittle.api.security;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import dev.whittle.api.problems.ProblemHandler;
 import dev.whittle.api.problems.Problems;
@@ -10,12 +8,10 @@ import dev.whittle.persistence.outage.DatabaseOutage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
-import tools.jackson.databind.json.JsonMapper;
 
 /** 401 and 403 as RFC 9457 problems, like every other error of the API. */
 public class ProblemSecurityResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
@@ -43,15 +39,6 @@ public class ProblemSecurityResponses implements AuthenticationEntryPoint, Acces
 
     private static void write(HttpServletRequest request, HttpServletResponse response, Problems problem, String detail)
             throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", problem.type().toString());
-        body.put("title", problem.detail(detail).getTitle());
-        body.put("status", problem.status().value());
-        body.put("detail", detail);
-        body.put("instance", request.getRequestURI());
-        response.setStatus(problem.status().value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(JsonMapper.shared().writeValueAsString(body));
+        problem.write(request, response, detail);
     }
 }

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * The service under load, on loopback: submits per second from {@code --submitters} concurrent clients, then
  * {@code GET /api/v1/jobs/{id}} latency (p50, p99) under {@code --pollers} concurrent pollers, each phase for
  * {@code --seconds}. It needs a running service ({@code ./whittle run}) and a registered model ({@code --model});
- * the INSPECT jobs it submits carry the label {@code bench=api}. Without {@code --model}, or when nothing answers,
+ * the INSPECT jobs it submits carry the label {@code bench=api}. The pollers poll without pause (the service's
+ * capacity); with {@code --poll-interval-ms}, a second GET phase follows in which each waits that long between its polls,
+ * as clients that watch a job do (their first polls spread over one interval). Without {@code --model}, or when nothing answers,
  * it says so and measures nothing. Each phase also prints CPU milliseconds per request: the client's (this process,
  * on the same cores), the service's ({@code --service-pid}, or its metrics with an admin key) and PostgreSQL's
  * ({@code --postgres-pid}, the postmaster's).
@@ -45,7 +47,8 @@ final class ApiBench implements Benchmark {
 
     @Override
     public Set<String> options() {
-        return Set.of("url", "model", "key", "seconds", "submitters", "pollers", "service-pid", "postgres-pid");
+        return Set.of("url", "model", "key", "seconds", "submitters", "pollers", "poll-interval-ms", "service-pid",
+                "postgres-pid");
     }
 
     @Override
@@ -61,6 +64,7 @@ final class ApiBench implements Benchmark {
         Duration phase = Duration.ofSeconds(arguments.intOption("seconds", 5, 1));
         int submitters = arguments.intOption("submitters", 8, 1);
         int pollers = arguments.intOption("pollers", 200, 1);
+        Duration interval = Duration.ofMillis(arguments.intOption("poll-interval-ms", 0, 0));
         Pids pids = new Pids(arguments.intOption("service-pid", 0, 0), arguments.intOption("postgres-pid", 0, 0));
         try {
             if (!InetAddress.getByName(base.getHost()).isLoopbackAddress()) {
@@ -89,7 +93,10 @@ final class ApiBench implements Benchmark {
             }
             String[] ids = submissions(report, threads, client, pids, model, submitters, phase);
             if (ids.length > 0) {
-                polls(report, threads, client, pids, ids, pollers, phase);
+                polls(report, threads, client, pids, ids, pollers, Duration.ZERO, phase);
+                if (interval.isPositive()) {
+                    polls(report, threads, client, pids, ids, pollers, interval, phase);
+                }
             }
         } catch (Exception e) {
             report.line("api: " + base + " cannot be measured: " + e);
@@ -108,7 +115,7 @@ final class ApiBench implements Benchmark {
         Cpu cpu = Cpu.now(client, pids);
         long start = System.nanoTime();
         for (int i = 0; i < submitters; i++) {
-            runs.add(threads.submit(() -> timed(deadline, () -> {
+            runs.add(threads.submit(() -> timed(deadline, Duration.ZERO, () -> {
                 HttpResponse<String> r = client.post("/api/v1/jobs", body);
                 Matcher id = ID.matcher(r.body());
                 if (r.statusCode() / 100 == 2 && id.find()) {
@@ -127,31 +134,39 @@ final class ApiBench implements Benchmark {
         return ids.toArray(String[]::new);
     }
 
+    /** GETs from {@code pollers} clients for {@code phase}, each pausing {@code interval} after every answer. */
     private static void polls(Report report, ExecutorService threads, Client client, Pids pids, String[] ids, int pollers,
-                              Duration phase) throws Exception {
+                              Duration interval, Duration phase) throws Exception {
         long deadline = System.nanoTime() + phase.toNanos();
         List<java.util.concurrent.Future<long[]>> runs = new ArrayList<>();
         AtomicLong failed = new AtomicLong();
         Cpu cpu = Cpu.now(client, pids);
         long start = System.nanoTime();
         for (int i = 0; i < pollers; i++) {
-            runs.add(threads.submit(() -> timed(deadline, () -> {
-                HttpResponse<String> r = client.get("/api/v1/jobs/" + ids[ThreadLocalRandom.current().nextInt(ids.length)]);
-                if (r.statusCode() != 200) {
-                    failed.incrementAndGet(); // 503 when the connection pool cannot keep up
+            runs.add(threads.submit(() -> {
+                if (interval.isPositive()) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(interval.toMillis())); // clients do not start together
                 }
-            })));
+                return timed(deadline, interval, () -> {
+                    HttpResponse<String> r = client.get("/api/v1/jobs/" + ids[ThreadLocalRandom.current().nextInt(ids.length)]);
+                    if (r.statusCode() != 200) {
+                        failed.incrementAndGet();
+                    }
+                });
+            }));
         }
         long[] latencies = merge(runs);
         double seconds = (System.nanoTime() - start) / 1e9;
         String perRequest = cpu.perRequest(Cpu.now(client, pids), latencies.length);
+        String pace = interval.isPositive() ? "polling every " + interval.toMillis() + " ms" : "polling without pause";
         report.line(String.format(Locale.ROOT, "api GET /jobs/{id}: p50 %.1f ms, p99 %.1f ms, %.0f requests/s under %d "
-                        + "pollers over %.1f s (%d not 200); %s", percentile(latencies, 0.50),
-                percentile(latencies, 0.99), latencies.length / seconds, pollers, seconds, failed.get(), perRequest));
+                        + "pollers %s over %.1f s (%d not 200); %s", percentile(latencies, 0.50),
+                percentile(latencies, 0.99), latencies.length / seconds, pollers, pace, seconds, failed.get(),
+                perRequest));
     }
 
-    /** Runs {@code call} until the deadline; the latency of each call in nanoseconds. */
-    private static long[] timed(long deadline, Call call) throws Exception {
+    /** Runs {@code call} until the deadline, pausing {@code pause} after each; the latency of each call in nanoseconds. */
+    private static long[] timed(long deadline, Duration pause, Call call) throws Exception {
         long[] latencies = new long[1024];
         int n = 0;
         while (System.nanoTime() < deadline) {
@@ -161,6 +176,9 @@ final class ApiBench implements Benchmark {
                 latencies = Arrays.copyOf(latencies, n * 2);
             }
             latencies[n++] = System.nanoTime() - t;
+            if (pause.isPositive()) {
+                Thread.sleep(pause);
+            }
         }
         return Arrays.copyOf(latencies, n);
     }

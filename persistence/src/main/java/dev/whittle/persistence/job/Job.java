@@ -1,6 +1,9 @@
 package dev.whittle.persistence.job;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
@@ -12,7 +15,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import dev.whittle.persistence.AssignedIdEntity;
 import dev.whittle.persistence.team.TeamScope;
 
@@ -70,6 +75,57 @@ public class Job extends AssignedIdEntity {
     private Instant callbackNextAt;
 
     protected Job() {
+    }
+
+    /**
+     * The job in the current row of {@code row} (a {@code select *} of table {@code job}), read in plain SQL by
+     * {@link JobRows}: to show, not to save (Hibernate does not know it).
+     */
+    static Job read(ResultSet row, JsonMapper json) throws SQLException {
+        Job job = new Job();
+        job.id = row.getObject("id", UUID.class);
+        job.name = row.getString("name");
+        job.modelId = row.getObject("model_id", UUID.class);
+        job.recipe = json.readTree(row.getString("recipe"));
+        job.labels = json.readValue(row.getString("labels"), LABELS);
+        job.callbackUrl = row.getString("callback_url");
+        job.status = JobStatus.valueOf(row.getString("status"));
+        job.idempotencyKey = row.getString("idempotency_key");
+        job.requestHash = row.getString("request_hash");
+        job.attempt = row.getInt("attempt");
+        job.maxAttempts = row.getInt("max_attempts");
+        job.workerId = row.getString("worker_id");
+        job.leaseExpiresAt = instant(row, "lease_expires_at");
+        job.heartbeatAt = instant(row, "heartbeat_at");
+        job.batchExecutionId = row.getObject("batch_execution_id", Long.class);
+        job.progress = new JobProgress(row.getObject("stage_index", Integer.class), row.getInt("stage_count"),
+                row.getString("stage_name"), row.getObject("unit_done", Long.class),
+                row.getObject("unit_total", Long.class), row.getObject("percent", Double.class),
+                row.getString("progress_message"), instant(row, "eta"));
+        job.createdAt = instant(row, "created_at");
+        job.ownerTeam = row.getString("owner_team");
+        job.queuedAt = instant(row, "queued_at");
+        job.startedAt = instant(row, "started_at");
+        job.finishedAt = instant(row, "finished_at");
+        job.updatedAt = instant(row, "updated_at");
+        job.errorCode = row.getString("error_code");
+        job.errorMessage = row.getString("error_message");
+        String result = row.getString("result");
+        job.result = result == null ? null : json.readTree(result);
+        job.outputModelId = row.getObject("output_model_id", UUID.class);
+        String callbackState = row.getString("callback_state");
+        job.callbackState = callbackState == null ? null : CallbackState.valueOf(callbackState);
+        job.callbackAttempts = row.getInt("callback_attempts");
+        job.callbackNextAt = instant(row, "callback_next_at");
+        return job;
+    }
+
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
+    };
+
+    private static Instant instant(ResultSet row, String column) throws SQLException {
+        OffsetDateTime t = row.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     /** A new job, queued. */

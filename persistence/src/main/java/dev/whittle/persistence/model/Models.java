@@ -1,7 +1,5 @@
 package dev.whittle.persistence.model;
 
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,13 +46,9 @@ public interface Models extends JpaRepository<Model, UUID> {
      */
     default Optional<Model> findVisibleByName(String name) {
         String team = TeamScope.filter();
-        return (team == null ? findAllNamed(name) : findAllNamed(name, team, TeamScope.SHARED)).stream()
-                .min(Comparator.comparingInt(m -> TeamScope.nearness(m.getOwnerTeam())));
+        return TeamScope.nearest(team == null ? findAllNamed(name) : findAllNamed(name, team, TeamScope.SHARED),
+                Model::getOwnerTeam);
     }
-
-    /** The ids and names of these models: all a list of job views shows of their inputs and outputs, in one query. */
-    @Query("select new dev.whittle.persistence.model.ModelName(m.id, m.name) from Model m where m.id in :ids")
-    List<ModelName> findNames(Collection<UUID> ids);
 
     /** The oldest model registered at this folder (a job checks what it is given by its folder). */
     Optional<Model> findFirstByPathOrderByCreatedAtAsc(String path);

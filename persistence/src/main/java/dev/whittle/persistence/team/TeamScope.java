@@ -1,7 +1,9 @@
 package dev.whittle.persistence.team;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +57,11 @@ public final class TeamScope {
             return 0;
         }
         return SHARED.equals(ownerTeam) ? 1 : 2;
+    }
+
+    /** Of rows that share a name, the nearest ({@link #nearness}) by their owner team {@code owner}. */
+    public static <T> Optional<T> nearest(List<T> rows, Function<T, String> owner) {
+        return rows.stream().min(Comparator.comparingInt(row -> nearness(owner.apply(row))));
     }
 
     /** The teams whose rows this thread sees, or null when it sees everything. */

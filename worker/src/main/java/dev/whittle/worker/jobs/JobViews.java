@@ -12,55 +12,57 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.whittle.persistence.job.Job;
-import dev.whittle.persistence.job.Jobs;
-import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.job.JobRows;
 import dev.whittle.persistence.model.ModelName;
 import dev.whittle.persistence.model.ModelNames;
-import dev.whittle.persistence.model.Models;
+import dev.whittle.persistence.team.TeamScope;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 
 /** Reads jobs as {@link JobView}s, with their models' names (one query for all the jobs shown). */
 @Component
 public class JobViews {
 
-    private final Jobs jobs;
-    private final Models models;
     private final ModelNames modelNames;
+    private final JobRows rows;
 
-    public JobViews(Jobs jobs, Models models, ModelNames modelNames) {
-        this.jobs = jobs;
-        this.models = models;
+    public JobViews(ModelNames modelNames, JobRows rows) {
+        this.rows = rows;
         this.modelNames = modelNames;
     }
 
-    /** The job's view; one read-only transaction for the job and its models' names. */
-    @Transactional(readOnly = true)
+    /**
+     * The job's view, if the current thread's team owns it ({@link TeamScope#owns}: another team's job is as absent as
+     * one that does not exist); one statement reads the job, its team and its models' names.
+     */
     public Optional<JobView> find(UUID id) {
-        return jobs.findById(id).map(this::of);
+        return rows.find(id).filter(n -> TeamScope.owns(n.job().getOwnerTeam())).map(n -> JobView.of(n.job(),
+                ref(n.job().getModelId(), n.inputModelName()), ref(n.job().getOutputModelId(), n.outputModelName())));
+    }
+
+    private static JobView.ModelRef ref(UUID id, String name) {
+        return id == null || name == null ? null : new JobView.ModelRef(id, name);
     }
 
     public JobView of(Job job) {
-        Map<UUID, JobView.ModelRef> names = refs(modelNames.of(job.getModelId(), job.getOutputModelId()));
-        return view(job, names);
+        return of(List.of(job)).getFirst();
     }
 
     /**
      * The view of a job just submitted on {@code input}, whose name the caller holds already: no query when the job
      * has no output model yet ({@code input} null: as {@link #of(Job)}).
      */
-    public JobView of(Job job, Model input) {
-        if (input == null || job.getOutputModelId() != null || !input.getId().equals(job.getModelId())) {
+    public JobView of(Job job, ModelName input) {
+        if (input == null || job.getOutputModelId() != null || !input.id().equals(job.getModelId())) {
             return of(job);
         }
-        return JobView.of(job, new JobView.ModelRef(input.getId(), input.getName()), null);
+        return JobView.of(job, new JobView.ModelRef(input.id(), input.name()), null);
     }
 
     /** The views of {@code list}, in its order. */
     public List<JobView> of(List<Job> list) {
         Set<UUID> ids = new HashSet<>();
         list.forEach(job -> Stream.of(job.getModelId(), job.getOutputModelId()).filter(Objects::nonNull).forEach(ids::add));
-        Map<UUID, JobView.ModelRef> names = ids.isEmpty() ? Map.of() : refs(models.findNames(ids));
+        Map<UUID, JobView.ModelRef> names = refs(modelNames.of(ids));
         return list.stream().map(job -> view(job, names)).toList();
     }
 

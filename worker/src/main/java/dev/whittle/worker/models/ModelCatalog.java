@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.whittle.persistence.model.Model;
+import dev.whittle.persistence.model.ModelFolder;
+import dev.whittle.persistence.model.ModelNames;
 import dev.whittle.persistence.model.Models;
 import dev.whittle.persistence.team.TeamScope;
 import dev.whittle.worker.storage.StorageRoots;
@@ -18,10 +20,12 @@ import org.springframework.transaction.annotation.Transactional;
 public class ModelCatalog {
 
     private final Models models;
+    private final ModelNames names;
     private final StorageRoots roots;
 
-    public ModelCatalog(Models models, StorageRoots roots) {
+    public ModelCatalog(Models models, ModelNames names, StorageRoots roots) {
         this.models = models;
+        this.names = names;
         this.roots = roots;
     }
 
@@ -31,16 +35,30 @@ public class ModelCatalog {
      * does not exist.
      */
     public Optional<Model> find(String idOrName) {
-        Optional<Model> found = Optional.empty();
-        if (idOrName.length() == 36) { // a name on every submission: no exception thrown to find that out
-            try {
-                found = models.findById(UUID.fromString(idOrName));
-            } catch (IllegalArgumentException notAnId) {
-                // then it is a name
-            }
-        }
-        found = found.filter(m -> TeamScope.sees(m.getOwnerTeam()));
+        UUID id = idOrName.length() == 36 ? uuid(idOrName) : null; // a name on every submission: no exception thrown
+        Optional<Model> found = id == null ? Optional.empty()
+                : models.findById(id).filter(m -> TeamScope.sees(m.getOwnerTeam()));
         return found.isPresent() ? found : models.findVisibleByName(idOrName);
+    }
+
+    /**
+     * As {@link #find}, only the model's id, name, folder and team, in plain SQL: what every job submission checks its
+     * recipe on.
+     */
+    public Optional<ModelFolder> findFolder(String idOrName) {
+        UUID id = idOrName.length() == 36 ? uuid(idOrName) : null;
+        Optional<ModelFolder> found = id == null ? Optional.empty()
+                : names.folder(id).filter(m -> TeamScope.sees(m.ownerTeam()));
+        return found.isPresent() ? found
+                : TeamScope.nearest(names.foldersNamed(idOrName, TeamScope.filter()), ModelFolder::ownerTeam);
+    }
+
+    private static UUID uuid(String text) {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException notAnId) {
+            return null; // then it is a name
+        }
     }
 
     /**
