@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * of key j: no horizontal sum per score, and the online softmax (max, exp, sum) runs on whole vectors of scores.
  * The value step loads each value vector once for the rows of a register tile ({@code out += p * v}).
  * <p>
- * A work item is one kv head and all rows that read it; each output element is computed by one item in a fixed
- * order, so the result does not depend on the thread count (or on whether C2 compiled the loops: no
- * {@code reduceLanes(ADD)}, exp from {@link VectorMath}).
+ * A work item is one kv head, all rows that read it and one split of the keys ({@link #SPLIT_KEYS}); the splits'
+ * partial outputs are merged in a fixed order, so the result does not depend on the thread count (or on whether
+ * C2 compiled the loops: no {@code reduceLanes(ADD)}, exp from {@link VectorMath}).
  */
 public final class DecodeAttention {
 
@@ -29,6 +29,12 @@ public final class DecodeAttention {
     /** Keys per step of the online softmax: eight blocks, so a one-row item keeps eight accumulators. */
     static final int TILE_BLOCKS = 8;
     private static final int TILE = TILE_BLOCKS * L;
+    /**
+     * Keys per split of a long cache (a multiple of the tile): splits are work items of their own, merged by
+     * log-sum-exp, so a few kv heads still spread over the threads. Fixed, not chosen from the thread count, so
+     * the result has the same bits on any number of threads.
+     */
+    static final int SPLIT_KEYS = 512;
     /** Keys per pass of the value step's register tiles (see accumulate). */
     static final int VALUE_KEYS = 16;
 
@@ -120,12 +126,64 @@ public final class DecodeAttention {
         }
         Shape shape = new Shape(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, kHeadStride, v, vOff, vRowStride,
                 vHeadStride, out, outOff, lse);
-        Parallel.forChunks(nKvHeads, 1, (h0, h1) -> {
+        int splits = shape.splits();
+        int rows = shape.group() * T;
+        Partials partials = new Partials(nKvHeads * splits * rows, headDim);
+        // Items are (kv head, split) pairs, a kv head's splits next to each other so they share its queries.
+        Parallel.forChunks(nKvHeads * splits, 1, (i0, i1) -> {
             Item item = new Item(shape);
-            for (int h = h0; h < h1; h++) {
-                item.run(h);
+            for (int i = i0; i < i1; i++) {
+                item.run(i / splits, i % splits, partials);
             }
         });
+        for (int h = 0; h < nKvHeads; h++) {
+            for (int r = 0; r < rows; r++) {
+                merge(shape, partials, h, r, splits);
+            }
+        }
+    }
+
+    /**
+     * Each (kv head, split, row)'s running max, sum and unnormalised output over the split's keys (a split the
+     * row sees none of has max minus infinity, sum and output 0).
+     */
+    private record Partials(float[] max, float[] sum, float[] acc) {
+        Partials(int count, int headDim) {
+            this(new float[count], new float[count], new float[count * headDim]);
+        }
+    }
+
+    /**
+     * Row r of kv head h from its splits' partials, in split order (flash-decoding's log-sum-exp merge): each split
+     * scales by {@code exp(its max - the overall max)}. With one split the factor is 1 and the merge is exact.
+     */
+    private static void merge(Shape shape, Partials partials, int h, int r, int splits) {
+        int rows = shape.group() * shape.T();
+        int headDim = shape.headDim();
+        int first = h * splits * rows + r; // the row's partial in split s is at first + s * rows
+        float top = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s < splits; s++) {
+            top = Math.max(top, partials.max()[first + s * rows]);
+        }
+        float[] factor = new float[splits];
+        float sum = 0f;
+        for (int s = 0; s < splits; s++) {
+            factor[s] = VectorMath.expNonPositive(FloatVector.broadcast(S, partials.max()[first + s * rows] - top)).lane(0);
+            sum += partials.sum()[first + s * rows] * factor[s];
+        }
+        float inv = 1f / sum;
+        int o = shape.outOff() + shape.rowAt(h, r);
+        for (int d = 0; d < headDim; d++) {
+            float x = 0f;
+            for (int s = 0; s < splits; s++) {
+                x += partials.acc()[(first + s * rows) * headDim + d] * factor[s];
+            }
+            shape.out()[o + d] = x * inv;
+        }
+        if (shape.lse() != null) {
+            shape.lse()[(r % shape.T()) * shape.nHeads() + h * shape.group() + r / shape.T()] =
+                    top + (float) Math.log(sum);
+        }
     }
 
     /** The call's arguments. */
@@ -134,6 +192,10 @@ public final class DecodeAttention {
                          float[] out, int outOff, float[] lse) {
         int group() {
             return nHeads / nKvHeads;
+        }
+
+        int splits() {
+            return (past + T + SPLIT_KEYS - 1) / SPLIT_KEYS;
         }
 
         /** Where row r of kv head {@code kvHead} (rows head-major, positions within a head) reads q and writes out. */
@@ -156,6 +218,7 @@ public final class DecodeAttention {
         final float[] sums;   // [rows x L]
         final float[] max;    // [rows]
         final float[] shrink; // [rows]: how much the output so far shrinks at this tile
+        int queriesOf = -1;   // the kv head whose rows qs holds
 
         Item(Shape shape) {
             this.shape = shape;
@@ -169,21 +232,25 @@ public final class DecodeAttention {
             this.shrink = new float[rows];
         }
 
-        void run(int kvHead) {
-            float scale = (float) (1.0 / Math.sqrt(headDim));
-            for (int r = 0; r < rows; r++) {
-                int at = shape.qOff() + shape.rowAt(kvHead, r);
-                for (int d = 0; d < headDim; d++) {
-                    qs[r * headDim + d] = shape.q()[at + d] * scale;
+        /** The partials of kv head {@code kvHead}'s rows over the keys of split {@code split}. */
+        void run(int kvHead, int split, Partials partials) {
+            if (kvHead != queriesOf) {
+                float scale = (float) (1.0 / Math.sqrt(headDim));
+                for (int r = 0; r < rows; r++) {
+                    int at = shape.qOff() + shape.rowAt(kvHead, r);
+                    for (int d = 0; d < headDim; d++) {
+                        qs[r * headDim + d] = shape.q()[at + d] * scale;
+                    }
                 }
+                queriesOf = kvHead;
             }
             Arrays.fill(acc, 0f);
             Arrays.fill(sums, 0f);
             Arrays.fill(max, Float.NEGATIVE_INFINITY);
-            int keyEnd = shape.past() + shape.T();
+            int keyEnd = Math.min(shape.past() + shape.T(), (split + 1) * SPLIT_KEYS);
             int vStride = shape.vRowStride();
             int blockStride = L * headDim;
-            for (int t0 = 0; t0 < keyEnd; t0 += TILE) {
+            for (int t0 = split * SPLIT_KEYS; t0 < keyEnd; t0 += TILE) {
                 int keys = Math.min(TILE, keyEnd - t0);
                 int blocks = blocks(keys);
                 int kBase = kvHead * shape.kHeadStride() + t0 * headDim; // the tile's first block
@@ -206,20 +273,15 @@ public final class DecodeAttention {
                 }
                 accumulate(shape.vOff() + t0 * vStride + kvHead * shape.vHeadStride(), vStride, keys);
             }
+            int first = (kvHead * shape.splits() + split) * rows;
             for (int r = 0; r < rows; r++) {
                 float sum = 0f;
                 for (int i = 0; i < L; i++) {
                     sum += sums[r * L + i];
                 }
-                float inv = 1f / sum;
-                int o = shape.outOff() + shape.rowAt(kvHead, r);
-                for (int d = 0; d < headDim; d++) {
-                    shape.out()[o + d] = acc[r * headDim + d] * inv;
-                }
-                if (shape.lse() != null) {
-                    shape.lse()[(r % shape.T()) * shape.nHeads() + kvHead * shape.group() + r / shape.T()] =
-                            max[r] + (float) Math.log(sum);
-                }
+                partials.max()[first + r] = max[r];
+                partials.sum()[first + r] = sum;
+                System.arraycopy(acc, r * headDim, partials.acc(), (first + r) * headDim, headDim);
             }
         }
 
@@ -347,6 +409,11 @@ public final class DecodeAttention {
                 top = top.max(s);
             }
             float newMax = Math.max(max[r], top.reduceLanes(VectorOperators.MAX));
+            if (newMax == Float.NEGATIVE_INFINITY) { // the row sees none of the split's keys yet
+                Arrays.fill(p, o, o + blocks * L, 0f);
+                shrink[r] = 1f;
+                return;
+            }
             FloatVector m = FloatVector.broadcast(S, newMax);
             FloatVector shrinkV = VectorMath.expNonPositive(FloatVector.broadcast(S, max[r]).sub(m));
             FloatVector total = FloatVector.fromArray(S, sums, r * L).mul(shrinkV);
