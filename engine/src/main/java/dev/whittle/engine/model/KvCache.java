@@ -22,7 +22,6 @@ public final class KvCache {
     private final float[][] values; // per block: [capacity x kvHeads*headDim]
     private int capacity;           // positions, a whole number of key blocks
     private int length;
-    private float[] rowKeys = new float[0]; // the keys row-major, for the prefill kernel (any block: scratch)
 
     public KvCache(int blocks, int kvHeads, int headDim, int initialCapacity) {
         if (blocks <= 0 || kvHeads <= 0 || headDim <= 0) {
@@ -75,11 +74,10 @@ public final class KvCache {
                     values[block], 0, kvDim, headDim, out, outOff, lse);
             return;
         }
-        // The prefill kernel reads row-major keys: unpacking them costs one pass, small beside T rows of attention.
+        // The prefill kernel reads row-major keys: unpacking them costs one pass, small beside T rows of attention
+        // (a copy per call rather than one kept per cache: a batch of generations holds many caches).
         int positions = length + T;
-        if (rowKeys.length < positions * kvDim) {
-            rowKeys = new float[(int) checkedSize(roundUp(positions), kvDim)];
-        }
+        float[] rowKeys = new float[positions * kvDim];
         DecodeAttention.unpackKeys(positions, kvHeads, headDim, keys[block], capacity * headDim, rowKeys, 0);
         Attention.causal(T, length, nHeads, kvHeads, headDim, q, qOff, rowKeys, 0, values[block], 0, out, outOff, lse);
     }
