@@ -8,10 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Attention of a few new query rows (decoding, a speculative draft, a short continuation) over a key/value cache
- * laid out per kv head: each kv head's keys in blocks of {@link #keysPerBlock()} positions, each block transposed
- * ({@code [block][dim][lane]}, lane j holding position {@code block * L + j}), its values row-major
- * ({@code [position][dim]}); a kv head's keys and values are each one contiguous run, so a decode step streams
- * them front to back.
+ * whose keys are laid out per kv head: each kv head's keys one contiguous run (so a decode step streams them front
+ * to back) of blocks of {@link #keysPerBlock()} positions, each block transposed ({@code [block][dim][lane]}, lane
+ * j holding position {@code block * L + j}). Values are rows of a head's dims, wherever the strides put them
+ * ({@code KvCache} keeps them row-major, {@code [position x kvHeads*headDim]}).
  * <p>
  * Why transposed: a GQA group of g query heads reads each key g times. Here one vector load of a block's dim
  * feeds g FMAs (a broadcast query element each), and the block's L scores land in one register, lane j the score
@@ -155,7 +155,7 @@ public final class DecodeAttention {
 
     /**
      * Row r of kv head h from its splits' partials, in split order (flash-decoding's log-sum-exp merge): each split
-     * scales by {@code exp(its max - the overall max)}. With one split the factor is 1 and the merge is exact.
+     * scales by {@code exp(its max - the overall max)}. With one split the factor is exactly 1.
      */
     private static void merge(Shape shape, Partials partials, int h, int r, int splits) {
         int rows = shape.group() * shape.T();
