@@ -21,7 +21,8 @@ class DecodeAttentionTest {
             "1, 64, 6, 2, 20",     // head size not a multiple of the vector length; a cache of one whole tile
             "3, 70, 4, 1, 64",     // a few positions of groups of four: twelve rows, some keys hidden
             "5, 9, 2, 2, 128",     // a short draft against a short cache
-            "16, 200, 8, 2, 32",   // the most rows a cache gives this kernel
+            "8, 1000, 12, 3, 64",  // the most positions a cache gives this kernel, over two splits
+            "16, 200, 8, 2, 32",   // sixteen positions of groups of four: 64 rows
             "2, 0, 4, 4, 32",      // no cache: the second row sees the first
             "7, 57, 8, 1, 16",     // eight heads on one kv head, rows past a tile boundary
             "5, 510, 4, 2, 32",    // rows on both sides of a split boundary: the first sees none of the second split
