@@ -138,7 +138,7 @@ public final class Decoder {
     /** A cache for one sequence, with room for {@code positions} before it grows. */
     public KvCache newCache(int positions) {
         SelfAttention first = blocks.getFirst().attention();
-        return new KvCache(blocks.size(), first.kvHeads() * first.headDim(), positions);
+        return new KvCache(blocks.size(), first.kvHeads(), first.headDim(), positions);
     }
 
     /**

@@ -1,28 +1,42 @@
 package dev.whittle.engine.model;
 
+import dev.whittle.engine.tensor.Attention;
+import dev.whittle.engine.tensor.DecodeAttention;
+
 import java.util.Arrays;
 
 /**
  * The keys and values (after RoPE) of the positions one sequence has already run through, per block, so the
- * next tokens attend to them without recomputing the prefix. Rows are {@code [position x kvHeads*headDim]}, the
- * layout attention reads: cached rows first, new rows appended after them.
+ * next tokens attend to them without recomputing the prefix. Laid out for {@link DecodeAttention}, the kernel of a
+ * decode step: the keys of each kv head in one run of transposed blocks of positions, the values row-major
+ * ({@code [position x kvHeads*headDim]}); new rows are appended after the held ones.
  */
 public final class KvCache {
 
-    private final int kvDim;
-    private final float[][] keys;
-    private final float[][] values;
-    private int capacity;
+    /**
+     * New rows up to this many attend with {@link DecodeAttention}; more take the prefill kernel (row-major keys
+     * unpacked first), which measured as fast at 8 rows after 1000 positions and faster beyond.
+     */
+    static final int DECODE_ROWS = 8;
+
+    private final int kvHeads;
+    private final int headDim;
+    private final float[][] keys;   // per block: kv head h's key blocks from h * capacity * headDim
+    private final float[][] values; // per block: [capacity x kvHeads*headDim]
+    private int capacity;           // positions, a whole number of key blocks
     private int length;
 
-    public KvCache(int blocks, int kvDim, int initialCapacity) {
-        if (blocks <= 0 || kvDim <= 0) {
-            throw new IllegalArgumentException("a cache needs blocks > 0 and kvDim > 0, got " + blocks + ", " + kvDim);
+    public KvCache(int blocks, int kvHeads, int headDim, int initialCapacity) {
+        if (blocks <= 0 || kvHeads <= 0 || headDim <= 0) {
+            throw new IllegalArgumentException("a cache needs blocks, kv heads and a head dim > 0, got " + blocks
+                    + ", " + kvHeads + ", " + headDim);
         }
-        this.kvDim = kvDim;
-        this.capacity = Math.max(1, initialCapacity);
-        this.keys = new float[blocks][(int) checkedSize(capacity, kvDim)];
-        this.values = new float[blocks][keys[0].length];
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.capacity = roundUp(Math.max(1, initialCapacity));
+        int size = (int) checkedSize(capacity, kvHeads * headDim);
+        this.keys = new float[blocks][size];
+        this.values = new float[blocks][size];
     }
 
     /** Positions held. */
@@ -44,50 +58,80 @@ public final class KvCache {
 
     /** An independent copy of the held positions, with room for {@code extra} more. */
     public KvCache copy(int extra) {
-        KvCache copy = new KvCache(keys.length, kvDim, length + Math.max(0, extra));
+        KvCache copy = new KvCache(keys.length, kvHeads, headDim, length + Math.max(0, extra));
         for (int b = 0; b < keys.length; b++) {
-            System.arraycopy(keys[b], 0, copy.keys[b], 0, length * kvDim);
-            System.arraycopy(values[b], 0, copy.values[b], 0, length * kvDim);
+            copyInto(b, copy.keys[b], copy.capacity, copy.values[b]);
         }
         copy.length = length;
         return copy;
     }
 
-    /** Keys of {@code block}: rows {@code [0, length + pending)} are valid during a forward. */
-    float[] keys(int block) {
-        return keys[block];
-    }
-
-    float[] values(int block) {
-        return values[block];
+    /**
+     * Attention of the {@code T} new rows of {@code block} (appended already) over every position they see:
+     * {@link Attention#causal}'s contract with the cache's keys and values, q and out {@code [T x nHeads*headDim]}.
+     */
+    void attend(int block, int T, int nHeads, float[] q, int qOff, float[] out, int outOff, float[] lse) {
+        int kvDim = kvHeads * headDim;
+        if (T <= DECODE_ROWS) {
+            DecodeAttention.decode(T, length, nHeads, kvHeads, headDim, q, qOff, keys[block], capacity * headDim,
+                    values[block], 0, kvDim, headDim, out, outOff, lse);
+            return;
+        }
+        // The prefill kernel reads row-major keys: unpacking them costs one pass, small beside T rows of attention
+        // (a copy per call rather than one kept per cache: a batch of generations holds many caches).
+        int positions = length + T;
+        float[] rowKeys = new float[positions * kvDim];
+        DecodeAttention.unpackKeys(positions, kvHeads, headDim, keys[block], capacity * headDim, rowKeys, 0);
+        Attention.causal(T, length, nHeads, kvHeads, headDim, q, qOff, rowKeys, 0, values[block], 0, out, outOff, lse);
     }
 
     /** Makes room for {@code rows} positions after the held ones (before a forward writes them). */
     void reserve(int rows) {
         int needed = length + rows;
         if (needed > capacity) {
-            int grown = (int) Math.min(Integer.MAX_VALUE / kvDim, Math.max(needed, 2L * capacity));
+            int kvDim = kvHeads * headDim;
+            int block = DecodeAttention.keysPerBlock();
+            long most = (Integer.MAX_VALUE - 8L) / kvDim / block * block; // positions one array holds
+            int grown = (int) Math.min(most, (Math.max(needed, 2L * capacity) + block - 1) / block * block);
             if (grown < needed) {
                 throw new IllegalArgumentException("a cache of " + needed + " positions x " + kvDim
                         + " does not fit in one array");
             }
             for (int b = 0; b < keys.length; b++) {
-                keys[b] = Arrays.copyOf(keys[b], grown * kvDim);
-                values[b] = Arrays.copyOf(values[b], grown * kvDim);
+                float[] k = new float[grown * kvDim];
+                float[] v = new float[grown * kvDim];
+                copyInto(b, k, grown, v);
+                keys[b] = k;
+                values[b] = v;
             }
             capacity = grown;
         }
     }
 
-    /** Stores the new rows of {@code block} after the held positions. */
+    /** Stores the new rows of {@code block} ({@code [rows x kvHeads*headDim]} each) after the held positions. */
     void append(int block, int rows, float[] k, int kOff, float[] v, int vOff) {
-        System.arraycopy(k, kOff, keys[block], length * kvDim, rows * kvDim);
-        System.arraycopy(v, vOff, values[block], length * kvDim, rows * kvDim);
+        DecodeAttention.packKeys(length, rows, kvHeads, headDim, k, kOff, keys[block], capacity * headDim);
+        System.arraycopy(v, vOff, values[block], length * kvHeads * headDim, rows * kvHeads * headDim);
     }
 
     /** Counts the rows of a finished forward as held. */
     void advance(int rows) {
         length += rows;
+    }
+
+    /** Copies the held positions of {@code block} into arrays laid out for {@code toCapacity} positions. */
+    private void copyInto(int block, float[] toKeys, int toCapacity, float[] toValues) {
+        int run = (int) DecodeAttention.keyFloats(length, headDim);
+        for (int h = 0; h < kvHeads; h++) {
+            System.arraycopy(keys[block], h * capacity * headDim, toKeys, h * toCapacity * headDim, run);
+        }
+        System.arraycopy(values[block], 0, toValues, 0, length * kvHeads * headDim);
+    }
+
+    /** Positions rounded up to whole key blocks. */
+    private static int roundUp(int positions) {
+        int block = DecodeAttention.keysPerBlock();
+        return (positions + block - 1) / block * block;
     }
 
     private static long checkedSize(int rows, int cols) {

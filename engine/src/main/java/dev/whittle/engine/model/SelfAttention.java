@@ -78,8 +78,7 @@ public record SelfAttention(Linear qProj, Linear kProj, Linear vProj, Linear oPr
                         r0 * kvDim, a.attn, r0 * qDim, lse);
             } else {
                 cache.append(block, t, a.k, r0 * kvDim, a.v, r0 * kvDim);
-                CausalAttention.forward(t, past, heads, kvHeads, headDim, a.q, r0 * qDim, cache.keys(block), 0,
-                        cache.values(block), 0, a.attn, r0 * qDim, lse);
+                cache.attend(block, t, heads, a.q, r0 * qDim, a.attn, r0 * qDim, lse);
             }
             if (lse != null && lse != a.lse) {
                 System.arraycopy(lse, 0, a.lse, r0 * heads, t * heads);
