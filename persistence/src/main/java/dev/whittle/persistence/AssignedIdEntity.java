@@ -19,9 +19,10 @@ public abstract class AssignedIdEntity implements Persistable<UUID> {
     @Transient
     private boolean unsaved = true;
 
+    /** The entity is a row of its table now (loaded, inserted, or read or written in plain SQL by its repository). */
     @PostLoad
     @PostPersist
-    void saved() {
+    protected void saved() {
         unsaved = false;
     }
 

@@ -117,7 +117,13 @@ public class Job extends AssignedIdEntity {
         job.callbackState = callbackState == null ? null : CallbackState.valueOf(callbackState);
         job.callbackAttempts = row.getInt("callback_attempts");
         job.callbackNextAt = instant(row, "callback_next_at");
+        job.saved();
         return job;
+    }
+
+    /** Inserted in plain SQL by {@link JobRows}: saving it again updates the row. */
+    void inserted() {
+        saved();
     }
 
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {

@@ -64,6 +64,7 @@ public class JobRows {
                 time(job.getCreatedAt()), job.getOwnerTeam(), time(job.getQueuedAt()), time(job.getUpdatedAt()),
                 job.getCallbackAttempts()};
         jdbc.update(INSERT, values, INSERT_TYPES);
+        job.inserted();
         return job;
     }
 
