@@ -2,9 +2,6 @@ package dev.whittle.lab.bench;
 
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,16 +76,11 @@ final class ApiBench implements Benchmark {
             report.line("api: skipped (give --model NAME, a model registered on the running service at " + base + ")");
             return;
         }
-        // HTTP/1.1, as the service speaks it: no h2c upgrade offered on every new connection. The client's own
-        // tasks run where they are triggered instead of being handed to a thread pool: the client shares the service's
-        // cores, and the hand-offs cost it about a third more CPU per request.
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
-                .connectTimeout(Duration.ofSeconds(5)).build();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Client client = new Client(http, base, key);
-            HttpResponse<String> probe = client.get("/api/v1/jobs?size=1");
-            if (probe.statusCode() != 200) {
-                report.line("api: " + base + " answered " + probe.statusCode() + " to GET /api/v1/jobs: " + probe.body());
+            Client client = new Client(base, key);
+            LoopbackConnection.Response probe = client.once("/api/v1/jobs?size=1");
+            if (probe.status() != 200) {
+                report.line("api: " + base + " answered " + probe.status() + " to GET /api/v1/jobs: " + probe.body());
                 return;
             }
             String[] ids = submissions(report, threads, client, pids, model, submitters, phase);
@@ -115,15 +107,19 @@ final class ApiBench implements Benchmark {
         Cpu cpu = Cpu.now(client, pids);
         long start = System.nanoTime();
         for (int i = 0; i < submitters; i++) {
-            runs.add(threads.submit(() -> timed(deadline, Duration.ZERO, () -> {
-                HttpResponse<String> r = client.post("/api/v1/jobs", body);
-                Matcher id = ID.matcher(r.body());
-                if (r.statusCode() / 100 == 2 && id.find()) {
-                    ids.add(id.group(1));
-                } else {
-                    refused.incrementAndGet();
+            runs.add(threads.submit(() -> {
+                try (LoopbackConnection connection = client.connect()) {
+                    return timed(deadline, Duration.ZERO, () -> {
+                        LoopbackConnection.Response r = connection.post("/api/v1/jobs", body);
+                        Matcher id = ID.matcher(r.body());
+                        if (r.status() / 100 == 2 && id.find()) {
+                            ids.add(id.group(1));
+                        } else {
+                            refused.incrementAndGet();
+                        }
+                    });
                 }
-            })));
+            }));
         }
         long[] latencies = merge(runs);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -147,12 +143,14 @@ final class ApiBench implements Benchmark {
                 if (interval.isPositive()) {
                     Thread.sleep(ThreadLocalRandom.current().nextLong(interval.toMillis())); // clients do not start together
                 }
-                return timed(deadline, interval, () -> {
-                    HttpResponse<String> r = client.get("/api/v1/jobs/" + ids[ThreadLocalRandom.current().nextInt(ids.length)]);
-                    if (r.statusCode() != 200) {
-                        failed.incrementAndGet();
-                    }
-                });
+                try (LoopbackConnection connection = client.connect()) {
+                    return timed(deadline, interval, () -> {
+                        String id = ids[ThreadLocalRandom.current().nextInt(ids.length)];
+                        if (connection.get("/api/v1/jobs/" + id).status() != 200) {
+                            failed.incrementAndGet();
+                        }
+                    });
+                }
             }));
         }
         long[] latencies = merge(runs);
@@ -221,9 +219,9 @@ final class ApiBench implements Benchmark {
             }
             double server = -1;
             try {
-                HttpResponse<String> r = client.get("/actuator/metrics/process.cpu.time");
+                LoopbackConnection.Response r = client.once("/actuator/metrics/process.cpu.time");
                 Matcher value = CPU_NANOS.matcher(r.body());
-                if (r.statusCode() == 200 && value.find()) {
+                if (r.status() == 200 && value.find()) {
                     server = Double.parseDouble(value.group(1));
                 }
             } catch (Exception unreadable) {
@@ -262,19 +260,17 @@ final class ApiBench implements Benchmark {
         void run() throws Exception;
     }
 
-    private record Client(HttpClient http, URI base, String key) {
-        HttpResponse<String> get(String path) throws Exception {
-            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    /** The service's address and key; each client thread opens a connection of its own. */
+    private record Client(URI base, String key) {
+        LoopbackConnection connect() {
+            return new LoopbackConnection(base, key);
         }
 
-        HttpResponse<String> post(String path, String json) throws Exception {
-            return http.send(request(path).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        private HttpRequest.Builder request(String path) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
-            return key == null ? b : b.header("Authorization", "Bearer " + key);
+        /** One GET on a connection of its own, closed after. */
+        LoopbackConnection.Response once(String path) throws java.io.IOException {
+            try (LoopbackConnection connection = connect()) {
+                return connection.get(path);
+            }
         }
     }
 }
