@@ -147,7 +147,8 @@ public final class Attention {
     /**
      * Rows across vector lanes, for a span of tiles of {@code positions} positions each: per tile the queries
      * {@code [dim][row]}, the output {@code [dim][row]} and the running max and sum; scores {@code [key][row]} of
-     * the tile being stepped.
+     * the tile being stepped. Scores, max and sum are kept in base 2 (the queries carry a factor {@code log2(e)}),
+     * where {@link VectorMath#exp2NonPositive} is cheaper than e^x; the log-sum-exp is written in natural log.
      */
     private static final class LaneItem {
         final Shape shape;
@@ -213,7 +214,7 @@ public final class Attention {
             int width = width(rows);
             int q0 = t * headDim * capacity;
             int r0 = t * capacity;
-            float scale = shape.scale();
+            float scale = (float) (1 / (Math.log(2) * Math.sqrt(headDim)));
             float[] q = shape.q();
             int r = 0;
             for (int h = 0; h < shape.group(); h++) {
@@ -254,7 +255,7 @@ public final class Attention {
                         out[o + d] = acc[x] * inv;
                     }
                     if (lse != null) {
-                        lse[(from + p) * shape.nHeads() + head] = max[r0 + r] + (float) Math.log(sum[r0 + r]);
+                        lse[(from + p) * shape.nHeads() + head] = (float) (max[r0 + r] * Math.log(2) + Math.log(sum[r0 + r]));
                     }
                 }
             }
@@ -288,7 +289,7 @@ public final class Attention {
         /**
          * Online softmax for one vector of rows over keys {@code j0 .. j0+keys}: masks keys past each row's limit,
          * raises the running max, records how much the earlier sum and output shrink, and turns the scores into
-         * {@code exp(score - max)}. Every row sees key 0, so after the first block every max is finite. A block that
+         * {@code 2^(score - max)}. Every row sees key 0, so after the first block every max is finite. A block that
          * every row sees whole ({@code visible}) needs no mask, and its max came with the scores.
          */
         private void softmaxStep(int r0, int width, int a, int j0, int keys, boolean visible) {
@@ -307,10 +308,10 @@ public final class Attention {
             }
             FloatVector oldMax = FloatVector.fromArray(S, max, r0 + a);
             FloatVector newMax = larger(oldMax, blockMax);
-            FloatVector shrink = VectorMath.expNonPositive(oldMax.sub(newMax));
+            FloatVector shrink = VectorMath.exp2NonPositive(oldMax.sub(newMax));
             FloatVector total = FloatVector.fromArray(S, sum, r0 + a).mul(shrink);
             for (int j = 0, o = a; j < keys; j++, o += width) {
-                FloatVector p = VectorMath.expNonPositive(FloatVector.fromArray(S, st, o).sub(newMax));
+                FloatVector p = VectorMath.exp2NonPositive(FloatVector.fromArray(S, st, o).sub(newMax));
                 p.intoArray(st, o);
                 total = total.add(p);
             }
