@@ -370,7 +370,8 @@ public final class Attention {
         /**
          * As {@link #scores} for six keys, all of them within the block: twelve accumulators (fifteen of the
          * sixteen AVX2 registers) where eight sat exactly at the FMA latency, and the stores and max per call spread
-         * over more work; at d=32 it measured 5-25% faster over the whole kernel.
+         * over more work. At d=32 the kernel measured 6-28% faster at T=512 and mostly a few percent at 2048, on a
+         * shared machine; the same six for the output's dims measured slower.
          */
         private void scores6(int q0, int width, int kBase, int kvStride, int j, int a, int b) {
             float[] k = shape.k();
