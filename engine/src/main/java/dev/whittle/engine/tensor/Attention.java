@@ -34,16 +34,10 @@ public final class Attention {
     static final int TILE_ROWS = 2 * L;
     /** Items with fewer rows than this take the dot-product path. */
     static final int LANE_PATH_MIN_ROWS = 8;
-    /** Keys per step of the online softmax on the dot path. */
+    /** Keys per step of the online softmax (a multiple of 4, the key width of the score tile). */
     static final int KEY_BLOCK = 64;
     /** Tiles of a work item on the lanes path: they share each key block while it is in cache. */
     static final int SPAN = 4;
-    /**
-     * Keys per step on the lanes path: a multiple of six and of four, the key widths of the score tiles, so a full
-     * block is sixteen tiles of six. Measured faster than 64 at head sizes 32 to 128: a step's fixed costs (the
-     * softmax bookkeeping, rescaling the output, the max per score tile) spread over more keys.
-     */
-    static final int LANE_KEY_BLOCK = 96;
 
     /** Lane permutations for the dot path's lane sums: each lane swapped with the one {@code 2^i} away. */
     private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromOp(S, i -> i ^ 1);
@@ -163,7 +157,7 @@ public final class Attention {
         final int capacity;     // rows of a tile, a whole number of vectors: the stride of the per-tile arrays
         final float[] qt;       // [SPAN][headDim x capacity]: queries transposed and scaled
         final float[] acc;      // [SPAN][headDim x capacity]: unnormalised output, transposed
-        final float[] st;       // [LANE_KEY_BLOCK x capacity]: scores, then probabilities
+        final float[] st;       // [KEY_BLOCK x capacity]: scores, then probabilities
         final float[] limit;    // [SPAN][capacity]: the last key each row sees
         final float[] max;      // [SPAN][capacity]
         final float[] sum;      // [SPAN][capacity]
@@ -177,9 +171,7 @@ public final class Attention {
             this.capacity = (shape.group() * positions + L - 1) / L * L;
             this.qt = new float[SPAN * headDim * capacity];
             this.acc = new float[SPAN * headDim * capacity];
-            // Four keys of slack: after the tiles of six, tiles of four may run up to three keys past a short block
-            // (their repeated last key's columns are never read).
-            this.st = new float[(LANE_KEY_BLOCK + 4) * capacity];
+            this.st = new float[KEY_BLOCK * capacity];
             this.limit = new float[SPAN * capacity];
             this.max = new float[SPAN * capacity];
             this.sum = new float[SPAN * capacity];
@@ -195,13 +187,13 @@ public final class Attention {
                 load(t, kvHead, from, Math.min(end, from + positions));
             }
             // Key block outermost: each block is fetched once and then stepped by every tile that sees it.
-            for (int j0 = 0; j0 < shape.past() + end; j0 += LANE_KEY_BLOCK) {
+            for (int j0 = 0; j0 < shape.past() + end; j0 += KEY_BLOCK) {
                 for (int t = 0; t < tiles; t++) {
                     int from = start + t * positions;
                     int to = Math.min(end, from + positions);
                     int keyEnd = shape.past() + to; // exclusive: the tile's last position sees keys up to here - 1
                     if (j0 < keyEnd) {
-                        step(t, kvHead, from, to, j0, Math.min(LANE_KEY_BLOCK, keyEnd - j0));
+                        step(t, kvHead, from, to, j0, Math.min(KEY_BLOCK, keyEnd - j0));
                     }
                 }
             }

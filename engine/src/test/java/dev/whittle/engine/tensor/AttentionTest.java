@@ -40,7 +40,6 @@ class AttentionTest {
             "11, 0, 2, 2, 32",     // a run of six keys, then four with the last repeated
             "131, 5, 8, 2, 32",    // groups of four at head size 32, odd length, with a cache
             "95, 0, 10, 2, 32",    // groups of five at head size 32, length not a multiple of a tile
-            "97, 0, 4, 4, 32",     // one key past a lanes-path key block
     })
     void matchesNaiveSoftmaxAttentionWithCausalMaskAndGroupedHeads(int T, int past, int nHeads, int nKvHeads,
                                                                   int headDim) {
