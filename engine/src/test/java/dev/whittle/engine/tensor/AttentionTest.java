@@ -37,6 +37,9 @@ class AttentionTest {
             "3, 70, 2, 2, 33",     // a few positions on the dot path, odd head size
             "2, 90, 6, 2, 64",     // two positions of groups of three: six rows on the dot path
             "1, 77, 4, 4, 40",     // decode step whose cache ends inside a block of eight keys
+            "11, 0, 2, 2, 32",     // a run of six keys, then four with the last repeated
+            "131, 5, 8, 2, 32",    // groups of four at head size 32, odd length, with a cache
+            "95, 0, 10, 2, 32",    // groups of five at head size 32, length not a multiple of a tile
     })
     void matchesNaiveSoftmaxAttentionWithCausalMaskAndGroupedHeads(int T, int past, int nHeads, int nKvHeads,
                                                                   int headDim) {
