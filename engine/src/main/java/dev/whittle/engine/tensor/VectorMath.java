@@ -64,6 +64,17 @@ final class VectorMath {
     }
 
     /**
+     * {@code e^x} per lane for {@code x <= 0}, for softmax arguments kept in natural units (decode attention's
+     * scores): {@link #exp2NonPositive} of {@code x log2(e)}, whose product's rounding adds a relative error of
+     * about {@code |x| 6e-8} to the result (within a few ulp where softmax weights matter, near the max).
+     */
+    static FloatVector expNonPositive(FloatVector x) {
+        return exp2NonPositive(x.mul(LOG2_E));
+    }
+
+    private static final float LOG2_E = (float) (1 / Math.log(2));
+
+    /**
      * {@code 2^x} per lane for {@code x <= 0}, the arguments of a softmax kept in base 2 (scores scaled by
      * {@code log2(e)}, minus their max), within two ulp of the correctly rounded value on {@code [-126, 0]} and 0
      * below (minus infinity included). Base 2 makes the range reduction exact and cheap, {@code r = x - round(x)}

@@ -65,6 +65,27 @@ class VectorMathTest {
     }
 
     @Test
+    void expNonPositiveIsCloseToMathExpAndUnderflowsToZero() {
+        int n = 1 << 16;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -87f * i / n;
+        }
+        x[1] = Float.NEGATIVE_INFINITY;
+        x[2] = -1000f;
+        float[] e = new float[n];
+        for (int i = 0; i < n; i += L) {
+            VectorMath.expNonPositive(FloatVector.fromArray(Ops.S, x, i)).intoArray(e, i);
+        }
+        for (int i = 0; i < n; i++) {
+            double exact = Math.exp(x[i]);
+            // Two ulp of the base-2 kernel, plus the rounding of x log2(e): relative 6e-8 |x| of the result.
+            double allowed = 2 * Math.ulp((float) Math.max(exact, Float.MIN_NORMAL)) + (exact == 0 ? 0 : exact * 1.2e-7 * Math.abs(x[i]));
+            assertThat(Math.abs(e[i] - exact)).as("exp(%s)", x[i]).isLessThanOrEqualTo(allowed);
+        }
+    }
+
+    @Test
     void sumAddsTheLanesInOrder() {
         float[] x = new float[L];
         for (int i = 0; i < L; i++) {
