@@ -557,7 +557,8 @@ public final class DecodeAttention {
             x1.intoArray(acc, a0 + d1);
             x0.intoArray(acc, a0 + d0);
         }
-            /** Row r, dim vectors {@code x..x+8} (past the last, the last again): eight accumulators. */
+
+        /** Row r, dim vectors {@code x..x+8} (past the last, the last again): eight accumulators. */
         private void values1(int r, int vBase, int vStride, int j0, int keys, int x, int vectors) {
             float[] v = shape.v();
             int last = vectors - 1;
