@@ -71,6 +71,11 @@ public class JobQueue {
         return claim;
     }
 
+    /** Asks the database for nothing; throws when it cannot be reached. */
+    public void ping() {
+        jdbc.sql("select 1").query(Integer.class).single();
+    }
+
     /** Extends the lease by {@code length} from now, and says whether it is still ours and whether to stop. */
     public LeaseState renew(Lease lease, Duration length) {
         return leaseState(jdbc.sql("""
