@@ -40,6 +40,8 @@ class AttentionTest {
             "11, 0, 2, 2, 32",     // a run of six keys, then four with the last repeated
             "131, 5, 8, 2, 32",    // groups of four at head size 32, odd length, with a cache
             "95, 0, 10, 2, 32",    // groups of five at head size 32, length not a multiple of a tile
+            "30, 4, 20, 1, 32",    // multi-query with more heads than a tile's rows: slices of 16 and of 4
+            "9, 0, 40, 2, 16",     // two kv heads of twenty: slices of a group, each a position per tile
     })
     void matchesNaiveSoftmaxAttentionWithCausalMaskAndGroupedHeads(int T, int past, int nHeads, int nKvHeads,
                                                                   int headDim) {

@@ -56,8 +56,10 @@ final class AttentionBench implements Benchmark {
         double[] seconds = alternate(new Shape(T, 0, heads, kvHeads, headDim));
         // q.k and p.v over the causal triangle: 4 flops per (query, key, dim) per head
         double flops = 4.0 * ((double) T * (T + 1) / 2) * headDim * heads;
+        double beside = seconds[2];
         report.gflops(label, flops / seconds[0] / 1e9, String.format(Locale.ROOT,
-                "(%.3f ms; before: %.2f of ceiling)", seconds[0] * 1e3,
+                "(%.3f ms; %.2f of the ceiling timed beside it, %.1f GFLOPS; before: %.2f of ceiling)",
+                seconds[0] * 1e3, flops / seconds[0] / 1e9 / beside, beside,
                 flops / seconds[1] / 1e9 / report.ceilingGflops()));
     }
 
@@ -106,7 +108,11 @@ final class AttentionBench implements Benchmark {
         return best;
     }
 
-    /** Best seconds per call of the engine's kernel and of the baseline, timed in turns. */
+    /**
+     * Best seconds per call of the engine's kernel and of the baseline, timed in turns, and the best FMA ceiling
+     * (GFLOPS) timed in the same turns: this VM's ceiling swings by a quarter between minutes (its cores are
+     * shared), so a ratio to the run's opening ceiling alone says as much about the neighbours as about the kernel.
+     */
     private static double[] alternate(Shape shape) {
         Runnable now = () -> Attention.causal(shape.T, shape.past, shape.heads, shape.kvHeads, shape.headDim,
                 shape.q, 0, shape.k, 0, shape.v, 0, shape.out, 0, null);
@@ -118,9 +124,10 @@ final class AttentionBench implements Benchmark {
             before.run();
         }
         boolean cpu = Parallel.threads() == 1;
-        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, 0};
         for (int round = 0; round < ROUNDS; round++) {
             best[0] = Math.min(best[0], Report.secondsPerCall(now, MEASURE_SECONDS / ROUNDS, cpu));
+            best[2] = Math.max(best[2], FmaCeiling.measureGflops(MEASURE_SECONDS / ROUNDS / 2));
             best[1] = Math.min(best[1], Report.secondsPerCall(before, MEASURE_SECONDS / ROUNDS, cpu));
         }
         return best;
