@@ -169,7 +169,8 @@ public final class Attention {
         final float[] qt;       // [SPAN][headDim x W]: queries transposed and scaled
         final float[] acc;      // [SPAN][headDim x W]: unnormalised output, transposed
         final float[] st;       // [KEY_BLOCK x W]: scores, then probabilities
-        final float[] limit;    // [SPAN][W]: the last key each row sees
+        final float[] hidden;   // [SPAN][W+1][W]: row c of a tile is -inf in the rows that key (tile start + c) is
+                                //   past, 0 in the rest: added to a diagonal block's scores, it masks them
         final float[] max;      // [SPAN][W]
         final float[] sum;      // [SPAN][W]
         final float[] blockMax; // [W]: the largest score of the current key block, masked or not
@@ -184,7 +185,7 @@ public final class Attention {
             this.qt = new float[SPAN * headDim * W];
             this.acc = new float[SPAN * headDim * W];
             this.st = new float[KEY_BLOCK * W];
-            this.limit = new float[SPAN * W];
+            this.hidden = new float[SPAN * (W + 1) * W];
             this.max = new float[SPAN * W];
             this.sum = new float[SPAN * W];
             this.blockMax = new float[W];
@@ -228,6 +229,7 @@ public final class Attention {
             int r0 = t * W;
             float scale = (float) (1 / (Math.log(2) * Math.sqrt(headDim)));
             float[] q = shape.q();
+            int h0 = t * (W + 1) * W;
             int r = 0;
             for (int h = 0; h < heads; h++) {
                 for (int p = 0; p < positions; p++, r++) {
@@ -235,7 +237,9 @@ public final class Attention {
                     for (int d = 0, o = q0 + r; d < headDim; d++, o += W) {
                         qt[o] = q[src + d] * scale;
                     }
-                    limit[r0 + r] = shape.past() + from + p;
+                    for (int c = 0; c <= W; c++) {
+                        hidden[h0 + c * W + r] = p < c ? Float.NEGATIVE_INFINITY : 0f;
+                    }
                 }
             }
             // Padding rows repeat the last row, so every lane stays finite; their results are dropped.
@@ -243,7 +247,9 @@ public final class Attention {
                 for (int d = 0, o = q0 + r; d < headDim; d++, o += W) {
                     qt[o] = qt[o - (r - rows + 1)];
                 }
-                limit[r0 + r] = limit[r0 + rows - 1];
+                for (int c = 0; c <= W; c++) {
+                    hidden[h0 + c * W + r] = hidden[h0 + c * W + rows - 1];
+                }
             }
             Arrays.fill(max, r0, r0 + W, Float.NEGATIVE_INFINITY);
             Arrays.fill(sum, r0, r0 + W, 0f);
@@ -288,29 +294,32 @@ public final class Attention {
             }
             // Row 0 sits at the tile's first position and sees the fewest keys: below it nothing is masked.
             boolean visible = j0 + keys - 1 <= shape.past() + from;
-            softmaxStep(r0, 0, j0, keys, visible);
-            softmaxStep(r0, L, j0, keys, visible);
+            int h0 = t * (W + 1) * W;
+            softmaxStep(r0, h0, 0, j0 - shape.past() - from, keys, visible);
+            softmaxStep(r0, h0, L, j0 - shape.past() - from, keys, visible);
             int vBase = shape.vOff() + j0 * kvStride + kvHead * headDim;
             accumulate(q0, vBase, kvStride, keys);
         }
 
         /**
-         * Online softmax for one vector of rows over keys {@code j0 .. j0+keys}: masks keys past each row's limit,
+         * Online softmax for one vector of rows over keys {@code j0 .. j0+keys}: masks keys past each row's position,
          * raises the running max, records how much the earlier sum and output shrink, and turns the scores into
          * {@code 2^(score - max)}. Every row sees key 0, so after the first block every max is finite. A block that
-         * every row sees whole ({@code visible}) needs no mask, and its max came with the scores.
+         * every row sees whole ({@code visible}) needs no mask, and its max came with the scores. The mask is a
+         * row of {@link #hidden} added to the scores ({@code rel}: the block's first key, relative to the tile's
+         * first position): an add where a compare and a blend per key measured slower (the compare's virtual call
+         * was not always inlined).
          */
-        private void softmaxStep(int r0, int a, int j0, int keys, boolean visible) {
+        private void softmaxStep(int r0, int h0, int a, int rel, int keys, boolean visible) {
             FloatVector blockMax;
             if (visible) {
                 blockMax = FloatVector.fromArray(S, this.blockMax, a);
             } else {
-                FloatVector lim = FloatVector.fromArray(S, limit, r0 + a);
                 blockMax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
                 for (int j = 0; j < keys; j++) {
                     int o = a + j * W;
-                    VectorMask<Float> hidden = lim.compare(VectorOperators.LT, (float) (j0 + j));
-                    FloatVector s = FloatVector.fromArray(S, st, o).blend(Float.NEGATIVE_INFINITY, hidden);
+                    int c = Math.max(0, Math.min(W, rel + j));
+                    FloatVector s = FloatVector.fromArray(S, st, o).add(FloatVector.fromArray(S, hidden, h0 + c * W + a));
                     s.intoArray(st, o);
                     blockMax = larger(blockMax, s);
                 }
