@@ -8,8 +8,9 @@ import java.util.Arrays;
 /**
  * The keys and values (after RoPE) of the positions one sequence has already run through, per block, so the
  * next tokens attend to them without recomputing the prefix. Laid out for {@link DecodeAttention}, the kernel of a
- * decode step: the keys of each kv head in one run of transposed blocks of positions, the values row-major
- * ({@code [position x kvHeads*headDim]}); new rows are appended after the held ones.
+ * decode step: the keys and the values of each kv head each in one run of blocks of positions (see
+ * {@link DecodeAttention#packKeys} and {@link DecodeAttention#packValues}), so a decode step streams both front to
+ * back; new rows are appended after the held ones.
  */
 public final class KvCache {
 
@@ -21,9 +22,10 @@ public final class KvCache {
 
     private final int kvHeads;
     private final int headDim;
+    private final int valueWidth;   // floats per position of a kv head's values
     private final float[][] keys;   // per block: kv head h's key blocks from h * capacity * headDim
-    private final float[][] values; // per block: [capacity x kvHeads*headDim]
-    private int capacity;           // positions, a whole number of key blocks
+    private final float[][] values; // per block: kv head h's value blocks from h * valueFloats(capacity)
+    private int capacity;           // positions, a whole number of key and of value blocks
     private int length;
 
     public KvCache(int blocks, int kvHeads, int headDim, int initialCapacity) {
@@ -33,10 +35,10 @@ public final class KvCache {
         }
         this.kvHeads = kvHeads;
         this.headDim = headDim;
+        this.valueWidth = DecodeAttention.valueWidth(headDim);
         this.capacity = roundUp(Math.max(1, initialCapacity));
-        int size = (int) checkedSize(capacity, kvHeads * headDim);
-        this.keys = new float[blocks][size];
-        this.values = new float[blocks][size];
+        this.keys = new float[blocks][(int) checkedSize(capacity, kvHeads * headDim)];
+        this.values = new float[blocks][(int) checkedSize(capacity, kvHeads * valueWidth)];
     }
 
     /** Positions held. */
@@ -74,23 +76,25 @@ public final class KvCache {
         int kvDim = kvHeads * headDim;
         if (T <= DECODE_ROWS) {
             DecodeAttention.decode(T, length, nHeads, kvHeads, headDim, q, qOff, keys[block], capacity * headDim,
-                    values[block], 0, kvDim, headDim, out, outOff, lse);
+                    values[block], capacity * valueWidth, out, outOff, lse);
             return;
         }
-        // The prefill kernel reads row-major keys: unpacking them costs one pass, small beside T rows of attention
-        // (a copy per call rather than one kept per cache: a batch of generations holds many caches).
+        // The prefill kernel reads row-major keys and values: unpacking them costs one pass, small beside T rows of
+        // attention (a copy per call rather than one kept per cache: a batch of generations holds many caches).
         int positions = length + T;
         float[] rowKeys = new float[positions * kvDim];
+        float[] rowValues = new float[positions * kvDim];
         DecodeAttention.unpackKeys(positions, kvHeads, headDim, keys[block], capacity * headDim, rowKeys, 0);
-        Attention.causal(T, length, nHeads, kvHeads, headDim, q, qOff, rowKeys, 0, values[block], 0, out, outOff, lse);
+        DecodeAttention.unpackValues(positions, kvHeads, headDim, values[block], capacity * valueWidth, rowValues, 0);
+        Attention.causal(T, length, nHeads, kvHeads, headDim, q, qOff, rowKeys, 0, rowValues, 0, out, outOff, lse);
     }
 
     /** Makes room for {@code rows} positions after the held ones (before a forward writes them). */
     void reserve(int rows) {
         int needed = length + rows;
         if (needed > capacity) {
-            int kvDim = kvHeads * headDim;
-            int block = DecodeAttention.keysPerBlock();
+            int kvDim = kvHeads * valueWidth; // floats per position of the values, the wider array
+            int block = DecodeAttention.valuesPerBlock();
             long most = (Integer.MAX_VALUE - 8L) / kvDim / block * block; // positions one array holds
             int grown = (int) Math.min(most, (Math.max(needed, 2L * capacity) + block - 1) / block * block);
             if (grown < needed) {
@@ -98,7 +102,7 @@ public final class KvCache {
                         + " does not fit in one array");
             }
             for (int b = 0; b < keys.length; b++) {
-                float[] k = new float[grown * kvDim];
+                float[] k = new float[grown * kvHeads * headDim];
                 float[] v = new float[grown * kvDim];
                 copyInto(b, k, grown, v);
                 keys[b] = k;
@@ -111,7 +115,7 @@ public final class KvCache {
     /** Stores the new rows of {@code block} ({@code [rows x kvHeads*headDim]} each) after the held positions. */
     void append(int block, int rows, float[] k, int kOff, float[] v, int vOff) {
         DecodeAttention.packKeys(length, rows, kvHeads, headDim, k, kOff, keys[block], capacity * headDim);
-        System.arraycopy(v, vOff, values[block], length * kvHeads * headDim, rows * kvHeads * headDim);
+        DecodeAttention.packValues(length, rows, kvHeads, headDim, v, vOff, values[block], capacity * valueWidth);
     }
 
     /** Counts the rows of a finished forward as held. */
@@ -121,16 +125,17 @@ public final class KvCache {
 
     /** Copies the held positions of {@code block} into arrays laid out for {@code toCapacity} positions. */
     private void copyInto(int block, float[] toKeys, int toCapacity, float[] toValues) {
-        int run = (int) DecodeAttention.keyFloats(length, headDim);
+        int keyRun = (int) DecodeAttention.keyFloats(length, headDim);
+        int valueRun = (int) DecodeAttention.valueFloats(length, headDim);
         for (int h = 0; h < kvHeads; h++) {
-            System.arraycopy(keys[block], h * capacity * headDim, toKeys, h * toCapacity * headDim, run);
+            System.arraycopy(keys[block], h * capacity * headDim, toKeys, h * toCapacity * headDim, keyRun);
+            System.arraycopy(values[block], h * capacity * valueWidth, toValues, h * toCapacity * valueWidth, valueRun);
         }
-        System.arraycopy(values[block], 0, toValues, 0, length * kvHeads * headDim);
     }
 
-    /** Positions rounded up to whole key blocks. */
+    /** Positions rounded up to whole value blocks (whole key blocks too: a value block holds several). */
     private static int roundUp(int positions) {
-        int block = DecodeAttention.keysPerBlock();
+        int block = DecodeAttention.valuesPerBlock();
         return (positions + block - 1) / block * block;
     }
 

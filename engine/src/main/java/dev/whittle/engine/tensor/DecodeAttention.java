@@ -8,15 +8,17 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Attention of a few new query rows (decoding, a speculative draft, a short continuation) over a key/value cache
- * whose keys are laid out per kv head: each kv head's keys one contiguous run (so a decode step streams them front
- * to back) of blocks of {@link #keysPerBlock()} positions, each block transposed ({@code [block][dim][lane]}, lane
- * j holding position {@code block * L + j}). Values are rows of a head's dims, wherever the strides put them
- * ({@code KvCache} keeps them row-major, {@code [position x kvHeads*headDim]}).
+ * laid out per kv head: each kv head's keys one contiguous run (so a decode step streams them front to back) of
+ * blocks of {@link #keysPerBlock()} positions, each block transposed ({@code [block][dim][lane]}, lane j holding
+ * position {@code block * L + j}), and its values another of blocks of {@link #valuesPerBlock()} positions, each
+ * {@code [dim vector][position][lane]} (a head's dims padded to whole vectors, {@link #valueWidth}).
  * <p>
- * Why transposed: a GQA group of g query heads reads each key g times. Here one vector load of a block's dim
+ * Why transposed keys: a GQA group of g query heads reads each key g times. Here one vector load of a block's dim
  * feeds g FMAs (a broadcast query element each), and the block's L scores land in one register, lane j the score
  * of key j: no horizontal sum per score, and the online softmax (max, exp, sum) runs on whole vectors of scores.
- * The value step loads each value vector once for the rows of a register tile ({@code out += p * v}).
+ * Why blocked values: the value step ({@code out += p * v}) keeps a register tile of rows x dim vectors and walks
+ * the tile's positions; in a value block one dim vector of consecutive positions lies L floats apart, a stride C2
+ * knows, so it drops the loads' range checks, and the pass reads memory in order.
  * <p>
  * A work item is one kv head, all rows that read it and one split of the keys ({@link #SPLIT_KEYS}); the splits'
  * partial outputs are merged in a fixed order, so the result does not depend on the thread count (or on whether
@@ -35,8 +37,6 @@ public final class DecodeAttention {
      * the result has the same bits on any number of threads.
      */
     static final int SPLIT_KEYS = 512;
-    /** Keys per pass of the value step's register tiles (see accumulate). */
-    static final int VALUE_KEYS = 16;
 
     private DecodeAttention() {
     }
@@ -53,6 +53,26 @@ public final class DecodeAttention {
 
     private static int blocks(int positions) {
         return (positions + L - 1) / L;
+    }
+
+    /** Positions per value block: the tile of the online softmax. */
+    public static int valuesPerBlock() {
+        return TILE;
+    }
+
+    /** Floats of one kv head's values for {@code positions} positions in the blocked layout (whole blocks). */
+    public static long valueFloats(int positions, int headDim) {
+        return (long) (positions + TILE - 1) / TILE * TILE * valueWidth(headDim);
+    }
+
+    /** Floats per position of a kv head's values: its dims in whole vectors, as a value block stores them. */
+    public static int valueWidth(int headDim) {
+        return (headDim + L - 1) / L * L;
+    }
+
+    /** Where value dim d of position pos sits in its kv head's blocks: vector d / L of the block, row pos % TILE. */
+    private static int valueAt(int pos, int d, int headDim) {
+        return (pos / TILE) * TILE * valueWidth(headDim) + (d / L) * TILE * L + (pos % TILE) * L + d % L;
     }
 
     /**
@@ -88,6 +108,36 @@ public final class DecodeAttention {
     }
 
     /**
+     * Writes row-major values {@code v[rows x nKvHeads*headDim]} from {@code vOff} as positions {@code from..} of
+     * {@code vt}, kv head h's blocks from {@code h * headStride}; the padding of a last partial vector of dims is
+     * left as it was.
+     */
+    public static void packValues(int from, int rows, int nKvHeads, int headDim, float[] v, int vOff,
+                                  float[] vt, int headStride) {
+        for (int r = 0; r < rows; r++) {
+            int src = vOff + r * nKvHeads * headDim;
+            for (int h = 0; h < nKvHeads; h++) {
+                for (int d = 0; d < headDim; d++) {
+                    vt[h * headStride + valueAt(from + r, d, headDim)] = v[src + h * headDim + d];
+                }
+            }
+        }
+    }
+
+    /** The inverse of {@link #packValues}: positions {@code 0..positions} as row-major rows of v from {@code vOff}. */
+    public static void unpackValues(int positions, int nKvHeads, int headDim, float[] vt, int headStride,
+                                    float[] v, int vOff) {
+        for (int pos = 0; pos < positions; pos++) {
+            int dst = vOff + pos * nKvHeads * headDim;
+            for (int h = 0; h < nKvHeads; h++) {
+                for (int d = 0; d < headDim; d++) {
+                    v[dst + h * headDim + d] = vt[h * headStride + valueAt(pos, d, headDim)];
+                }
+            }
+        }
+    }
+
+    /**
      * {@code out = softmax(q k^T / sqrt(headDim) + causal mask) v} per head, as {@link Attention#causal} computes
      * it, over keys in the blocked layout: row i of {@code T} sits at position {@code past + i} and sees keys
      * {@code 0 .. past + i}; head h reads kv head {@code h / (nHeads / nKvHeads)}.
@@ -95,15 +145,14 @@ public final class DecodeAttention {
      * @param q           {@code [T x nHeads*headDim]} from {@code qOff}
      * @param kt          {@code past + T} positions per kv head in the blocked layout (see {@link #packKeys})
      * @param kHeadStride floats from one kv head's key blocks to the next's
-     * @param v           value {@code d} of position {@code j}, kv head {@code h} at
-     *                    {@code vOff + j * vRowStride + h * vHeadStride + d}
+     * @param vt          {@code past + T} positions per kv head in the blocked layout (see {@link #packValues})
+     * @param vHeadStride floats from one kv head's value blocks to the next's
      * @param out         {@code [T x nHeads*headDim]} from {@code outOff}
      * @param lse         nullable; receives {@code log(sum(exp(scores)))} of row i, head h at {@code i * nHeads + h}
      */
     public static void decode(int T, int past, int nHeads, int nKvHeads, int headDim,
                               float[] q, int qOff, float[] kt, int kHeadStride,
-                              float[] v, int vOff, int vRowStride, int vHeadStride,
-                              float[] out, int outOff, float[] lse) {
+                              float[] vt, int vHeadStride, float[] out, int outOff, float[] lse) {
         if (nKvHeads <= 0 || nHeads % nKvHeads != 0) {
             throw new IllegalArgumentException("attention: nHeads " + nHeads + " is not a multiple of nKvHeads " + nKvHeads);
         }
@@ -112,11 +161,11 @@ public final class DecodeAttention {
         }
         int positions = past + T;
         long qFloats = (long) T * nHeads * headDim;
-        long lastValue = vOff + (long) (positions - 1) * vRowStride + (long) (nKvHeads - 1) * vHeadStride + headDim;
         if (qOff < 0 || qOff + qFloats > q.length || outOff < 0 || outOff + qFloats > out.length
                 || kHeadStride < keyFloats(positions, headDim)
                 || (long) (nKvHeads - 1) * kHeadStride + keyFloats(positions, headDim) > kt.length
-                || vOff < 0 || vRowStride < 0 || vHeadStride < 0 || lastValue > v.length
+                || vHeadStride < valueFloats(positions, headDim)
+                || (long) (nKvHeads - 1) * vHeadStride + valueFloats(positions, headDim) > vt.length
                 || (lse != null && (long) T * nHeads > lse.length)) {
             throw new IllegalArgumentException("attention: arrays too small for T=" + T + " past=" + past
                     + " heads=" + nHeads + "/" + nKvHeads + " headDim=" + headDim);
@@ -124,8 +173,8 @@ public final class DecodeAttention {
         if (T == 0) {
             return;
         }
-        Shape shape = new Shape(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, kHeadStride, v, vOff, vRowStride,
-                vHeadStride, out, outOff, lse);
+        Shape shape = new Shape(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, kHeadStride, vt, vHeadStride,
+                out, outOff, lse);
         int splits = shape.splits();
         int rows = shape.group() * T;
         Partials partials = new Partials(nKvHeads * splits * rows, headDim);
@@ -188,8 +237,7 @@ public final class DecodeAttention {
 
     /** The call's arguments. */
     private record Shape(int T, int past, int nHeads, int nKvHeads, int headDim, float[] q, int qOff, float[] kt,
-                         int kHeadStride, float[] v, int vOff, int vRowStride, int vHeadStride,
-                         float[] out, int outOff, float[] lse) {
+                         int kHeadStride, float[] vt, int vHeadStride, float[] out, int outOff, float[] lse) {
         int group() {
             return nHeads / nKvHeads;
         }
@@ -211,10 +259,11 @@ public final class DecodeAttention {
     private static final class Item {
         final Shape shape;
         final int headDim;
+        final int width;      // headDim in whole vectors, as a value block stores it
         final int rows;
         final float[] qs;     // [rows x headDim]
         final float[] p;      // [rows x TILE]
-        final float[] acc;    // [rows x headDim]
+        final float[] acc;    // [rows x width]
         final float[] sums;   // [rows x L]
         final float[] max;    // [rows]
         final float[] shrink; // [rows]: how much the output so far shrinks at this tile
@@ -223,10 +272,11 @@ public final class DecodeAttention {
         Item(Shape shape) {
             this.shape = shape;
             this.headDim = shape.headDim();
+            this.width = valueWidth(headDim);
             this.rows = shape.group() * shape.T();
             this.qs = new float[rows * headDim];
             this.p = new float[rows * TILE];
-            this.acc = new float[rows * headDim];
+            this.acc = new float[rows * width];
             this.sums = new float[rows * L];
             this.max = new float[rows];
             this.shrink = new float[rows];
@@ -248,7 +298,6 @@ public final class DecodeAttention {
             Arrays.fill(sums, 0f);
             Arrays.fill(max, Float.NEGATIVE_INFINITY);
             int keyEnd = Math.min(shape.past() + shape.T(), (split + 1) * SPLIT_KEYS);
-            int vStride = shape.vRowStride();
             int blockStride = L * headDim;
             for (int t0 = split * SPLIT_KEYS; t0 < keyEnd; t0 += TILE) {
                 int keys = Math.min(TILE, keyEnd - t0);
@@ -271,7 +320,7 @@ public final class DecodeAttention {
                 for (r = 0; r < rows; r++) {
                     softmaxStep(r, t0, keys, blocks);
                 }
-                accumulate(shape.vOff() + t0 * vStride + kvHead * shape.vHeadStride(), vStride, keys);
+                accumulate(kvHead * shape.vHeadStride() + t0 * width, keys);
             }
             int first = (kvHead * shape.splits() + split) * rows;
             for (int r = 0; r < rows; r++) {
@@ -281,7 +330,7 @@ public final class DecodeAttention {
                 }
                 partials.max()[first + r] = max[r];
                 partials.sum()[first + r] = sum;
-                System.arraycopy(acc, r * headDim, partials.acc(), (first + r) * headDim, headDim);
+                System.arraycopy(acc, r * width, partials.acc(), (first + r) * headDim, headDim);
             }
         }
 
@@ -428,58 +477,40 @@ public final class DecodeAttention {
         }
 
         /**
-         * acc[row] = acc * shrink + sum over the tile's keys of p[row][j] v[j], in register tiles of rows x dims,
-         * {@value #VALUE_KEYS} keys at a time: with row-major values a
-         * row is a kv-dim stride from the next (4 KB for 8 kv heads of 128), and a pass of a register tile over all
-         * the tile's keys would touch as many lines of one cache set.
+         * acc[row] = acc * shrink + sum over the tile's keys of p[row][j] v[j], in register tiles of rows x dim
+         * vectors, each loading a value vector once for its rows. {@code vBase}: the tile's value block.
          */
-        private void accumulate(int vBase, int vStride, int keys) {
+        private void accumulate(int vBase, int keys) {
             for (int r = 0; r < rows; r++) {
                 FloatVector c = FloatVector.broadcast(S, shrink[r]);
-                int d = 0;
-                for (int bound = S.loopBound(headDim); d < bound; d += L) {
-                    FloatVector.fromArray(S, acc, r * headDim + d).mul(c).intoArray(acc, r * headDim + d);
-                }
-                for (; d < headDim; d++) {
-                    acc[r * headDim + d] *= shrink[r];
+                for (int d = r * width; d < (r + 1) * width; d += L) {
+                    FloatVector.fromArray(S, acc, d).mul(c).intoArray(acc, d);
                 }
             }
-            int vectors = headDim / L;
-            for (int j0 = 0; j0 < keys; j0 += VALUE_KEYS) {
-                int base = vBase + j0 * vStride;
-                int n = Math.min(VALUE_KEYS, keys - j0);
-                int r = 0;
-                for (; r + 4 <= rows; r += 4) {
-                    for (int x = 0; x < vectors; x += 2) {
-                        values4(r, base, vStride, j0, n, x * L, Math.min(x + 1, vectors - 1) * L);
-                    }
-                }
-                for (; r + 2 <= rows; r += 2) {
-                    for (int x = 0; x < vectors; x += 4) {
-                        values2(r, base, vStride, j0, n, x, vectors);
-                    }
-                }
-                for (; r < rows; r++) {
-                    for (int x = 0; x < vectors; x += 8) {
-                        values1(r, base, vStride, j0, n, x, vectors);
-                    }
+            int vectors = width / L;
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                for (int x = 0; x < vectors; x += 2) {
+                    values4(r, vBase, keys, x, Math.min(x + 1, vectors - 1));
                 }
             }
-            for (int d = vectors * L; d < headDim; d++) {
-                for (int r = 0; r < rows; r++) {
-                    float a = acc[r * headDim + d];
-                    for (int j = 0, vj = vBase + d; j < keys; j++, vj += vStride) {
-                        a += p[r * TILE + j] * shape.v()[vj];
-                    }
-                    acc[r * headDim + d] = a;
+            for (; r + 2 <= rows; r += 2) {
+                for (int x = 0; x < vectors; x += 4) {
+                    values2(r, vBase, keys, x, vectors);
+                }
+            }
+            for (; r < rows; r++) {
+                for (int x = 0; x < vectors; x += 8) {
+                    values1(r, vBase, keys, x, vectors);
                 }
             }
         }
 
-        /** Rows {@code r..r+4}, dims {@code a..a+L} and {@code b..b+L} (b may equal a: it is stored first). */
-        private void values4(int r, int vBase, int vStride, int j0, int keys, int a, int b) {
-            float[] v = shape.v();
-            int a0 = r * headDim, a1 = a0 + headDim, a2 = a1 + headDim, a3 = a2 + headDim;
+        /** Rows {@code r..r+4}, dim vectors x and y (y may equal x: it is stored first). */
+        private void values4(int r, int vBase, int keys, int x, int y) {
+            float[] v = shape.vt();
+            int a = x * L, b = y * L;
+            int a0 = r * width, a1 = a0 + width, a2 = a1 + width, a3 = a2 + width;
             FloatVector x0 = FloatVector.fromArray(S, acc, a0 + a);
             FloatVector x1 = FloatVector.fromArray(S, acc, a1 + a);
             FloatVector x2 = FloatVector.fromArray(S, acc, a2 + a);
@@ -488,22 +519,23 @@ public final class DecodeAttention {
             FloatVector y1 = FloatVector.fromArray(S, acc, a1 + b);
             FloatVector y2 = FloatVector.fromArray(S, acc, a2 + b);
             FloatVector y3 = FloatVector.fromArray(S, acc, a3 + b);
-            int p0 = r * TILE + j0;
-            for (int j = 0, vj = vBase; j < keys; j++, vj += vStride) {
-                FloatVector va = FloatVector.fromArray(S, v, vj + a);
-                FloatVector vb = FloatVector.fromArray(S, v, vj + b);
+            int va = vBase + x * TILE * L, vb = vBase + y * TILE * L;
+            int p0 = r * TILE;
+            for (int j = 0; j < keys; j++) {
+                FloatVector wa = FloatVector.fromArray(S, v, va + j * L);
+                FloatVector wb = FloatVector.fromArray(S, v, vb + j * L);
                 FloatVector e = FloatVector.broadcast(S, p[p0 + j]);
-                x0 = va.fma(e, x0);
-                y0 = vb.fma(e, y0);
+                x0 = wa.fma(e, x0);
+                y0 = wb.fma(e, y0);
                 e = FloatVector.broadcast(S, p[p0 + TILE + j]);
-                x1 = va.fma(e, x1);
-                y1 = vb.fma(e, y1);
+                x1 = wa.fma(e, x1);
+                y1 = wb.fma(e, y1);
                 e = FloatVector.broadcast(S, p[p0 + 2 * TILE + j]);
-                x2 = va.fma(e, x2);
-                y2 = vb.fma(e, y2);
+                x2 = wa.fma(e, x2);
+                y2 = wb.fma(e, y2);
                 e = FloatVector.broadcast(S, p[p0 + 3 * TILE + j]);
-                x3 = va.fma(e, x3);
-                y3 = vb.fma(e, y3);
+                x3 = wa.fma(e, x3);
+                y3 = wb.fma(e, y3);
             }
             y0.intoArray(acc, a0 + b);
             y1.intoArray(acc, a1 + b);
@@ -516,84 +548,89 @@ public final class DecodeAttention {
         }
 
         /** Rows r and r+1, dim vectors {@code x..x+4} (past the last, the last again). */
-        private void values2(int r, int vBase, int vStride, int j0, int keys, int x, int vectors) {
-            float[] v = shape.v();
-            int r1 = r + 1;
-            int d0 = x * L, d1 = Math.min(x + 1, vectors - 1) * L;
-            int d2 = Math.min(x + 2, vectors - 1) * L, d3 = Math.min(x + 3, vectors - 1) * L;
-            int a0 = r * headDim, a1 = r1 * headDim;
-            FloatVector x0 = FloatVector.fromArray(S, acc, a0 + d0);
-            FloatVector x1 = FloatVector.fromArray(S, acc, a0 + d1);
-            FloatVector x2 = FloatVector.fromArray(S, acc, a0 + d2);
-            FloatVector x3 = FloatVector.fromArray(S, acc, a0 + d3);
-            FloatVector y0 = FloatVector.fromArray(S, acc, a1 + d0);
-            FloatVector y1 = FloatVector.fromArray(S, acc, a1 + d1);
-            FloatVector y2 = FloatVector.fromArray(S, acc, a1 + d2);
-            FloatVector y3 = FloatVector.fromArray(S, acc, a1 + d3);
-            int p0 = r * TILE + j0, p1 = r1 * TILE + j0;
-            for (int j = 0, vj = vBase; j < keys; j++, vj += vStride) {
+        private void values2(int r, int vBase, int keys, int x, int vectors) {
+            float[] v = shape.vt();
+            int last = vectors - 1;
+            int x1 = Math.min(x + 1, last), x2 = Math.min(x + 2, last), x3 = Math.min(x + 3, last);
+            int a0 = r * width, b0 = a0 + width;
+            FloatVector s0 = FloatVector.fromArray(S, acc, a0 + x * L);
+            FloatVector s1 = FloatVector.fromArray(S, acc, a0 + x1 * L);
+            FloatVector s2 = FloatVector.fromArray(S, acc, a0 + x2 * L);
+            FloatVector s3 = FloatVector.fromArray(S, acc, a0 + x3 * L);
+            FloatVector t0 = FloatVector.fromArray(S, acc, b0 + x * L);
+            FloatVector t1 = FloatVector.fromArray(S, acc, b0 + x1 * L);
+            FloatVector t2 = FloatVector.fromArray(S, acc, b0 + x2 * L);
+            FloatVector t3 = FloatVector.fromArray(S, acc, b0 + x3 * L);
+            int v0 = vBase + x * TILE * L, v1 = vBase + x1 * TILE * L;
+            int v2 = vBase + x2 * TILE * L, v3 = vBase + x3 * TILE * L;
+            int p0 = r * TILE, p1 = p0 + TILE;
+            for (int j = 0; j < keys; j++) {
                 FloatVector e = FloatVector.broadcast(S, p[p0 + j]);
                 FloatVector f = FloatVector.broadcast(S, p[p1 + j]);
-                FloatVector w = FloatVector.fromArray(S, v, vj + d0);
-                x0 = w.fma(e, x0);
-                y0 = w.fma(f, y0);
-                w = FloatVector.fromArray(S, v, vj + d1);
-                x1 = w.fma(e, x1);
-                y1 = w.fma(f, y1);
-                w = FloatVector.fromArray(S, v, vj + d2);
-                x2 = w.fma(e, x2);
-                y2 = w.fma(f, y2);
-                w = FloatVector.fromArray(S, v, vj + d3);
-                x3 = w.fma(e, x3);
-                y3 = w.fma(f, y3);
+                FloatVector w = FloatVector.fromArray(S, v, v0 + j * L);
+                s0 = w.fma(e, s0);
+                t0 = w.fma(f, t0);
+                w = FloatVector.fromArray(S, v, v1 + j * L);
+                s1 = w.fma(e, s1);
+                t1 = w.fma(f, t1);
+                w = FloatVector.fromArray(S, v, v2 + j * L);
+                s2 = w.fma(e, s2);
+                t2 = w.fma(f, t2);
+                w = FloatVector.fromArray(S, v, v3 + j * L);
+                s3 = w.fma(e, s3);
+                t3 = w.fma(f, t3);
             }
             // Highest first: repeated dims hold the same values.
-            y3.intoArray(acc, a1 + d3);
-            y2.intoArray(acc, a1 + d2);
-            y1.intoArray(acc, a1 + d1);
-            y0.intoArray(acc, a1 + d0);
-            x3.intoArray(acc, a0 + d3);
-            x2.intoArray(acc, a0 + d2);
-            x1.intoArray(acc, a0 + d1);
-            x0.intoArray(acc, a0 + d0);
+            t3.intoArray(acc, b0 + x3 * L);
+            t2.intoArray(acc, b0 + x2 * L);
+            t1.intoArray(acc, b0 + x1 * L);
+            t0.intoArray(acc, b0 + x * L);
+            s3.intoArray(acc, a0 + x3 * L);
+            s2.intoArray(acc, a0 + x2 * L);
+            s1.intoArray(acc, a0 + x1 * L);
+            s0.intoArray(acc, a0 + x * L);
         }
 
         /** Row r, dim vectors {@code x..x+8} (past the last, the last again): eight accumulators. */
-        private void values1(int r, int vBase, int vStride, int j0, int keys, int x, int vectors) {
-            float[] v = shape.v();
+        private void values1(int r, int vBase, int keys, int x, int vectors) {
+            float[] v = shape.vt();
             int last = vectors - 1;
-            int d0 = x * L, d1 = Math.min(x + 1, last) * L, d2 = Math.min(x + 2, last) * L;
-            int d3 = Math.min(x + 3, last) * L, d4 = Math.min(x + 4, last) * L, d5 = Math.min(x + 5, last) * L;
-            int d6 = Math.min(x + 6, last) * L, d7 = Math.min(x + 7, last) * L;
-            int a = r * headDim;
-            FloatVector x0 = FloatVector.fromArray(S, acc, a + d0);
-            FloatVector x1 = FloatVector.fromArray(S, acc, a + d1);
-            FloatVector x2 = FloatVector.fromArray(S, acc, a + d2);
-            FloatVector x3 = FloatVector.fromArray(S, acc, a + d3);
-            FloatVector x4 = FloatVector.fromArray(S, acc, a + d4);
-            FloatVector x5 = FloatVector.fromArray(S, acc, a + d5);
-            FloatVector x6 = FloatVector.fromArray(S, acc, a + d6);
-            FloatVector x7 = FloatVector.fromArray(S, acc, a + d7);
-            int p0 = r * TILE + j0;
-            for (int j = 0, vj = vBase; j < keys; j++, vj += vStride) {
+            int x1 = Math.min(x + 1, last), x2 = Math.min(x + 2, last), x3 = Math.min(x + 3, last);
+            int x4 = Math.min(x + 4, last), x5 = Math.min(x + 5, last), x6 = Math.min(x + 6, last);
+            int x7 = Math.min(x + 7, last);
+            int a = r * width;
+            FloatVector s0 = FloatVector.fromArray(S, acc, a + x * L);
+            FloatVector s1 = FloatVector.fromArray(S, acc, a + x1 * L);
+            FloatVector s2 = FloatVector.fromArray(S, acc, a + x2 * L);
+            FloatVector s3 = FloatVector.fromArray(S, acc, a + x3 * L);
+            FloatVector s4 = FloatVector.fromArray(S, acc, a + x4 * L);
+            FloatVector s5 = FloatVector.fromArray(S, acc, a + x5 * L);
+            FloatVector s6 = FloatVector.fromArray(S, acc, a + x6 * L);
+            FloatVector s7 = FloatVector.fromArray(S, acc, a + x7 * L);
+            int step = TILE * L;
+            int v0 = vBase + x * step, v1 = vBase + x1 * step, v2 = vBase + x2 * step, v3 = vBase + x3 * step;
+            int v4 = vBase + x4 * step, v5 = vBase + x5 * step, v6 = vBase + x6 * step, v7 = vBase + x7 * step;
+            int p0 = r * TILE;
+            for (int j = 0; j < keys; j++) {
                 FloatVector e = FloatVector.broadcast(S, p[p0 + j]);
-                x0 = FloatVector.fromArray(S, v, vj + d0).fma(e, x0);
-                x1 = FloatVector.fromArray(S, v, vj + d1).fma(e, x1);
-                x2 = FloatVector.fromArray(S, v, vj + d2).fma(e, x2);
-                x3 = FloatVector.fromArray(S, v, vj + d3).fma(e, x3);
-                x4 = FloatVector.fromArray(S, v, vj + d4).fma(e, x4);
-                x5 = FloatVector.fromArray(S, v, vj + d5).fma(e, x5);
-                x6 = FloatVector.fromArray(S, v, vj + d6).fma(e, x6);
-                x7 = FloatVector.fromArray(S, v, vj + d7).fma(e, x7);
+                int o = j * L;
+                s0 = FloatVector.fromArray(S, v, v0 + o).fma(e, s0);
+                s1 = FloatVector.fromArray(S, v, v1 + o).fma(e, s1);
+                s2 = FloatVector.fromArray(S, v, v2 + o).fma(e, s2);
+                s3 = FloatVector.fromArray(S, v, v3 + o).fma(e, s3);
+                s4 = FloatVector.fromArray(S, v, v4 + o).fma(e, s4);
+                s5 = FloatVector.fromArray(S, v, v5 + o).fma(e, s5);
+                s6 = FloatVector.fromArray(S, v, v6 + o).fma(e, s6);
+                s7 = FloatVector.fromArray(S, v, v7 + o).fma(e, s7);
             }
-            x7.intoArray(acc, a + d7);
-            x6.intoArray(acc, a + d6);
-            x5.intoArray(acc, a + d5);
-            x4.intoArray(acc, a + d4);
-            x3.intoArray(acc, a + d3);
-            x2.intoArray(acc, a + d2);
-            x1.intoArray(acc, a + d1);
-            x0.intoArray(acc, a + d0);
+            s7.intoArray(acc, a + x7 * L);
+            s6.intoArray(acc, a + x6 * L);
+            s5.intoArray(acc, a + x5 * L);
+            s4.intoArray(acc, a + x4 * L);
+            s3.intoArray(acc, a + x3 * L);
+            s2.intoArray(acc, a + x2 * L);
+            s1.intoArray(acc, a + x1 * L);
+            s0.intoArray(acc, a + x * L);
         }
     }
 }

@@ -43,38 +43,16 @@ class DecodeAttentionTest {
         int headStride = (int) DecodeAttention.keyFloats(positions, headDim) + 8; // room between the heads
         float[] kt = new float[nKvHeads * headStride];
         DecodeAttention.packKeys(0, positions, nKvHeads, headDim, k, 0, kt, headStride);
+        int valueStride = (int) DecodeAttention.valueFloats(positions, headDim) + 8;
+        float[] vt = new float[nKvHeads * valueStride];
+        DecodeAttention.packValues(0, positions, nKvHeads, headDim, v, vOff, vt, valueStride);
         float[] out = new float[outOff + T * nHeads * headDim];
         float[] lse = new float[T * nHeads];
 
-        DecodeAttention.decode(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, headStride, v, vOff, kvDim, headDim,
+        DecodeAttention.decode(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, headStride, vt, valueStride,
                 out, outOff, lse);
 
         AttentionReference.assertMatches(T, past, nHeads, nKvHeads, headDim, q, qOff, k, 0, v, vOff, out, outOff, lse);
-    }
-
-    @Test
-    void valuesLaidOutPerKvHeadGiveTheSameBitsAsRowMajorValues() {
-        int past = 90, nKvHeads = 3, headDim = 16, positions = past + 1;
-        Random32 random = new Random32(11);
-        float[] q = random.floats(6 * headDim), k = random.floats(positions * nKvHeads * headDim);
-        float[] v = random.floats(positions * nKvHeads * headDim);
-        int headStride = (int) DecodeAttention.keyFloats(positions, headDim);
-        float[] kt = new float[nKvHeads * headStride];
-        DecodeAttention.packKeys(0, positions, nKvHeads, headDim, k, 0, kt, headStride);
-        float[] perHead = new float[nKvHeads * positions * headDim];
-        for (int j = 0; j < positions; j++) {
-            for (int h = 0; h < nKvHeads; h++) {
-                System.arraycopy(v, (j * nKvHeads + h) * headDim, perHead, (h * positions + j) * headDim, headDim);
-            }
-        }
-        float[] rowMajor = new float[6 * headDim], headMajor = new float[6 * headDim];
-
-        DecodeAttention.decode(1, past, 6, nKvHeads, headDim, q, 0, kt, headStride, v, 0, nKvHeads * headDim,
-                headDim, rowMajor, 0, null);
-        DecodeAttention.decode(1, past, 6, nKvHeads, headDim, q, 0, kt, headStride, perHead, 0, headDim,
-                positions * headDim, headMajor, 0, null);
-
-        assertThat(headMajor).containsExactly(rowMajor);
     }
 
     @Test
@@ -86,15 +64,18 @@ class DecodeAttentionTest {
         int headStride = (int) DecodeAttention.keyFloats(positions, headDim);
         float[] kt = new float[nKvHeads * headStride];
         DecodeAttention.packKeys(0, positions, nKvHeads, headDim, k, 0, kt, headStride);
+        int valueStride = (int) DecodeAttention.valueFloats(positions, headDim);
+        float[] vt = new float[nKvHeads * valueStride];
+        DecodeAttention.packValues(0, positions, nKvHeads, headDim, v, 0, vt, valueStride);
         float[] all = new float[2 * nHeads * headDim], one = new float[2 * nHeads * headDim];
 
-        DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, v, 0, nKvHeads * headDim,
-                headDim, all, 0, null);
+        DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, vt, valueStride, all, 0,
+                null);
         // A kernel called from inside a Parallel job runs on that job's thread alone.
         Parallel.forChunks(2, 1, (i0, i1) -> {
             if (i0 == 0) {
-                DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, v, 0,
-                        nKvHeads * headDim, headDim, one, 0, null);
+                DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, vt, valueStride,
+                        one, 0, null);
             }
         });
 
@@ -120,10 +101,40 @@ class DecodeAttentionTest {
     }
 
     @Test
+    void unpackingRestoresThePackedValues() {
+        int nKvHeads = 2, headDim = 12, positions = 70; // a partial vector of dims, past one value block
+        float[] v = new Random32(14).floats(5 + positions * nKvHeads * headDim);
+        int headStride = (int) DecodeAttention.valueFloats(positions, headDim) + 3;
+        float[] vt = new float[nKvHeads * headStride];
+        DecodeAttention.packValues(0, 11, nKvHeads, headDim, v, 5, vt, headStride);
+        DecodeAttention.packValues(11, positions - 11, nKvHeads, headDim, v, 5 + 11 * nKvHeads * headDim, vt,
+                headStride);
+        float[] back = new float[1 + positions * nKvHeads * headDim];
+
+        DecodeAttention.unpackValues(positions, nKvHeads, headDim, vt, headStride, back, 1);
+
+        for (int i = 0; i < positions * nKvHeads * headDim; i++) {
+            assertThat(back[1 + i]).as("float %d", i).isEqualTo(v[5 + i]);
+        }
+    }
+
+    @Test
     void keysTooShortForThePositionsAreRejected() {
         float[] x = new float[4096];
         int tooShort = (int) DecodeAttention.keyFloats(40, 8) - 1;
-        assertThatThrownBy(() -> DecodeAttention.decode(1, 39, 2, 2, 8, x, 0, new float[2 * tooShort], tooShort, x, 0,
-                16, 8, x, 0, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too small");
+        int values = (int) DecodeAttention.valueFloats(40, 8);
+        assertThatThrownBy(() -> DecodeAttention.decode(1, 39, 2, 2, 8, x, 0, new float[2 * tooShort], tooShort,
+                new float[2 * values], values, x, 0, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too small");
+    }
+
+    @Test
+    void valuesTooShortForThePositionsAreRejected() {
+        float[] x = new float[4096];
+        int keys = (int) DecodeAttention.keyFloats(40, 8);
+        int tooShort = (int) DecodeAttention.valueFloats(40, 8) - 1;
+        assertThatThrownBy(() -> DecodeAttention.decode(1, 39, 2, 2, 8, x, 0, new float[2 * keys], keys,
+                new float[2 * tooShort], tooShort, x, 0, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too small");
     }
 }

@@ -65,9 +65,9 @@ final class AttentionBench implements Benchmark {
 
     /**
      * Decode's rate is the bytes of K and V it reads per second, beside the streaming read measured first: the
-     * engine's decode kernel over keys laid out as a {@code KvCache} holds them, then (before) {@link Attention}'s
-     * dot-product path over row-major keys (the decode kernel until issue 15's DecodeAttention) and
-     * {@link AttentionBaseline}.
+     * engine's decode kernel over keys and values laid out as a {@code KvCache} holds them (blocks of positions per
+     * kv head), then (before) {@link Attention}'s dot-product path over row-major keys and values (the decode kernel
+     * until issue 15's DecodeAttention) and {@link AttentionBaseline}.
      */
     private static void decode(Report report, String label, int past, int heads, int kvHeads, int headDim,
                                double stream) {
@@ -75,8 +75,11 @@ final class AttentionBench implements Benchmark {
         int headStride = (int) DecodeAttention.keyFloats(past + 1, headDim);
         float[] kt = new float[kvHeads * headStride];
         DecodeAttention.packKeys(0, past + 1, kvHeads, headDim, shape.k, 0, kt, headStride);
+        int valueStride = (int) DecodeAttention.valueFloats(past + 1, headDim);
+        float[] vt = new float[kvHeads * valueStride];
+        DecodeAttention.packValues(0, past + 1, kvHeads, headDim, shape.v, 0, vt, valueStride);
         Runnable now = () -> DecodeAttention.decode(1, past, heads, kvHeads, headDim, shape.q, 0, kt, headStride,
-                shape.v, 0, kvHeads * headDim, headDim, shape.out, 0, null);
+                vt, valueStride, shape.out, 0, null);
         Runnable dot = () -> Attention.causal(1, past, heads, kvHeads, headDim, shape.q, 0, shape.k, 0, shape.v, 0,
                 shape.out, 0, null);
         Runnable baseline = () -> AttentionBaseline.causal(1, past, heads, kvHeads, headDim, shape.q, 0, shape.k, 0,
