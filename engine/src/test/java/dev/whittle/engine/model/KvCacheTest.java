@@ -61,26 +61,26 @@ class KvCacheTest {
     @Test
     void aCacheGrownAndCopiedPastSeveralValueBlocksReproducesTheFullForward() throws IOException {
         Decoder decoder = load(Family.LLAMA);
-        int[] tokens = DecoderForwardTest.randomTokens(150, 320, 9);
+        int[] tokens = DecoderForwardTest.randomTokens(280, 320, 9);
         float[] full = decoder.logits(tokens);
         KvCache cache = decoder.newCache(1);
         ForwardState state = ForwardState.forInference();
-        // 70 rows end inside the second value block; the steps and the last chunk grow the cache twice.
-        decoder.forward(Batch.continuing(List.of(Arrays.copyOf(tokens, 70)), List.of(cache)), state, ForwardHooks.NONE);
-        for (int t = 70; t < 75; t++) {
+        // 140 rows end inside the second value block; the first chunk grows the cache, the last its copy.
+        decoder.forward(Batch.continuing(List.of(Arrays.copyOf(tokens, 140)), List.of(cache)), state, ForwardHooks.NONE);
+        for (int t = 140; t < 145; t++) {
             decoder.forward(Batch.continuing(List.of(new int[] {tokens[t]}), List.of(cache)), state, ForwardHooks.NONE);
         }
         KvCache copy = cache.copy(0);
 
-        decoder.forward(Batch.continuing(List.of(Arrays.copyOfRange(tokens, 75, 150)), List.of(copy)), state,
+        decoder.forward(Batch.continuing(List.of(Arrays.copyOfRange(tokens, 145, 280)), List.of(copy)), state,
                 ForwardHooks.NONE);
-        float[] tail = new float[75 * 320];
-        decoder.logits(state, 0, 75, tail, 0, ForwardHooks.NONE);
-        float[] step = decoder.lastLogits(Batch.continuing(List.of(new int[] {tokens[75]}), List.of(cache)), state)
+        float[] tail = new float[135 * 320];
+        decoder.logits(state, 0, 135, tail, 0, ForwardHooks.NONE);
+        float[] step = decoder.lastLogits(Batch.continuing(List.of(new int[] {tokens[145]}), List.of(cache)), state)
                 .getFirst();
 
-        assertThat(Logits.relativeError(tail, Arrays.copyOfRange(full, 75 * 320, 150 * 320))).isLessThan(1e-5);
-        assertThat(Logits.relativeError(step, Arrays.copyOfRange(full, 75 * 320, 76 * 320))).isLessThan(1e-5);
+        assertThat(Logits.relativeError(tail, Arrays.copyOfRange(full, 145 * 320, 280 * 320))).isLessThan(1e-5);
+        assertThat(Logits.relativeError(step, Arrays.copyOfRange(full, 145 * 320, 146 * 320))).isLessThan(1e-5);
     }
 
     @Test

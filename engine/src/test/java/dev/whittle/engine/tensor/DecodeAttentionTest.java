@@ -18,13 +18,13 @@ class DecodeAttentionTest {
             "1, 300, 32, 8, 128",  // groups of four at head size 128
             "1, 77, 5, 1, 32",     // a group of five: a register tile of four rows and one of one
             "1, 131, 10, 2, 24",   // groups of five at head size 24 (three vectors: register tiles repeat a dim)
-            "1, 64, 6, 2, 20",     // head size not a multiple of the vector length; a cache of one whole tile
+            "1, 127, 6, 2, 20",    // head size not a multiple of the vector length; a cache of one whole tile
             "3, 70, 4, 1, 64",     // a few positions of groups of four: twelve rows, some keys hidden
             "5, 9, 2, 2, 128",     // a short draft against a short cache
             "8, 1000, 12, 3, 64",  // the most positions a cache gives this kernel, over two splits
             "16, 200, 8, 2, 32",   // sixteen positions of groups of four: 64 rows
             "2, 0, 4, 4, 32",      // no cache: the second row sees the first
-            "7, 57, 8, 1, 16",     // eight heads on one kv head, rows past a tile boundary
+            "7, 122, 8, 1, 16",    // eight heads on one kv head, rows past a tile boundary
             "5, 510, 4, 2, 32",    // rows on both sides of a split boundary: the first sees none of the second split
             "1, 1100, 6, 6, 64",   // three splits, the last short
     })
@@ -102,7 +102,7 @@ class DecodeAttentionTest {
 
     @Test
     void unpackingRestoresThePackedValues() {
-        int nKvHeads = 2, headDim = 12, positions = 70; // a partial vector of dims, past one value block
+        int nKvHeads = 2, headDim = 12, positions = 140; // a partial vector of dims, past one value block
         float[] v = new Random32(14).floats(5 + positions * nKvHeads * headDim);
         int headStride = (int) DecodeAttention.valueFloats(positions, headDim) + 3;
         float[] vt = new float[nKvHeads * headStride];
