@@ -25,7 +25,7 @@ public final class KvCache {
     private final int valueWidth;   // floats per position of a kv head's values
     private final float[][] keys;   // per block: kv head h's key blocks from h * capacity * headDim
     private final float[][] values; // per block: kv head h's value blocks from h * valueFloats(capacity)
-    private int capacity;           // positions, a whole number of key and of value blocks
+    private int capacity;           // positions, a whole number of key blocks
     private int length;
 
     public KvCache(int blocks, int kvHeads, int headDim, int initialCapacity) {
@@ -76,7 +76,7 @@ public final class KvCache {
         int kvDim = kvHeads * headDim;
         if (T <= DECODE_ROWS) {
             DecodeAttention.decode(T, length, nHeads, kvHeads, headDim, q, qOff, keys[block], capacity * headDim,
-                    values[block], capacity * valueWidth, out, outOff, lse);
+                    values[block], capacity, out, outOff, lse);
             return;
         }
         // The prefill kernel reads row-major keys and values: unpacking them costs one pass, small beside T rows of
@@ -85,7 +85,7 @@ public final class KvCache {
         float[] rowKeys = new float[positions * kvDim];
         float[] rowValues = new float[positions * kvDim];
         DecodeAttention.unpackKeys(positions, kvHeads, headDim, keys[block], capacity * headDim, rowKeys, 0);
-        DecodeAttention.unpackValues(positions, kvHeads, headDim, values[block], capacity * valueWidth, rowValues, 0);
+        DecodeAttention.unpackValues(positions, kvHeads, headDim, values[block], capacity, rowValues, 0);
         Attention.causal(T, length, nHeads, kvHeads, headDim, q, qOff, rowKeys, 0, rowValues, 0, out, outOff, lse);
     }
 
@@ -94,7 +94,7 @@ public final class KvCache {
         int needed = length + rows;
         if (needed > capacity) {
             int kvDim = kvHeads * valueWidth; // floats per position of the values, the wider array
-            int block = DecodeAttention.valuesPerBlock();
+            int block = DecodeAttention.keysPerBlock();
             long most = (Integer.MAX_VALUE - 8L) / kvDim / block * block; // positions one array holds
             int grown = (int) Math.min(most, (Math.max(needed, 2L * capacity) + block - 1) / block * block);
             if (grown < needed) {
@@ -115,7 +115,7 @@ public final class KvCache {
     /** Stores the new rows of {@code block} ({@code [rows x kvHeads*headDim]} each) after the held positions. */
     void append(int block, int rows, float[] k, int kOff, float[] v, int vOff) {
         DecodeAttention.packKeys(length, rows, kvHeads, headDim, k, kOff, keys[block], capacity * headDim);
-        DecodeAttention.packValues(length, rows, kvHeads, headDim, v, vOff, values[block], capacity * valueWidth);
+        DecodeAttention.packValues(length, rows, kvHeads, headDim, v, vOff, values[block], capacity);
     }
 
     /** Counts the rows of a finished forward as held. */
@@ -126,16 +126,15 @@ public final class KvCache {
     /** Copies the held positions of {@code block} into arrays laid out for {@code toCapacity} positions. */
     private void copyInto(int block, float[] toKeys, int toCapacity, float[] toValues) {
         int keyRun = (int) DecodeAttention.keyFloats(length, headDim);
-        int valueRun = (int) DecodeAttention.valueFloats(length, headDim);
         for (int h = 0; h < kvHeads; h++) {
             System.arraycopy(keys[block], h * capacity * headDim, toKeys, h * toCapacity * headDim, keyRun);
-            System.arraycopy(values[block], h * capacity * valueWidth, toValues, h * toCapacity * valueWidth, valueRun);
         }
+        DecodeAttention.copyValues(length, kvHeads, headDim, values[block], capacity, toValues, toCapacity);
     }
 
-    /** Positions rounded up to whole value blocks (whole key blocks too: a value block holds several). */
+    /** Positions rounded up to whole key blocks. */
     private static int roundUp(int positions) {
-        int block = DecodeAttention.valuesPerBlock();
+        int block = DecodeAttention.keysPerBlock();
         return (positions + block - 1) / block * block;
     }
 

@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Attention of a few new query rows (decoding, a speculative draft, a short continuation) over a key/value cache
  * laid out per kv head: each kv head's keys one contiguous run (so a decode step streams them front to back) of
  * blocks of {@link #keysPerBlock()} positions, each block transposed ({@code [block][dim][lane]}, lane j holding
- * position {@code block * L + j}), and its values another of blocks of {@link #valuesPerBlock()} positions, each
- * {@code [dim vector][position][lane]} (a head's dims padded to whole vectors, {@link #valueWidth}).
+ * position {@code block * L + j}), and its values another of blocks of {@link #valuesPerBlock()} positions (the
+ * last of a capacity holding what remains), each {@code [dim vector][position][lane]} (a head's dims padded to
+ * whole vectors, {@link #valueWidth}).
  * <p>
  * Why transposed keys: a GQA group of g query heads reads each key g times. Here one vector load of a block's dim
  * feeds g FMAs (a broadcast query element each), and the block's L scores land in one register, lane j the score
@@ -58,14 +59,14 @@ public final class DecodeAttention {
         return (positions + L - 1) / L;
     }
 
-    /** Positions per value block: the tile of the online softmax. */
+    /** Positions per value block (the tile of the online softmax), all but the last of a capacity. */
     public static int valuesPerBlock() {
         return TILE;
     }
 
-    /** Floats of one kv head's values for {@code positions} positions in the blocked layout (whole blocks). */
-    public static long valueFloats(int positions, int headDim) {
-        return (long) (positions + TILE - 1) / TILE * TILE * valueWidth(headDim);
+    /** Floats of one kv head's values laid out for {@code capacity} positions. */
+    public static long valueFloats(int capacity, int headDim) {
+        return (long) capacity * valueWidth(headDim);
     }
 
     /** Floats per position of a kv head's values: its dims in whole vectors, as a value block stores them. */
@@ -73,9 +74,18 @@ public final class DecodeAttention {
         return (headDim + L - 1) / L * L;
     }
 
-    /** Where value dim d of position pos sits in its kv head's blocks: vector d / L of the block, row pos % TILE. */
-    private static int valueAt(int pos, int d, int headDim) {
-        return (pos / TILE) * TILE * valueWidth(headDim) + (d / L) * TILE * L + (pos % TILE) * L + d % L;
+    /**
+     * Positions of the value block from {@code start} of a layout for {@code capacity} positions: a whole block but
+     * the last, which holds what remains, so the values take no room past the capacity.
+     */
+    private static int blockRows(int start, int capacity) {
+        return Math.min(TILE, capacity - start);
+    }
+
+    /** Where value dim d of position pos sits in its kv head's blocks: vector d / L of its block, row pos % TILE. */
+    private static int valueAt(int pos, int d, int headDim, int capacity) {
+        int start = pos / TILE * TILE;
+        return start * valueWidth(headDim) + (d / L) * blockRows(start, capacity) * L + (pos - start) * L + d % L;
     }
 
     /**
@@ -112,29 +122,53 @@ public final class DecodeAttention {
 
     /**
      * Writes row-major values {@code v[rows x nKvHeads*headDim]} from {@code vOff} as positions {@code from..} of
-     * {@code vt}, kv head h's blocks from {@code h * headStride}; the padding of a last partial vector of dims is
-     * left as it was.
+     * {@code vt}, laid out for {@code capacity} positions (kv head h's blocks from {@code h * valueFloats(capacity)});
+     * the padding of a last partial vector of dims is left as it was.
      */
     public static void packValues(int from, int rows, int nKvHeads, int headDim, float[] v, int vOff,
-                                  float[] vt, int headStride) {
+                                  float[] vt, int capacity) {
+        long headStride = valueFloats(capacity, headDim);
         for (int r = 0; r < rows; r++) {
             int src = vOff + r * nKvHeads * headDim;
             for (int h = 0; h < nKvHeads; h++) {
                 for (int d = 0; d < headDim; d++) {
-                    vt[h * headStride + valueAt(from + r, d, headDim)] = v[src + h * headDim + d];
+                    vt[(int) (h * headStride) + valueAt(from + r, d, headDim, capacity)] = v[src + h * headDim + d];
                 }
             }
         }
     }
 
     /** The inverse of {@link #packValues}: positions {@code 0..positions} as row-major rows of v from {@code vOff}. */
-    public static void unpackValues(int positions, int nKvHeads, int headDim, float[] vt, int headStride,
+    public static void unpackValues(int positions, int nKvHeads, int headDim, float[] vt, int capacity,
                                     float[] v, int vOff) {
+        long headStride = valueFloats(capacity, headDim);
         for (int pos = 0; pos < positions; pos++) {
             int dst = vOff + pos * nKvHeads * headDim;
             for (int h = 0; h < nKvHeads; h++) {
                 for (int d = 0; d < headDim; d++) {
-                    v[dst + h * headDim + d] = vt[h * headStride + valueAt(pos, d, headDim)];
+                    v[dst + h * headDim + d] = vt[(int) (h * headStride) + valueAt(pos, d, headDim, capacity)];
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies positions {@code 0..positions} of values laid out for {@code fromCapacity} positions into a layout for
+     * {@code toCapacity}: the blocks are the same but the last, whose rows (and so its vectors' places) follow the
+     * capacity.
+     */
+    public static void copyValues(int positions, int nKvHeads, int headDim, float[] from, int fromCapacity,
+                                  float[] to, int toCapacity) {
+        int width = valueWidth(headDim);
+        for (int h = 0; h < nKvHeads; h++) {
+            int src = (int) (h * valueFloats(fromCapacity, headDim));
+            int dst = (int) (h * valueFloats(toCapacity, headDim));
+            for (int start = 0; start < positions; start += TILE) {
+                int fromRows = blockRows(start, fromCapacity), toRows = blockRows(start, toCapacity);
+                int rows = Math.min(TILE, positions - start);
+                for (int x = 0; x < width / L; x++) {
+                    System.arraycopy(from, src + start * width + x * fromRows * L,
+                            to, dst + start * width + x * toRows * L, rows * L);
                 }
             }
         }
@@ -148,14 +182,14 @@ public final class DecodeAttention {
      * @param q           {@code [T x nHeads*headDim]} from {@code qOff}
      * @param kt          {@code past + T} positions per kv head in the blocked layout (see {@link #packKeys})
      * @param kHeadStride floats from one kv head's key blocks to the next's
-     * @param vt          {@code past + T} positions per kv head in the blocked layout (see {@link #packValues})
-     * @param vHeadStride floats from one kv head's value blocks to the next's
+     * @param vt          values in the blocked layout for {@code vCapacity >= past + T} positions (see
+     *                    {@link #packValues})
      * @param out         {@code [T x nHeads*headDim]} from {@code outOff}
      * @param lse         nullable; receives {@code log(sum(exp(scores)))} of row i, head h at {@code i * nHeads + h}
      */
     public static void decode(int T, int past, int nHeads, int nKvHeads, int headDim,
                               float[] q, int qOff, float[] kt, int kHeadStride,
-                              float[] vt, int vHeadStride, float[] out, int outOff, float[] lse) {
+                              float[] vt, int vCapacity, float[] out, int outOff, float[] lse) {
         if (nKvHeads <= 0 || nHeads % nKvHeads != 0) {
             throw new IllegalArgumentException("attention: nHeads " + nHeads + " is not a multiple of nKvHeads " + nKvHeads);
         }
@@ -167,8 +201,7 @@ public final class DecodeAttention {
         if (qOff < 0 || qOff + qFloats > q.length || outOff < 0 || outOff + qFloats > out.length
                 || kHeadStride < keyFloats(positions, headDim)
                 || (long) (nKvHeads - 1) * kHeadStride + keyFloats(positions, headDim) > kt.length
-                || vHeadStride < valueFloats(positions, headDim)
-                || (long) (nKvHeads - 1) * vHeadStride + valueFloats(positions, headDim) > vt.length
+                || vCapacity < positions || nKvHeads * valueFloats(vCapacity, headDim) > vt.length
                 || (lse != null && (long) T * nHeads > lse.length)) {
             throw new IllegalArgumentException("attention: arrays too small for T=" + T + " past=" + past
                     + " heads=" + nHeads + "/" + nKvHeads + " headDim=" + headDim);
@@ -176,7 +209,7 @@ public final class DecodeAttention {
         if (T == 0) {
             return;
         }
-        Shape shape = new Shape(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, kHeadStride, vt, vHeadStride,
+        Shape shape = new Shape(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, kHeadStride, vt, vCapacity,
                 out, outOff, lse);
         int splits = shape.splits();
         int rows = shape.group() * T;
@@ -240,7 +273,7 @@ public final class DecodeAttention {
 
     /** The call's arguments. */
     private record Shape(int T, int past, int nHeads, int nKvHeads, int headDim, float[] q, int qOff, float[] kt,
-                         int kHeadStride, float[] vt, int vHeadStride, float[] out, int outOff, float[] lse) {
+                         int kHeadStride, float[] vt, int vCapacity, float[] out, int outOff, float[] lse) {
         int group() {
             return nHeads / nKvHeads;
         }
@@ -325,7 +358,7 @@ public final class DecodeAttention {
                 for (r = 0; r < rows; r++) {
                     softmaxStep(r, t0, keys, blocks);
                 }
-                accumulate(kvHead * shape.vHeadStride() + t0 * width, keys);
+                accumulate(kvHead * shape.vCapacity() * width + t0 * width, blockRows(t0, shape.vCapacity()), keys);
             }
             int first = (kvHead * shape.splits() + split) * rows;
             for (int r = 0; r < rows; r++) {
@@ -487,9 +520,10 @@ public final class DecodeAttention {
 
         /**
          * acc[row] = acc * shrink + sum over the tile's keys of p[row][j] v[j], in register tiles of rows x dim
-         * vectors, each loading a value vector once for its rows. {@code vBase}: the tile's value block.
+         * vectors, each loading a value vector once for its rows. {@code vBase}: the tile's value block, of
+         * {@code blockRows} positions.
          */
-        private void accumulate(int vBase, int keys) {
+        private void accumulate(int vBase, int blockRows, int keys) {
             for (int r = 0; r < rows; r++) {
                 FloatVector c = FloatVector.broadcast(S, shrink[r]);
                 for (int d = r * width; d < (r + 1) * width; d += L) {
@@ -497,26 +531,27 @@ public final class DecodeAttention {
                 }
             }
             int vectors = width / L;
+            int step = blockRows * L; // from one dim vector of the block to the next
             int r = 0;
             for (; r + 4 <= rows; r += 4) {
                 for (int x = 0; x < vectors; x += 2) {
-                    values4(r, vBase, keys, x, Math.min(x + 1, vectors - 1));
+                    values4(r, vBase, step, keys, x, Math.min(x + 1, vectors - 1));
                 }
             }
             for (; r + 2 <= rows; r += 2) {
                 for (int x = 0; x < vectors; x += 4) {
-                    values2(r, vBase, keys, x, vectors);
+                    values2(r, vBase, step, keys, x, vectors);
                 }
             }
             for (; r < rows; r++) {
                 for (int x = 0; x < vectors; x += 8) {
-                    values1(r, vBase, keys, x, vectors);
+                    values1(r, vBase, step, keys, x, vectors);
                 }
             }
         }
 
         /** Rows {@code r..r+4}, dim vectors x and y (y may equal x: it is stored first). */
-        private void values4(int r, int vBase, int keys, int x, int y) {
+        private void values4(int r, int vBase, int step, int keys, int x, int y) {
             float[] v = shape.vt();
             int a = x * L, b = y * L;
             int a0 = r * width, a1 = a0 + width, a2 = a1 + width, a3 = a2 + width;
@@ -528,7 +563,7 @@ public final class DecodeAttention {
             FloatVector y1 = FloatVector.fromArray(S, acc, a1 + b);
             FloatVector y2 = FloatVector.fromArray(S, acc, a2 + b);
             FloatVector y3 = FloatVector.fromArray(S, acc, a3 + b);
-            int va = vBase + x * TILE * L, vb = vBase + y * TILE * L;
+            int va = vBase + x * step, vb = vBase + y * step;
             int p0 = r * TILE;
             for (int j = 0; j < keys; j++) {
                 FloatVector wa = FloatVector.fromArray(S, v, va + j * L);
@@ -557,7 +592,7 @@ public final class DecodeAttention {
         }
 
         /** Rows r and r+1, dim vectors {@code x..x+4} (past the last, the last again). */
-        private void values2(int r, int vBase, int keys, int x, int vectors) {
+        private void values2(int r, int vBase, int step, int keys, int x, int vectors) {
             float[] v = shape.vt();
             int last = vectors - 1;
             int x1 = Math.min(x + 1, last), x2 = Math.min(x + 2, last), x3 = Math.min(x + 3, last);
@@ -570,8 +605,7 @@ public final class DecodeAttention {
             FloatVector t1 = FloatVector.fromArray(S, acc, b0 + x1 * L);
             FloatVector t2 = FloatVector.fromArray(S, acc, b0 + x2 * L);
             FloatVector t3 = FloatVector.fromArray(S, acc, b0 + x3 * L);
-            int v0 = vBase + x * TILE * L, v1 = vBase + x1 * TILE * L;
-            int v2 = vBase + x2 * TILE * L, v3 = vBase + x3 * TILE * L;
+            int v0 = vBase + x * step, v1 = vBase + x1 * step, v2 = vBase + x2 * step, v3 = vBase + x3 * step;
             int p0 = r * TILE, p1 = p0 + TILE;
             for (int j = 0; j < keys; j++) {
                 FloatVector e = FloatVector.broadcast(S, p[p0 + j]);
@@ -601,7 +635,7 @@ public final class DecodeAttention {
         }
 
         /** Row r, dim vectors {@code x..x+8} (past the last, the last again): eight accumulators. */
-        private void values1(int r, int vBase, int keys, int x, int vectors) {
+        private void values1(int r, int vBase, int step, int keys, int x, int vectors) {
             float[] v = shape.vt();
             int last = vectors - 1;
             int x1 = Math.min(x + 1, last), x2 = Math.min(x + 2, last), x3 = Math.min(x + 3, last);
@@ -616,7 +650,6 @@ public final class DecodeAttention {
             FloatVector s5 = FloatVector.fromArray(S, acc, a + x5 * L);
             FloatVector s6 = FloatVector.fromArray(S, acc, a + x6 * L);
             FloatVector s7 = FloatVector.fromArray(S, acc, a + x7 * L);
-            int step = TILE * L;
             int v0 = vBase + x * step, v1 = vBase + x1 * step, v2 = vBase + x2 * step, v3 = vBase + x3 * step;
             int v4 = vBase + x4 * step, v5 = vBase + x5 * step, v6 = vBase + x6 * step, v7 = vBase + x7 * step;
             int p0 = r * TILE;

@@ -43,13 +43,13 @@ class DecodeAttentionTest {
         int headStride = (int) DecodeAttention.keyFloats(positions, headDim) + 8; // room between the heads
         float[] kt = new float[nKvHeads * headStride];
         DecodeAttention.packKeys(0, positions, nKvHeads, headDim, k, 0, kt, headStride);
-        int valueStride = (int) DecodeAttention.valueFloats(positions, headDim) + 8;
-        float[] vt = new float[nKvHeads * valueStride];
-        DecodeAttention.packValues(0, positions, nKvHeads, headDim, v, vOff, vt, valueStride);
+        int valueCapacity = positions + 3; // the last value block is laid out for the capacity, not the positions
+        float[] vt = new float[nKvHeads * (int) DecodeAttention.valueFloats(valueCapacity, headDim)];
+        DecodeAttention.packValues(0, positions, nKvHeads, headDim, v, vOff, vt, valueCapacity);
         float[] out = new float[outOff + T * nHeads * headDim];
         float[] lse = new float[T * nHeads];
 
-        DecodeAttention.decode(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, headStride, vt, valueStride,
+        DecodeAttention.decode(T, past, nHeads, nKvHeads, headDim, q, qOff, kt, headStride, vt, valueCapacity,
                 out, outOff, lse);
 
         AttentionReference.assertMatches(T, past, nHeads, nKvHeads, headDim, q, qOff, k, 0, v, vOff, out, outOff, lse);
@@ -64,17 +64,16 @@ class DecodeAttentionTest {
         int headStride = (int) DecodeAttention.keyFloats(positions, headDim);
         float[] kt = new float[nKvHeads * headStride];
         DecodeAttention.packKeys(0, positions, nKvHeads, headDim, k, 0, kt, headStride);
-        int valueStride = (int) DecodeAttention.valueFloats(positions, headDim);
-        float[] vt = new float[nKvHeads * valueStride];
-        DecodeAttention.packValues(0, positions, nKvHeads, headDim, v, 0, vt, valueStride);
+        float[] vt = new float[nKvHeads * (int) DecodeAttention.valueFloats(positions, headDim)];
+        DecodeAttention.packValues(0, positions, nKvHeads, headDim, v, 0, vt, positions);
         float[] all = new float[2 * nHeads * headDim], one = new float[2 * nHeads * headDim];
 
-        DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, vt, valueStride, all, 0,
+        DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, vt, positions, all, 0,
                 null);
         // A kernel called from inside a Parallel job runs on that job's thread alone.
         Parallel.forChunks(2, 1, (i0, i1) -> {
             if (i0 == 0) {
-                DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, vt, valueStride,
+                DecodeAttention.decode(2, past, nHeads, nKvHeads, headDim, q, 0, kt, headStride, vt, positions,
                         one, 0, null);
             }
         });
@@ -101,20 +100,25 @@ class DecodeAttentionTest {
     }
 
     @Test
-    void unpackingRestoresThePackedValues() {
+    void unpackingRestoresThePackedValuesAlsoAfterACopyToAnotherCapacity() {
         int nKvHeads = 2, headDim = 12, positions = 140; // a partial vector of dims, past one value block
+        int capacity = 150, larger = 300;                 // last blocks of 22 and 44 positions
         float[] v = new Random32(14).floats(5 + positions * nKvHeads * headDim);
-        int headStride = (int) DecodeAttention.valueFloats(positions, headDim) + 3;
-        float[] vt = new float[nKvHeads * headStride];
-        DecodeAttention.packValues(0, 11, nKvHeads, headDim, v, 5, vt, headStride);
+        float[] vt = new float[nKvHeads * (int) DecodeAttention.valueFloats(capacity, headDim)];
+        DecodeAttention.packValues(0, 11, nKvHeads, headDim, v, 5, vt, capacity);
         DecodeAttention.packValues(11, positions - 11, nKvHeads, headDim, v, 5 + 11 * nKvHeads * headDim, vt,
-                headStride);
+                capacity);
+        float[] copy = new float[nKvHeads * (int) DecodeAttention.valueFloats(larger, headDim)];
+        DecodeAttention.copyValues(positions, nKvHeads, headDim, vt, capacity, copy, larger);
         float[] back = new float[1 + positions * nKvHeads * headDim];
+        float[] backFromCopy = new float[1 + positions * nKvHeads * headDim];
 
-        DecodeAttention.unpackValues(positions, nKvHeads, headDim, vt, headStride, back, 1);
+        DecodeAttention.unpackValues(positions, nKvHeads, headDim, vt, capacity, back, 1);
+        DecodeAttention.unpackValues(positions, nKvHeads, headDim, copy, larger, backFromCopy, 1);
 
         for (int i = 0; i < positions * nKvHeads * headDim; i++) {
             assertThat(back[1 + i]).as("float %d", i).isEqualTo(v[5 + i]);
+            assertThat(backFromCopy[1 + i]).as("float %d of the copy", i).isEqualTo(v[5 + i]);
         }
     }
 
@@ -122,9 +126,9 @@ class DecodeAttentionTest {
     void keysTooShortForThePositionsAreRejected() {
         float[] x = new float[4096];
         int tooShort = (int) DecodeAttention.keyFloats(40, 8) - 1;
-        int values = (int) DecodeAttention.valueFloats(40, 8);
+        float[] vt = new float[2 * (int) DecodeAttention.valueFloats(40, 8)];
         assertThatThrownBy(() -> DecodeAttention.decode(1, 39, 2, 2, 8, x, 0, new float[2 * tooShort], tooShort,
-                new float[2 * values], values, x, 0, null))
+                vt, 40, x, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too small");
     }
 
@@ -132,9 +136,9 @@ class DecodeAttentionTest {
     void valuesTooShortForThePositionsAreRejected() {
         float[] x = new float[4096];
         int keys = (int) DecodeAttention.keyFloats(40, 8);
-        int tooShort = (int) DecodeAttention.valueFloats(40, 8) - 1;
+        float[] tooShort = new float[2 * (int) DecodeAttention.valueFloats(40, 8) - 1];
         assertThatThrownBy(() -> DecodeAttention.decode(1, 39, 2, 2, 8, x, 0, new float[2 * keys], keys,
-                new float[2 * tooShort], tooShort, x, 0, null))
+                tooShort, 40, x, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too small");
     }
 }

@@ -75,11 +75,10 @@ final class AttentionBench implements Benchmark {
         int headStride = (int) DecodeAttention.keyFloats(past + 1, headDim);
         float[] kt = new float[kvHeads * headStride];
         DecodeAttention.packKeys(0, past + 1, kvHeads, headDim, shape.k, 0, kt, headStride);
-        int valueStride = (int) DecodeAttention.valueFloats(past + 1, headDim);
-        float[] vt = new float[kvHeads * valueStride];
-        DecodeAttention.packValues(0, past + 1, kvHeads, headDim, shape.v, 0, vt, valueStride);
+        float[] vt = new float[kvHeads * (int) DecodeAttention.valueFloats(past + 1, headDim)];
+        DecodeAttention.packValues(0, past + 1, kvHeads, headDim, shape.v, 0, vt, past + 1);
         Runnable now = () -> DecodeAttention.decode(1, past, heads, kvHeads, headDim, shape.q, 0, kt, headStride,
-                vt, valueStride, shape.out, 0, null);
+                vt, past + 1, shape.out, 0, null);
         Runnable dot = () -> Attention.causal(1, past, heads, kvHeads, headDim, shape.q, 0, shape.k, 0, shape.v, 0,
                 shape.out, 0, null);
         Runnable baseline = () -> AttentionBaseline.causal(1, past, heads, kvHeads, headDim, shape.q, 0, shape.k, 0,
