@@ -295,38 +295,44 @@ public final class Attention {
             }
             // Row 0 sits at the tile's first position and sees the fewest keys: below it nothing is masked.
             boolean visible = j0 + keys - 1 <= shape.past() + from;
-            int h0 = t * (W + 1) * W;
-            softmaxStep(r0, h0, 0, j0 - shape.past() - from, keys, visible);
-            softmaxStep(r0, h0, L, j0 - shape.past() - from, keys, visible);
+            if (!visible) {
+                int h0 = t * (W + 1) * W;
+                mask(h0, 0, j0 - shape.past() - from, keys);
+                mask(h0, L, j0 - shape.past() - from, keys);
+            }
+            softmaxStep(r0, 0, keys);
+            softmaxStep(r0, L, keys);
             int vBase = shape.vOff() + j0 * kvStride + kvHead * headDim;
             accumulate(q0, vBase, kvStride, keys);
         }
 
         /**
-         * Online softmax for one vector of rows over keys {@code j0 .. j0+keys}: masks keys past each row's position,
-         * raises the running max, records how much the earlier sum and output shrink, and turns the scores into
-         * {@code 2^(score - max)}. Every row sees key 0, so after the first block every max is finite. A block that
-         * every row sees whole ({@code visible}) needs no mask, and its max came with the scores. The mask is a
-         * row of {@link #hidden} added to the scores ({@code rel}: the block's first key, relative to the tile's
-         * first position): an add where a compare and a blend per key measured slower (the compare's virtual call
-         * was not always inlined).
+         * Masks, in one vector of rows of a diagonal key block, the keys past each row's position, and takes the
+         * block's max afresh: a row of {@link #hidden} is added to the scores ({@code rel}: the block's first key,
+         * relative to the tile's first position). An add where a compare and a blend per key measured slower (the
+         * compare's virtual call was not always inlined); a method of its own, so that {@link #softmaxStep} has no
+         * branch for C2 to compile one way in one run and another in the next.
          */
-        private void softmaxStep(int r0, int h0, int a, int rel, int keys, boolean visible) {
-            FloatVector blockMax;
-            if (visible) {
-                blockMax = FloatVector.fromArray(S, this.blockMax, a);
-            } else {
-                blockMax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                for (int j = 0; j < keys; j++) {
-                    int o = a + j * W;
-                    int c = Math.max(0, Math.min(W, rel + j));
-                    FloatVector s = FloatVector.fromArray(S, st, o).add(FloatVector.fromArray(S, hidden, h0 + c * W + a));
-                    s.intoArray(st, o);
-                    blockMax = larger(blockMax, s);
-                }
+        private void mask(int h0, int a, int rel, int keys) {
+            FloatVector top = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < keys; j++) {
+                int o = a + j * W;
+                int c = Math.max(0, Math.min(W, rel + j));
+                FloatVector s = FloatVector.fromArray(S, st, o).add(FloatVector.fromArray(S, hidden, h0 + c * W + a));
+                s.intoArray(st, o);
+                top = larger(top, s);
             }
+            top.intoArray(blockMax, a);
+        }
+
+        /**
+         * Online softmax for one vector of rows over the block's {@code keys} keys, their max in {@link #blockMax}:
+         * raises the running max, records how much the earlier sum and output shrink, and turns the scores into
+         * {@code 2^(score - max)}. Every row sees key 0, so after the first block every max is finite.
+         */
+        private void softmaxStep(int r0, int a, int keys) {
             FloatVector oldMax = FloatVector.fromArray(S, max, r0 + a);
-            FloatVector newMax = larger(oldMax, blockMax);
+            FloatVector newMax = larger(oldMax, FloatVector.fromArray(S, blockMax, a));
             FloatVector shrink = VectorMath.exp2NonPositive(oldMax.sub(newMax));
             FloatVector total = FloatVector.fromArray(S, sum, r0 + a).mul(shrink);
             for (int j = 0; j < keys; j++) {

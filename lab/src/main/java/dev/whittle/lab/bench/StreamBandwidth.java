@@ -32,6 +32,17 @@ final class StreamBandwidth {
         return 4.0 * share * threads / seconds;
     }
 
+    private static float[] evict;
+    private static float evicted;
+
+    /** Reads 64 MiB (twice a large L3), so that what a kernel reads next comes from memory. */
+    static void evictCaches() {
+        if (evict == null) {
+            evict = GemmBench.random(16 << 20, 7);
+        }
+        evicted += sum(evict, 0, evict.length);
+    }
+
     private static float sum(float[] x, int from, int to) {
         int l = S.length();
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
