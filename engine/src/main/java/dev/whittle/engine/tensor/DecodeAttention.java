@@ -358,7 +358,8 @@ public final class DecodeAttention {
                 for (r = 0; r < rows; r++) {
                     softmaxStep(r, t0, keys, blocks);
                 }
-                accumulate(kvHead * shape.vCapacity() * width + t0 * width, blockRows(t0, shape.vCapacity()), keys);
+                int vBase = (int) (kvHead * valueFloats(shape.vCapacity(), headDim)) + t0 * width; // the tile's block
+                accumulate(vBase, blockRows(t0, shape.vCapacity()), keys);
             }
             int first = (kvHead * shape.splits() + split) * rows;
             for (int r = 0; r < rows; r++) {

@@ -99,15 +99,13 @@ final class AttentionBench implements Benchmark {
      * layers' caches together outgrow the L3: a read of a buffer twice the L3 before each call, untimed.
      */
     private static double fromMemory(Runnable kernel) {
-        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        boolean cpu = Parallel.threads() == 1;
+        java.util.function.LongSupplier clock = Report.clock(Parallel.threads() == 1);
         double best = Double.MAX_VALUE;
         for (int i = 0; i < COLD_CALLS; i++) {
             StreamBandwidth.evictCaches();
-            long t0 = cpu ? threads.getCurrentThreadCpuTime() : System.nanoTime();
+            long t0 = clock.getAsLong();
             kernel.run();
-            long t1 = cpu ? threads.getCurrentThreadCpuTime() : System.nanoTime();
-            best = Math.min(best, (t1 - t0) / 1e9);
+            best = Math.min(best, (clock.getAsLong() - t0) / 1e9);
         }
         return best;
     }

@@ -44,8 +44,7 @@ public final class Report {
      * that runs on the calling thread alone ({@code -Dwhittle.threads=1}).
      */
     public static double secondsPerCall(Runnable work, double budgetSeconds, boolean cpuTime) {
-        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        java.util.function.LongSupplier clock = cpuTime ? threads::getCurrentThreadCpuTime : System::nanoTime;
+        java.util.function.LongSupplier clock = clock(cpuTime);
         long start = System.nanoTime();
         long budget = (long) (budgetSeconds * 1e9);
         for (int i = 0; i < 2; i++) {
@@ -60,5 +59,11 @@ public final class Report {
             runs++;
         }
         return best;
+    }
+
+    /** Nanoseconds: the calling thread's CPU time when {@code cpuTime} (see {@link #secondsPerCall(Runnable, double, boolean)}), else wall time. */
+    static java.util.function.LongSupplier clock(boolean cpuTime) {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return cpuTime ? threads::getCurrentThreadCpuTime : System::nanoTime;
     }
 }
